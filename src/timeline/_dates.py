@@ -1,0 +1,565 @@
+"""Uncertain dates: the value type every event's valid time is made of.
+
+A date is held as written (year, month or season, day, unspecified digits,
+qualifier), so it round-trips through EDTF losslessly, and its strict bounds
+are computed once, as *day numbers*: the proleptic Gregorian ordinal that
+:meth:`datetime.date.toordinal` uses (0001-01-01 is day 1), extended to every
+year with astronomical numbering (year 0 is 1 BCE, year -1 is 2 BCE).  Day
+numbers are what the rest of the library compares; :class:`datetime.date`
+appears only at the edges, for the years 1-9999 it can hold.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from typing import Final, TypeAlias
+
+import attrs
+
+from timeline.exceptions import DateRangeError, InvalidDateError
+
+__all__ = [
+    "End",
+    "Fuzz",
+    "Point",
+    "Precision",
+    "Qualifier",
+    "Truth",
+    "UncertainDate",
+    "day_number",
+    "from_day_number",
+]
+
+_MIN_ORDINAL: Final = datetime.date.min.toordinal()
+_MAX_ORDINAL: Final = datetime.date.max.toordinal()
+_DAYS_BEFORE_MONTH: Final = (0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
+
+# Seasons (EDTF Level 1 codes 21-24) use the meteorological seasons of the
+# northern hemisphere.  Winter runs from 1 December into the next year and
+# ends on the last day of February (the `edtf` package cuts it at 31 December).
+_SEASON_MONTHS: Final = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 14)}
+SEASON_NAMES: Final = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _month_length(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if _is_leap(year) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def day_number(year: int, month: int = 1, day: int = 1) -> int:
+    """The day number of a calendar day, for any year.
+
+    Equal to ``datetime.date(year, month, day).toordinal()`` for the years
+    1-9999, and continued with the same proleptic Gregorian rules beyond.
+
+    >>> day_number(2024, 6, 19) == datetime.date(2024, 6, 19).toordinal()
+    True
+    >>> day_number(0, 12, 31)
+    0
+    """
+    y = year - 1
+    days = y * 365 + y // 4 - y // 100 + y // 400 + _DAYS_BEFORE_MONTH[month] + day
+    if month > 2 and _is_leap(year):
+        days += 1
+    return days
+
+
+def from_day_number(number: int) -> datetime.date:
+    """The :class:`datetime.date` of a day number (years 1-9999 only)."""
+    if not _MIN_ORDINAL <= number <= _MAX_ORDINAL:
+        raise DateRangeError(
+            f"day number {number} lies outside the years 1-9999 that "
+            "datetime.date can hold; use the day number itself"
+        )
+    return datetime.date.fromordinal(number)
+
+
+def _month_end(year: int, month: int) -> int:
+    """Day number of the last day of ``month``; month 13, 14 spill into next year."""
+    if month > 12:
+        year, month = year + 1, month - 12
+    return day_number(year, month, _month_length(year, month))
+
+
+class Precision(enum.IntEnum):
+    """How much of a date is known, from coarsest to finest."""
+
+    MILLENNIUM = 1
+    CENTURY = 2
+    DECADE = 3
+    YEAR = 4
+    SEASON = 5
+    MONTH = 6
+    DAY = 7
+
+
+class Qualifier(enum.Enum):
+    """EDTF's qualifiers on a whole date."""
+
+    NONE = ""
+    UNCERTAIN = "?"
+    APPROXIMATE = "~"
+    UNCERTAIN_APPROXIMATE = "%"
+
+    @property
+    def is_uncertain(self) -> bool:
+        return self in (Qualifier.UNCERTAIN, Qualifier.UNCERTAIN_APPROXIMATE)
+
+    @property
+    def is_approximate(self) -> bool:
+        return self in (Qualifier.APPROXIMATE, Qualifier.UNCERTAIN_APPROXIMATE)
+
+
+class Truth(enum.Enum):
+    """A three-valued answer: a relation holds for every possible day (YES),
+    for none (NO), or for some but not all (MAYBE).
+
+    It deliberately refuses ``bool()``: ``if d.before(day):`` would silently
+    read MAYBE as true.  Compare with a member instead.
+    """
+
+    YES = "yes"
+    NO = "no"
+    MAYBE = "maybe"
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            f"{self} is three-valued; compare it with Truth.YES, Truth.NO "
+            "or Truth.MAYBE instead of using it as a bool"
+        )
+
+    def __invert__(self) -> Truth:
+        return _NOT[self]
+
+    @classmethod
+    def from_range(cls, all_hold: bool, none_hold: bool) -> Truth:
+        if all_hold:
+            return cls.YES
+        return cls.NO if none_hold else cls.MAYBE
+
+
+_NOT: Final = {Truth.YES: Truth.NO, Truth.NO: Truth.YES, Truth.MAYBE: Truth.MAYBE}
+
+
+class End(enum.Enum):
+    """An interval end that is not a date: open (``..``) or unknown (empty)."""
+
+    OPEN = ".."
+    UNKNOWN = ""
+
+
+@attrs.frozen(cache_hash=True)
+class Point:
+    """One EDTF date, as written: the building block of :class:`UncertainDate`.
+
+    ``year`` holds the known digits, with unspecified digits counted in
+    ``unspecified_year_digits`` and written as 0 (``201X`` is ``year=2010``
+    with one unspecified digit).  ``month`` is 1-12, or 21-24 for a season.
+    ``month_unspecified`` / ``day_unspecified`` stand for ``XX``.  ``time``
+    is the normalized time of day with its offset (``"23:20:30Z"``), kept
+    for round trips; bounds use the calendar day written.
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    qualifier: Qualifier = Qualifier.NONE
+    unspecified_year_digits: int = 0
+    month_unspecified: bool = False
+    day_unspecified: bool = False
+    time: str | None = None
+    _bounds: tuple[int, int] = attrs.field(
+        init=False, eq=False, repr=False, hash=False, order=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_bounds", self._compute_bounds())
+
+    def _compute_bounds(self) -> tuple[int, int]:
+        year, month, day = self.year, self.month, self.day
+        k = self.unspecified_year_digits
+        if k:
+            if not 1 <= k <= 3:
+                raise InvalidDateError(self, "1 to 3 unspecified year digits")
+            if year < 0 or year % 10**k:
+                raise InvalidDateError(
+                    self, "a non-negative year whose unspecified digits are 0"
+                )
+            if month is not None or day is not None or self.month_unspecified:
+                raise InvalidDateError(
+                    self, "no month or day after a year with unspecified digits"
+                )
+            return day_number(year), _month_end(year + 10**k - 1, 12)
+        if self.month_unspecified:
+            if month is not None or day is not None or self.time is not None:
+                raise InvalidDateError(
+                    self, "no month, day or time with an unspecified month"
+                )
+            return day_number(year), _month_end(year, 12)
+        if month is None:
+            if day is not None or self.day_unspecified or self.time is not None:
+                raise InvalidDateError(self, "a month before a day or time")
+            return day_number(year), _month_end(year, 12)
+        if month in _SEASON_MONTHS:
+            if day is not None or self.day_unspecified or self.time is not None:
+                raise InvalidDateError(self, "no day or time after a season")
+            first, last = _SEASON_MONTHS[month]
+            return day_number(year, first), _month_end(year, last)
+        if not 1 <= month <= 12:
+            raise InvalidDateError(
+                self, f"a month 01-12 or a season 21-24, not {month:02d}"
+            )
+        if self.day_unspecified:
+            if day is not None or self.time is not None:
+                raise InvalidDateError(self, "no day or time with an unspecified day")
+            return day_number(year, month), _month_end(year, month)
+        if day is None:
+            if self.time is not None:
+                raise InvalidDateError(self, "a day before a time of day")
+            return day_number(year, month), _month_end(year, month)
+        length = _month_length(year, month)
+        if not 1 <= day <= length:
+            raise InvalidDateError(
+                self,
+                f"a day 01-{length:02d} for {_format_year(year)}-{month:02d}, "
+                f"not {day:02d}",
+            )
+        if self.time is not None and self.qualifier is not Qualifier.NONE:
+            raise InvalidDateError(self, "no qualifier on a date with a time of day")
+        number = day_number(year, month, day)
+        return number, number
+
+    @property
+    def precision(self) -> Precision:
+        k = self.unspecified_year_digits
+        if k:
+            return (Precision.DECADE, Precision.CENTURY, Precision.MILLENNIUM)[k - 1]
+        if self.month is None or self.month_unspecified:
+            return Precision.YEAR
+        if self.month > 12:
+            return Precision.SEASON
+        if self.day is None or self.day_unspecified:
+            return Precision.MONTH
+        return Precision.DAY
+
+    @property
+    def first_day(self) -> int:
+        """Day number of the first day this date may be."""
+        return self._bounds[0]
+
+    @property
+    def last_day(self) -> int:
+        """Day number of the last day this date may be."""
+        return self._bounds[1]
+
+    def to_edtf(self) -> str:
+        k = self.unspecified_year_digits
+        if k:
+            text = str(self.year // 10**k).zfill(4 - k) + "X" * k
+        else:
+            text = _format_year(self.year)
+        if self.month_unspecified:
+            text += "-XX"
+        elif self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day_unspecified:
+            text += "-XX"
+        elif self.day is not None:
+            text += f"-{self.day:02d}"
+        if self.time is not None:
+            text += "T" + self.time
+        return text + self.qualifier.value
+
+
+def _format_year(year: int) -> str:
+    if -9999 <= year <= 9999:
+        return f"-{-year:04d}" if year < 0 else f"{year:04d}"
+    return f"Y{year}"
+
+
+@attrs.frozen(eq=False)
+class Fuzz:
+    """A policy for widening qualified dates ("fuzzy" bounds).
+
+    Strict bounds (:attr:`UncertainDate.earliest`, :attr:`~UncertainDate.latest`)
+    never move.  :meth:`UncertainDate.fuzzy_bounds` widens each end written
+    with ``~`` (approximate) or ``?`` (uncertain) by this many units of its own
+    precision: a day by days, a month by months, a season by three months, a
+    year by years, a decade by ten years, and so on.  ``%`` takes the larger.
+    """
+
+    approximate: int = attrs.field(default=1, validator=attrs.validators.ge(0))
+    uncertain: int = attrs.field(default=1, validator=attrs.validators.ge(0))
+
+    def units(self, qualifier: Qualifier) -> int:
+        units = 0
+        if qualifier.is_approximate:
+            units = self.approximate
+        if qualifier.is_uncertain:
+            units = max(units, self.uncertain)
+        return units
+
+
+_MONTHS_PER_UNIT: Final = {
+    Precision.MILLENNIUM: 12000,
+    Precision.CENTURY: 1200,
+    Precision.DECADE: 120,
+    Precision.YEAR: 12,
+    Precision.SEASON: 3,
+    Precision.MONTH: 1,
+}
+
+
+def _shift_months(number: int, months: int, *, to_end: bool) -> int:
+    """Move a bound by whole months, landing on a month's first or last day."""
+    date_year, date_month = _year_month_of(number)
+    total = date_year * 12 + (date_month - 1) + months
+    year, month0 = divmod(total, 12)
+    if to_end:
+        return _month_end(year, month0 + 1)
+    return day_number(year, month0 + 1)
+
+
+def _year_month_of(number: int) -> tuple[int, int]:
+    # Day numbers repeat every 146097 days (400 Gregorian years); shift into
+    # datetime's range to read the calendar, then shift the year back.
+    cycles = 0
+    while number < _MIN_ORDINAL:
+        number += 146097
+        cycles -= 400
+    while number > _MAX_ORDINAL:
+        number -= 146097
+        cycles += 400
+    d = datetime.date.fromordinal(number)
+    return d.year + cycles, d.month
+
+
+UNBOUNDED_BELOW: Final = -(2**62)
+UNBOUNDED_ABOVE: Final = 2**62
+DayLike: TypeAlias = "datetime.date | UncertainDate"
+
+
+@attrs.frozen(cache_hash=True, repr=False)
+class UncertainDate:
+    """A date known to some precision: a day, a month, a season, a year, a
+    decade, with EDTF's qualifiers and unspecified digits, or an interval
+    between two such dates whose ends may be open or unknown.
+
+    Build one with :func:`timeline.parse_edtf` or :func:`timeline.parse_date`,
+    or from parts:
+
+    >>> d = UncertainDate.from_ymd(2024, 6)
+    >>> d.earliest, d.latest
+    (datetime.date(2024, 6, 1), datetime.date(2024, 6, 30))
+    >>> str(d), d.precision.name
+    ('2024-06', 'MONTH')
+    >>> d.on_or_before(datetime.date(2024, 6, 15))
+    <Truth.MAYBE: 'maybe'>
+
+    Bounds are exact and inclusive; an open (``..``) or unknown (empty)
+    interval end has no bound (``None``), never an invented one.
+    """
+
+    start: Point | End
+    end: Point | End
+    is_interval: bool = False
+    earliest_day: int | None = attrs.field(init=False, eq=False, hash=False)
+    latest_day: int | None = attrs.field(init=False, eq=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        start, end = self.start, self.end
+        if not self.is_interval:
+            if not isinstance(start, Point) or start != end:
+                raise InvalidDateError(
+                    self.start, "a single date has the same Point as start and end"
+                )
+        elif not isinstance(start, Point) and not isinstance(end, Point):
+            raise InvalidDateError(
+                f"{start.value}/{end.value}", "at least one end of an interval"
+            )
+        lo = start.first_day if isinstance(start, Point) else None
+        hi = end.last_day if isinstance(end, Point) else None
+        if (
+            isinstance(start, Point)
+            and isinstance(end, Point)
+            and end.last_day < start.first_day
+        ):
+            raise InvalidDateError(
+                f"{start.to_edtf()}/{end.to_edtf()}",
+                "an interval whose end is not before its start",
+            )
+        object.__setattr__(self, "earliest_day", lo)
+        object.__setattr__(self, "latest_day", hi)
+
+    # -- construction -------------------------------------------------
+
+    @classmethod
+    def from_point(cls, point: Point) -> UncertainDate:
+        return cls(point, point)
+
+    @classmethod
+    def from_ymd(
+        cls,
+        year: int,
+        month: int | None = None,
+        day: int | None = None,
+        *,
+        qualifier: Qualifier = Qualifier.NONE,
+    ) -> UncertainDate:
+        """A single date of year, month (or season 21-24) and day precision."""
+        return cls.from_point(Point(year, month, day, qualifier))
+
+    @classmethod
+    def from_date(cls, day: datetime.date) -> UncertainDate:
+        """The exact day of a :class:`datetime.date` (a datetime keeps its day)."""
+        return cls.from_ymd(day.year, day.month, day.day)
+
+    @classmethod
+    def between(
+        cls, start: UncertainDate | End, end: UncertainDate | End
+    ) -> UncertainDate:
+        """An interval from ``start`` to ``end`` (each a single date or an End)."""
+        return cls(_as_end(start, "start"), _as_end(end, "end"), is_interval=True)
+
+    # -- bounds -------------------------------------------------------
+
+    @property
+    def earliest(self) -> datetime.date | None:
+        """The first day this date may be, or None for an open/unknown start."""
+        return None if self.earliest_day is None else from_day_number(self.earliest_day)
+
+    @property
+    def latest(self) -> datetime.date | None:
+        """The last day this date may be, or None for an open/unknown end."""
+        return None if self.latest_day is None else from_day_number(self.latest_day)
+
+    @property
+    def precision(self) -> Precision:
+        """The coarsest precision among the written dates."""
+        points = [p for p in (self.start, self.end) if isinstance(p, Point)]
+        return min(p.precision for p in points)
+
+    @property
+    def qualifier(self) -> Qualifier:
+        """The qualifier of a single date; for an interval, of its start
+        (or of its end if the start is open or unknown)."""
+        point = self.start if isinstance(self.start, Point) else self.end
+        assert isinstance(point, Point)
+        return point.qualifier
+
+    @property
+    def is_exact_day(self) -> bool:
+        """True when the date is one known calendar day."""
+        return self.earliest_day is not None and self.earliest_day == self.latest_day
+
+    def fuzzy_bounds(
+        self, policy: Fuzz = Fuzz()
+    ) -> tuple[datetime.date | None, datetime.date | None]:
+        """Bounds widened for ``~``/``?``/``%`` under ``policy`` (see :class:`Fuzz`).
+
+        >>> parse = __import__("timeline").parse_edtf
+        >>> parse("2004-06~").fuzzy_bounds()
+        (datetime.date(2004, 5, 1), datetime.date(2004, 7, 31))
+        """
+        lo, hi = self.earliest_day, self.latest_day
+        if isinstance(self.start, Point) and lo is not None:
+            lo = _widen(self.start, lo, -policy.units(self.start.qualifier))
+        if isinstance(self.end, Point) and hi is not None:
+            hi = _widen(self.end, hi, policy.units(self.end.qualifier))
+        return (
+            None if lo is None else from_day_number(lo),
+            None if hi is None else from_day_number(hi),
+        )
+
+    # -- three-valued relations ---------------------------------------
+
+    def _range(self) -> tuple[int, int]:
+        lo, hi = self.earliest_day, self.latest_day
+        return (
+            UNBOUNDED_BELOW if lo is None else lo,
+            UNBOUNDED_ABOVE if hi is None else hi,
+        )
+
+    def before(self, other: DayLike) -> Truth:
+        """Is this date strictly before ``other``?"""
+        lo, hi = self._range()
+        olo, ohi = _range_of(other)
+        return Truth.from_range(hi < olo, lo >= ohi)
+
+    def on_or_before(self, other: DayLike) -> Truth:
+        """Is this date on or before ``other``?  (Did it happen by then?)"""
+        lo, hi = self._range()
+        olo, ohi = _range_of(other)
+        return Truth.from_range(hi <= olo, lo > ohi)
+
+    def after(self, other: DayLike) -> Truth:
+        """Is this date strictly after ``other``?"""
+        return ~self.on_or_before(other)
+
+    def on_or_after(self, other: DayLike) -> Truth:
+        """Is this date on or after ``other``?"""
+        return ~self.before(other)
+
+    def overlaps(self, other: DayLike) -> bool:
+        """Do the two ranges of possible days share at least one day?"""
+        lo, hi = self._range()
+        olo, ohi = _range_of(other)
+        return lo <= ohi and olo <= hi
+
+    def contains(self, other: DayLike) -> bool:
+        """Does this date's range of possible days include all of ``other``'s?"""
+        lo, hi = self._range()
+        olo, ohi = _range_of(other)
+        return lo <= olo and ohi <= hi
+
+    # -- text ---------------------------------------------------------
+
+    def to_edtf(self) -> str:
+        """Normalized EDTF: ``parse_edtf(d.to_edtf()) == d`` for every value."""
+        if not self.is_interval:
+            assert isinstance(self.start, Point)
+            return self.start.to_edtf()
+        return f"{_end_text(self.start)}/{_end_text(self.end)}"
+
+    __str__ = to_edtf
+
+    def __repr__(self) -> str:
+        return f"UncertainDate({self.to_edtf()!r})"
+
+
+def _widen(point: Point, number: int, units: int) -> int:
+    if units == 0:
+        return number
+    precision = point.precision
+    if precision is Precision.DAY:
+        return number + units
+    return _shift_months(number, units * _MONTHS_PER_UNIT[precision], to_end=units > 0)
+
+
+def _end_text(end: Point | End) -> str:
+    return end.to_edtf() if isinstance(end, Point) else end.value
+
+
+def _as_end(value: UncertainDate | End, which: str) -> Point | End:
+    if isinstance(value, End):
+        return value
+    if value.is_interval:
+        raise InvalidDateError(value.to_edtf(), f"a single date as the {which}")
+    return value.start
+
+
+def _range_of(other: DayLike) -> tuple[int, int]:
+    if isinstance(other, UncertainDate):
+        return other._range()
+    if isinstance(other, datetime.date):
+        number = other.toordinal()
+        return number, number
+    raise TypeError(
+        f"expected a datetime.date or an UncertainDate, got {type(other).__name__}"
+    )
