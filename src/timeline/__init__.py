@@ -18,7 +18,10 @@ from timeline._dates import (
     from_day_number,
 )
 from timeline._edtf import parse_edtf
+from timeline._events import Event, Retraction, Source, Text, event_type
 from timeline._freetext import parse_date
+from timeline._log import Log
+from timeline._replay import AsOf, Diff, Projection
 from timeline.exceptions import (
     ConcurrencyError,
     DateRangeError,
@@ -30,21 +33,30 @@ from timeline.exceptions import (
 )
 
 __all__ = [
+    "AsOf",
     "ConcurrencyError",
     "DateRangeError",
+    "Diff",
     "End",
+    "Event",
     "Fuzz",
     "IntegrityError",
     "InvalidDateError",
     "InvalidEventError",
+    "Log",
     "Point",
     "Precision",
+    "Projection",
     "Qualifier",
+    "Retraction",
+    "Source",
+    "Text",
     "TimelineError",
     "Truth",
     "UncertainDate",
     "UnknownEventTypeError",
     "day_number",
+    "event_type",
     "from_day_number",
     "parse_date",
     "parse_edtf",

@@ -1,0 +1,363 @@
+"""The append-only log: validation, sequence numbers, supersession, and
+as-of queries over valid time (``as_of``) and recorded time (``known_at``).
+
+Because ``recorded`` never goes backwards, the events known on a day are a
+prefix of the log, so "the log as known on K" is simply "the log up to
+sequence number n(K)".  An event is counted in version n when it is in the
+prefix and no event in the prefix supersedes it: each event is counted from
+its own sequence number until the first event that supersedes it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Final, TypeVar
+
+from timeline._dates import UncertainDate
+from timeline._events import Event, lookup_event_type, recorded_key
+from timeline._freetext import parse_date
+from timeline._replay import AsOf, Diff, FoldKey, Projection, View, fold_key
+from timeline.exceptions import (
+    ConcurrencyError,
+    InvalidDateError,
+    InvalidEventError,
+    UnknownEventTypeError,
+)
+
+__all__ = ["Log", "as_day"]
+
+S = TypeVar("S")
+_NEVER: Final = 2**62
+_CACHED_VIEWS: Final = 8
+# Batches at least this large are merged into the fold order by re-sorting
+# (timsort merges the two sorted runs in linear time) instead of one
+# list insertion per event, which is quadratic for large loads.
+_BULK: Final = 256
+
+DayInput = datetime.date | str | UncertainDate
+
+
+def as_day(value: DayInput, name: str) -> datetime.date:
+    """Read a query day: a date, a datetime (its day), an exact-day text or
+    UncertainDate.  Anything coarser than a day is refused, not guessed."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    date = parse_date(value) if isinstance(value, str) else value
+    if not isinstance(date, UncertainDate):
+        raise InvalidDateError(
+            value, f"{name}: a datetime.date or a day such as '2024-06-19'"
+        )
+    if not date.is_exact_day or date.earliest is None:
+        raise InvalidDateError(
+            value,
+            f"{name}: one calendar day such as '2024-06-19', not a "
+            f"{date.precision.name.lower()} or a range",
+        )
+    return date.earliest
+
+
+class Log:
+    """An append-only log of events, in memory.
+
+    >>> log = Log()
+    >>> len(log)
+    0
+
+    ``append`` is all or nothing; nothing edits or removes an event.  A
+    correction is a new event whose ``supersedes`` names the old one.
+    """
+
+    def __init__(
+        self, events: Iterable[Event] = (), *, checkpoint_every: int = 64
+    ) -> None:
+        if not isinstance(checkpoint_every, int) or checkpoint_every < 1:
+            raise ValueError(
+                f"checkpoint_every: expected an int >= 1, got {checkpoint_every!r}"
+            )
+        self._checkpoint_every = checkpoint_every
+        self._events: list[Event] = []
+        self._seq_of: dict[str, int] = {}
+        self._recorded: list[tuple[int, float]] = []
+        # seq -> seq of the first event that supersedes it
+        self._superseded_at: dict[int, int] = {}
+        self._superseders: dict[int, list[int]] = {}
+        # Every event ever appended, in fold order (for views of old versions).
+        self._all_keys: list[FoldKey] = []
+        self._all_events: list[Event] = []
+        self._current = View(checkpoint_every)
+        self._views: OrderedDict[int, View] = OrderedDict()
+        batch = tuple(events)
+        if batch:
+            self.append(*batch)
+
+    # -- reading ------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __iter__(self) -> Iterator[Event]:
+        """The events in append order."""
+        return iter(self._events)
+
+    def __contains__(self, event_id: object) -> bool:
+        return event_id in self._seq_of
+
+    @property
+    def last_seq(self) -> int:
+        """Sequence number of the last event (0 for an empty log)."""
+        return len(self._events)
+
+    def get(self, event_id: str) -> Event:
+        """The event with this id; ``KeyError`` naming it if there is none."""
+        try:
+            return self._events[self._seq_of[event_id] - 1]
+        except KeyError:
+            raise KeyError(f"no event with id {event_id!r} in the log") from None
+
+    def seq(self, event_id: str) -> int:
+        """The sequence number of an event (1 for the first)."""
+        try:
+            return self._seq_of[event_id]
+        except KeyError:
+            raise KeyError(f"no event with id {event_id!r} in the log") from None
+
+    def at(self, seq: int) -> Event:
+        """The event with sequence number ``seq``."""
+        if not 1 <= seq <= len(self._events):
+            raise IndexError(
+                f"sequence number {seq} is not in the log (1..{len(self._events)})"
+            )
+        return self._events[seq - 1]
+
+    def superseded_by(self, event_id: str) -> tuple[Event, ...]:
+        """The events that supersede this one, in append order."""
+        seq = self.seq(event_id)
+        return tuple(self._events[s - 1] for s in self._superseders.get(seq, ()))
+
+    def count_known_at(self, known_at: datetime.date | str | None) -> int:
+        """How many events (a prefix of the log) were recorded by ``known_at``."""
+        if known_at is None:
+            return len(self._events)
+        if isinstance(known_at, datetime.datetime):
+            key = recorded_key(known_at)
+        else:
+            key = (as_day(known_at, "known_at").toordinal(), float("inf"))
+        return bisect.bisect_right(self._recorded, key)
+
+    def timeline(
+        self, known_at: datetime.date | str | None = None
+    ) -> tuple[Event, ...]:
+        """The events counted as known on ``known_at``, in fold order."""
+        return tuple(self._view(self.count_known_at(known_at)).events)
+
+    # -- appending ----------------------------------------------------
+
+    def append(self, *events: Event, expected_seq: int | None = None) -> int:
+        """Append events atomically; returns the last sequence number.
+
+        ``expected_seq`` is the last sequence number the writer has seen
+        (0 for an empty log); if the log has moved on, ``ConcurrencyError``.
+        A rejected batch leaves the log exactly as it was.
+        """
+        self._check_expected(expected_seq)
+        self._validate(events)
+        self._write(events)
+        if len(events) >= _BULK:
+            self._commit_bulk(events)
+        else:
+            for event in events:
+                self._commit(event)
+        return len(self._events)
+
+    def _check_expected(self, expected_seq: int | None) -> None:
+        if expected_seq is None:
+            return
+        if not isinstance(expected_seq, int) or isinstance(expected_seq, bool):
+            raise TypeError(f"expected_seq: expected an int, got {expected_seq!r}")
+        if expected_seq != len(self._events):
+            raise ConcurrencyError(expected_seq, len(self._events))
+
+    def _write(self, events: Sequence[Event]) -> None:
+        """Make a validated batch durable (a no-op in memory)."""
+
+    def _validate(self, events: Sequence[Event]) -> None:
+        batch_ids: set[str] = set()
+        last = self._recorded[-1] if self._recorded else None
+        for index, event in enumerate(events):
+            where = f"event {index + 1} of the batch"
+            if not isinstance(event, Event):
+                raise InvalidEventError(
+                    f"{where}: expected a timeline.Event, got {event!r}"
+                )
+            where = f"{where} ({event.id!r})"
+            kind = type(event)
+            try:
+                registered = lookup_event_type(kind.type_name, kind.schema_version)
+            except UnknownEventTypeError:
+                registered = None
+            if registered is not kind:
+                raise InvalidEventError(
+                    f"{where}: {kind.__qualname__} is not declared with "
+                    "@timeline.event_type(...)"
+                )
+            if event.id in self._seq_of or event.id in batch_ids:
+                raise InvalidEventError(f"{where}: the id is already in the log")
+            for target in event.supersedes:
+                if target not in self._seq_of and target not in batch_ids:
+                    raise InvalidEventError(
+                        f"{where}: supersedes {target!r}, which is not an earlier "
+                        "event of the log"
+                    )
+            key = recorded_key(event.recorded)
+            if last is not None and key < last:
+                raise InvalidEventError(
+                    f"{where}: recorded {event.recorded.isoformat()} is earlier "
+                    "than an event already recorded; knowledge cannot be back-dated"
+                )
+            last = key
+            batch_ids.add(event.id)
+
+    def _commit(self, event: Event) -> None:
+        seq = len(self._events) + 1
+        self._events.append(event)
+        self._seq_of[event.id] = seq
+        self._recorded.append(recorded_key(event.recorded))
+        key = fold_key(event, seq)
+        position = bisect.bisect_left(self._all_keys, key)
+        self._all_keys.insert(position, key)
+        self._all_events.insert(position, event)
+        self._current.insert(key, event)
+        for target in event.supersedes:
+            target_seq = self._seq_of[target]
+            self._superseders.setdefault(target_seq, []).append(seq)
+            if target_seq not in self._superseded_at:
+                self._superseded_at[target_seq] = seq
+                self._current.remove(fold_key(self._events[target_seq - 1], target_seq))
+
+    def _commit_bulk(self, events: Sequence[Event]) -> None:
+        start = len(self._events)
+        keys = []
+        for offset, event in enumerate(events):
+            seq = start + offset + 1
+            self._events.append(event)
+            self._seq_of[event.id] = seq
+            self._recorded.append(recorded_key(event.recorded))
+            keys.append(fold_key(event, seq))
+        for offset, event in enumerate(events):
+            seq = start + offset + 1
+            for target in event.supersedes:
+                target_seq = self._seq_of[target]
+                self._superseders.setdefault(target_seq, []).append(seq)
+                self._superseded_at.setdefault(target_seq, seq)
+        old = zip(self._all_keys, self._all_events, strict=True)
+        merged = sorted([*old, *zip(keys, events, strict=True)], key=_first)
+        self._all_keys = [key for key, _ in merged]
+        self._all_events = [event for _, event in merged]
+        superseded = self._superseded_at
+        self._current = View.build(
+            [item for item in merged if item[0][2] not in superseded],
+            self._checkpoint_every,
+        )
+
+    # -- views and queries --------------------------------------------
+
+    def _view(self, count: int) -> View:
+        if count == len(self._events):
+            return self._current
+        view = self._views.get(count)
+        if view is not None:
+            self._views.move_to_end(count)
+            return view
+        superseded_at = self._superseded_at
+        items = [
+            (key, event)
+            for key, event in zip(self._all_keys, self._all_events, strict=True)
+            if key[2] <= count and superseded_at.get(key[2], _NEVER) > count
+        ]
+        view = View.build(items, self._checkpoint_every)
+        self._views[count] = view
+        if len(self._views) > _CACHED_VIEWS:
+            self._views.popitem(last=False)
+        return view
+
+    def state(
+        self,
+        projection: Projection[S],
+        as_of: DayInput,
+        known_at: DayInput | None = None,
+    ) -> AsOf[S]:
+        """What was the state on ``as_of``, as known on ``known_at``?
+
+        ``known_at=None`` counts the whole log.  See :class:`AsOf`.
+        """
+        day = as_day(as_of, "as_of")
+        known = None if known_at is None else _known_at_value(known_at)
+        view = self._view(self.count_known_at(known))
+        number = day.toordinal()
+        certain = view.state_at(projection, view.certain_count(number))
+        pending = tuple(view.event(key[2]) for key in view.pending(number))
+        possible = projection.fold(pending, certain)
+        return AsOf(
+            as_of=day,
+            known_at=known,
+            certain=certain,
+            possible=possible,
+            pending=pending,
+        )
+
+    def provenance(
+        self,
+        projection: Projection[Any],
+        as_of: DayInput,
+        known_at: DayInput | None = None,
+    ) -> tuple[Event, ...]:
+        """The certain events, in fold order, whose handler changed the state
+        (returned a different object) on the way to ``state(...).certain``."""
+        day = as_day(as_of, "as_of")
+        known = None if known_at is None else _known_at_value(known_at)
+        view = self._view(self.count_known_at(known))
+        state = projection.initial
+        behind = []
+        for event in view.events[: view.certain_count(day.toordinal())]:
+            handler = projection.handler_for(type(event))
+            if handler is None:
+                continue
+            new = handler(state, event)
+            if new is not state:
+                behind.append(event)
+            state = new
+        return tuple(behind)
+
+    def diff(
+        self,
+        projection: Projection[S],
+        start: DayInput,
+        end: DayInput,
+        known_at: DayInput | None = None,
+    ) -> Diff[S]:
+        """What changed between ``start`` and ``end``, and which events changed it."""
+        before = self.state(projection, start, known_at)
+        after = self.state(projection, end, known_at)
+        view = self._view(self.count_known_at(before.known_at))
+        first = view.certain_count(before.as_of.toordinal())
+        second = view.certain_count(after.as_of.toordinal())
+        gained = tuple(view.events[first:second])
+        lost = tuple(view.events[second:first])
+        return Diff(
+            before=before, after=after, became_certain=gained, no_longer_certain=lost
+        )
+
+
+def _first(item: tuple[FoldKey, Event]) -> FoldKey:
+    return item[0]
+
+
+def _known_at_value(value: DayInput) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value
+    return as_day(value, "known_at")

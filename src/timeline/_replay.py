@@ -1,0 +1,318 @@
+"""Projections and as-of replay over valid time.
+
+The fold order is the library's contract: events are folded by their latest
+possible day (an open or unknown end last), then their earliest possible day
+(an open start first), then sequence number.  With this order the events
+that *certainly* happened by a day form a prefix, so
+
+- the certain state is a checkpointed prefix fold: find the prefix with one
+  bisect, start from the nearest saved state and fold at most
+  ``checkpoint_every`` events;
+- the possible state is the certain state with the *pending* events (those
+  that may or may not have happened by then) folded on top, and the pending
+  events are found through an index of events by the width of their date
+  range, without looking at the rest of the log.
+"""
+
+from __future__ import annotations
+
+import bisect
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Final, Generic, TypeVar
+
+import attrs
+
+from timeline._dates import UNBOUNDED_ABOVE, UNBOUNDED_BELOW
+from timeline._events import Event
+
+__all__ = ["AsOf", "Diff", "FoldKey", "Projection", "View", "fold_key"]
+
+S = TypeVar("S")
+E = TypeVar("E", bound=Event)
+
+FoldKey = tuple[int, int, int]
+"""(latest day, earliest day, sequence number), unbounded ends as sentinels."""
+
+# Width classes (in days) of the pending index.  A finite event is pending at
+# day D when earliest <= D < latest, so its latest day lies in (D, D + width]:
+# a bucket of events no wider than W need only be searched over that window.
+_WIDTHS: Final = (31, 92, 366, 3653, 36525)
+
+
+def fold_key(event: Event, seq: int) -> FoldKey:
+    lo, hi = event.occurred.earliest_day, event.occurred.latest_day
+    return (
+        UNBOUNDED_ABOVE if hi is None else hi,
+        UNBOUNDED_BELOW if lo is None else lo,
+        seq,
+    )
+
+
+class Projection(Generic[S]):
+    """A pure fold of events into a state.
+
+    >>> from timeline import Projection
+    >>> count = Projection(initial=0)
+    >>> @count.on(Event)
+    ... def _(state: int, event: Event) -> int:
+    ...     return state + 1
+
+    Handlers take ``(state, event)`` and return the new state; they must
+    not mutate the state they are given (checkpoints keep it).  Immutable
+    states (attrs frozen classes, tuples, frozensets) are recommended.
+    Event types without a handler (nor one for a base class) are ignored.
+    """
+
+    def __init__(self, initial: S, *, name: str | None = None) -> None:
+        self.initial: Final = initial
+        self.name = name
+        self._handlers: dict[type[Event], Callable[[S, Any], S]] = {}
+        self._resolved: dict[type[Event], Callable[[S, Any], S] | None] = {}
+        self.version = 0
+
+    def on(
+        self, *event_types: type[E]
+    ) -> Callable[[Callable[[S, E], S]], Callable[[S, E], S]]:
+        """Register a handler for one or more event types (and subclasses)."""
+        for event_type_ in event_types:
+            if not (isinstance(event_type_, type) and issubclass(event_type_, Event)):
+                raise TypeError(
+                    f"Projection.on() takes event types, got {event_type_!r}"
+                )
+        if not event_types:
+            raise TypeError("Projection.on() takes at least one event type")
+
+        def register(handler: Callable[[S, E], S]) -> Callable[[S, E], S]:
+            for event_type_ in event_types:
+                self._handlers[event_type_] = handler
+            self._resolved.clear()
+            self.version += 1
+            return handler
+
+        return register
+
+    def handler_for(self, event_type_: type[Event]) -> Callable[[S, Any], S] | None:
+        """The handler an event type dispatches to (through its bases), or None."""
+        try:
+            return self._resolved[event_type_]
+        except KeyError:
+            pass
+        found = None
+        for klass in event_type_.__mro__:
+            handler = self._handlers.get(klass)
+            if handler is not None:
+                found = handler
+                break
+        self._resolved[event_type_] = found
+        return found
+
+    def fold(self, events: Iterable[Event], state: S | None = None) -> S:
+        """Fold ``events`` in the order given, from ``state`` (or the initial)."""
+        current: S = self.initial if state is None else state
+        resolved = self._resolved
+        for event in events:
+            kind = type(event)
+            handler = resolved[kind] if kind in resolved else self.handler_for(kind)
+            if handler is not None:
+                current = handler(current, event)
+        return current
+
+    def __repr__(self) -> str:
+        name = f" {self.name!r}" if self.name else ""
+        return f"<Projection{name} handling {len(self._handlers)} event types>"
+
+
+@attrs.frozen
+class AsOf(Generic[S]):
+    """The answer to "what was the state on ``as_of``, as known on ``known_at``?".
+
+    ``certain`` folds the events that certainly happened by the end of
+    ``as_of``; ``possible`` also folds the ``pending`` ones, which may or may
+    not have happened by then (in fold order).
+    """
+
+    as_of: Any
+    known_at: Any
+    certain: S
+    possible: S
+    pending: tuple[Event, ...]
+
+
+@attrs.frozen
+class Diff(Generic[S]):
+    """What changed between two days: both answers, and the events that
+    became certain in between (``became_certain``) or stopped being so."""
+
+    before: AsOf[S]
+    after: AsOf[S]
+    became_certain: tuple[Event, ...]
+    no_longer_certain: tuple[Event, ...]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.became_certain or self.no_longer_certain) or (
+            self.before.certain != self.after.certain
+        )
+
+
+class View:
+    """The events one version of a log counts, in fold order, with the
+    pending index and per-projection checkpoints.
+
+    The current view of a log is updated in place on every append;
+    the view of an earlier version (``known_at``) is built once and cached.
+    """
+
+    def __init__(self, checkpoint_every: int = 64) -> None:
+        self.keys: list[FoldKey] = []
+        self.events: list[Event] = []
+        # Per width class: sorted (latest, earliest, seq) of finite events.
+        self._buckets: list[list[FoldKey]] = [[] for _ in range(len(_WIDTHS) + 1)]
+        # Open start, finite end: pending while as_of < latest.
+        self._open_start: list[FoldKey] = []
+        # Finite start, open/unknown end: pending once earliest <= as_of,
+        # kept sorted by (earliest, seq).
+        self._open_end: list[tuple[int, int]] = []
+        self._open_end_events: dict[int, Event] = {}
+        self.every = checkpoint_every
+        # projection -> (projection version, states after each K events)
+        self._checkpoints: weakref.WeakKeyDictionary[
+            Projection[Any], tuple[int, list[Any]]
+        ] = weakref.WeakKeyDictionary()
+        self._by_seq: dict[int, Event] = {}
+
+    @classmethod
+    def build(
+        cls, items: Sequence[tuple[FoldKey, Event]], checkpoint_every: int = 64
+    ) -> View:
+        """A view of items already in fold order."""
+        view = cls(checkpoint_every)
+        view.keys = [key for key, _ in items]
+        view.events = [event for _, event in items]
+        for key, event in items:
+            view._index(key, event)
+        for bucket in view._buckets:
+            bucket.sort()
+        view._open_start.sort()
+        view._open_end.sort()
+        return view
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def _bucket_of(self, key: FoldKey) -> list[FoldKey] | None:
+        hi, lo, _ = key
+        width = hi - lo
+        if width == 0:
+            return None  # an exact day is never pending
+        for i, limit in enumerate(_WIDTHS):
+            if width <= limit:
+                return self._buckets[i]
+        return self._buckets[-1]
+
+    def _index(self, key: FoldKey, event: Event, *, sort: bool = False) -> None:
+        hi, lo, seq = key
+        self._by_seq[seq] = event
+        insert = bisect.insort if sort else list.append
+        if hi == UNBOUNDED_ABOVE:
+            if lo != UNBOUNDED_BELOW:
+                insert(self._open_end, (lo, seq))
+                self._open_end_events[seq] = event
+            return
+        if lo == UNBOUNDED_BELOW:
+            insert(self._open_start, key)
+            return
+        bucket = self._bucket_of(key)
+        if bucket is not None:
+            insert(bucket, key)
+
+    def _unindex(self, key: FoldKey) -> None:
+        hi, lo, seq = key
+        del self._by_seq[seq]
+        if hi == UNBOUNDED_ABOVE:
+            if lo != UNBOUNDED_BELOW:
+                _remove_sorted(self._open_end, (lo, seq))
+                del self._open_end_events[seq]
+            return
+        if lo == UNBOUNDED_BELOW:
+            _remove_sorted(self._open_start, key)
+            return
+        bucket = self._bucket_of(key)
+        if bucket is not None:
+            _remove_sorted(bucket, key)
+
+    def insert(self, key: FoldKey, event: Event) -> None:
+        position = bisect.bisect_left(self.keys, key)
+        self.keys.insert(position, key)
+        self.events.insert(position, event)
+        self._index(key, event, sort=True)
+        self._invalidate(position)
+
+    def remove(self, key: FoldKey) -> None:
+        position = bisect.bisect_left(self.keys, key)
+        if position == len(self.keys) or self.keys[position] != key:
+            return
+        del self.keys[position]
+        del self.events[position]
+        self._unindex(key)
+        self._invalidate(position)
+
+    def _invalidate(self, position: int) -> None:
+        # Checkpoint i holds the state after the first i * every events; an
+        # insertion or removal at ``position`` spoils those with i * every > position.
+        keep = position // self.every + 1
+        for _, states in self._checkpoints.values():
+            del states[keep:]
+
+    # -- queries ------------------------------------------------------
+
+    def certain_count(self, day: int) -> int:
+        """How many events (a prefix in fold order) certainly happened by ``day``."""
+        return bisect.bisect_right(self.keys, (day, UNBOUNDED_ABOVE, UNBOUNDED_ABOVE))
+
+    def pending(self, day: int) -> list[FoldKey]:
+        """Keys of the events that may or may not have happened by ``day``."""
+        found: list[FoldKey] = []
+        after = (day, UNBOUNDED_ABOVE, UNBOUNDED_ABOVE)
+        for limit, bucket in zip(_WIDTHS, self._buckets, strict=False):
+            start = bisect.bisect_right(bucket, after)
+            stop = bisect.bisect_right(
+                bucket, (day + limit, UNBOUNDED_ABOVE, UNBOUNDED_ABOVE)
+            )
+            found.extend(key for key in bucket[start:stop] if key[1] <= day)
+        wide = self._buckets[-1]
+        found.extend(
+            key for key in wide[bisect.bisect_right(wide, after) :] if key[1] <= day
+        )
+        found.extend(self._open_start[bisect.bisect_right(self._open_start, after) :])
+        stop = bisect.bisect_right(self._open_end, (day, UNBOUNDED_ABOVE))
+        found.extend((UNBOUNDED_ABOVE, lo, seq) for lo, seq in self._open_end[:stop])
+        found.sort()
+        return found
+
+    def event(self, seq: int) -> Event:
+        return self._by_seq[seq]
+
+    def state_at(self, projection: Projection[S], count: int) -> S:
+        """The fold of the first ``count`` events, from the nearest checkpoint."""
+        every = self.every
+        entry = self._checkpoints.get(projection)
+        if entry is None or entry[0] != projection.version:
+            entry = (projection.version, [projection.initial])
+            self._checkpoints[projection] = entry
+        states: list[S] = entry[1]
+        target = count // every
+        if target >= len(states):
+            state = states[-1]
+            for i in range(len(states), target + 1):
+                state = projection.fold(self.events[(i - 1) * every : i * every], state)
+                states.append(state)
+        base = states[target]
+        return projection.fold(self.events[target * every : count], base)
+
+
+def _remove_sorted(items: list[Any], item: Any) -> None:
+    position = bisect.bisect_left(items, item)
+    if position < len(items) and items[position] == item:
+        del items[position]
