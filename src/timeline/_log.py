@@ -98,22 +98,27 @@ class Log:
     # -- reading ------------------------------------------------------
 
     def __len__(self) -> int:
+        self._sync()
         return len(self._events)
 
     def __iter__(self) -> Iterator[Event]:
         """The events in append order."""
+        self._sync()
         return iter(self._events)
 
     def __contains__(self, event_id: object) -> bool:
+        self._sync()
         return event_id in self._seq_of
 
     @property
     def last_seq(self) -> int:
         """Sequence number of the last event (0 for an empty log)."""
+        self._sync()
         return len(self._events)
 
     def get(self, event_id: str) -> Event:
         """The event with this id; ``KeyError`` naming it if there is none."""
+        self._sync()
         try:
             return self._events[self._seq_of[event_id] - 1]
         except KeyError:
@@ -121,6 +126,7 @@ class Log:
 
     def seq(self, event_id: str) -> int:
         """The sequence number of an event (1 for the first)."""
+        self._sync()
         try:
             return self._seq_of[event_id]
         except KeyError:
@@ -128,6 +134,7 @@ class Log:
 
     def at(self, seq: int) -> Event:
         """The event with sequence number ``seq``."""
+        self._sync()
         if not 1 <= seq <= len(self._events):
             raise IndexError(
                 f"sequence number {seq} is not in the log (1..{len(self._events)})"
@@ -141,6 +148,7 @@ class Log:
 
     def count_known_at(self, known_at: datetime.date | str | None) -> int:
         """How many events (a prefix of the log) were recorded by ``known_at``."""
+        self._sync()
         if known_at is None:
             return len(self._events)
         if isinstance(known_at, datetime.datetime):
@@ -173,6 +181,9 @@ class Log:
             for event in events:
                 self._commit(event)
         return len(self._events)
+
+    def _sync(self) -> None:
+        """Catch up with appends made elsewhere (a no-op in memory)."""
 
     def _check_expected(self, expected_seq: int | None) -> None:
         if expected_seq is None:
