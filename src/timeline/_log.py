@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import datetime
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final, TypeVar
 
 from timeline._dates import UncertainDate
@@ -27,7 +27,7 @@ from timeline.exceptions import (
     UnknownEventTypeError,
 )
 
-__all__ = ["Log", "as_day"]
+__all__ = ["Log", "as_day", "check_batch"]
 
 S = TypeVar("S")
 _NEVER: Final = 2**62
@@ -175,12 +175,15 @@ class Log:
         self._check_expected(expected_seq)
         self._validate(events)
         self._write(events)
+        self._commit_all(events)
+        return len(self._events)
+
+    def _commit_all(self, events: Sequence[Event]) -> None:
         if len(events) >= _BULK:
             self._commit_bulk(events)
         else:
             for event in events:
                 self._commit(event)
-        return len(self._events)
 
     def _sync(self) -> None:
         """Catch up with appends made elsewhere (a no-op in memory)."""
@@ -197,41 +200,11 @@ class Log:
         """Make a validated batch durable (a no-op in memory)."""
 
     def _validate(self, events: Sequence[Event]) -> None:
-        batch_ids: set[str] = set()
-        last = self._recorded[-1] if self._recorded else None
-        for index, event in enumerate(events):
-            where = f"event {index + 1} of the batch"
-            if not isinstance(event, Event):
-                raise InvalidEventError(
-                    f"{where}: expected a timeline.Event, got {event!r}"
-                )
-            where = f"{where} ({event.id!r})"
-            kind = type(event)
-            try:
-                registered = lookup_event_type(kind.type_name, kind.schema_version)
-            except UnknownEventTypeError:
-                registered = None
-            if registered is not kind:
-                raise InvalidEventError(
-                    f"{where}: {kind.__qualname__} is not declared with "
-                    "@timeline.event_type(...)"
-                )
-            if event.id in self._seq_of or event.id in batch_ids:
-                raise InvalidEventError(f"{where}: the id is already in the log")
-            for target in event.supersedes:
-                if target not in self._seq_of and target not in batch_ids:
-                    raise InvalidEventError(
-                        f"{where}: supersedes {target!r}, which is not an earlier "
-                        "event of the log"
-                    )
-            key = recorded_key(event.recorded)
-            if last is not None and key < last:
-                raise InvalidEventError(
-                    f"{where}: recorded {event.recorded.isoformat()} is earlier "
-                    "than an event already recorded; knowledge cannot be back-dated"
-                )
-            last = key
-            batch_ids.add(event.id)
+        check_batch(
+            events,
+            self._seq_of.__contains__,
+            self._recorded[-1] if self._recorded else None,
+        )
 
     def _commit(self, event: Event) -> None:
         seq = len(self._events) + 1
@@ -362,6 +335,53 @@ class Log:
         return Diff(
             before=before, after=after, became_certain=gained, no_longer_certain=lost
         )
+
+
+def check_batch(
+    events: Sequence[Event],
+    in_log: Callable[[str], bool],
+    last_recorded: tuple[int, float] | None,
+) -> None:
+    """Reject a batch that may not be appended, naming the first bad event.
+
+    Shared by every backend: ``in_log`` says whether an id is already in the
+    log, ``last_recorded`` is the recorded key of its last event.
+    """
+    batch_ids: set[str] = set()
+    last = last_recorded
+    for index, event in enumerate(events):
+        where = f"event {index + 1} of the batch"
+        if not isinstance(event, Event):
+            raise InvalidEventError(
+                f"{where}: expected a timeline.Event, got {event!r}"
+            )
+        where = f"{where} ({event.id!r})"
+        kind = type(event)
+        try:
+            registered = lookup_event_type(kind.type_name, kind.schema_version)
+        except UnknownEventTypeError:
+            registered = None
+        if registered is not kind:
+            raise InvalidEventError(
+                f"{where}: {kind.__qualname__} is not declared with "
+                "@timeline.event_type(...)"
+            )
+        if event.id in batch_ids or in_log(event.id):
+            raise InvalidEventError(f"{where}: the id is already in the log")
+        for target in event.supersedes:
+            if target not in batch_ids and not in_log(target):
+                raise InvalidEventError(
+                    f"{where}: supersedes {target!r}, which is not an earlier "
+                    "event of the log"
+                )
+        key = recorded_key(event.recorded)
+        if last is not None and key < last:
+            raise InvalidEventError(
+                f"{where}: recorded {event.recorded.isoformat()} is earlier "
+                "than an event already recorded; knowledge cannot be back-dated"
+            )
+        last = key
+        batch_ids.add(event.id)
 
 
 def _first(item: tuple[FoldKey, Event]) -> FoldKey:
