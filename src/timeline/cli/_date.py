@@ -1,16 +1,14 @@
-"""The ``timeline`` command."""
+"""``timeline date``: read a date and show what is known of it."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Sequence
 
 from timeline._dates import UncertainDate
 from timeline._freetext import parse_date
 from timeline.exceptions import TimelineError
 
-__all__ = ["main"]
+__all__ = ["add_commands"]
 
 
 def _describe_date(date: UncertainDate) -> str:
@@ -41,24 +39,8 @@ def _cmd_date(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="timeline", description="Explore event-sourced timelines."
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     date = commands.add_parser("date", help="read a date and show its bounds")
     date.add_argument("text", help='a date: "2024-06", "June 2024", "2024年6月", ...')
     date.add_argument("--by", help="also answer: did it happen by this day?")
     date.set_defaults(run=_cmd_date)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
-    args = _parser().parse_args(argv)
-    try:
-        status: int = args.run(args)
-    except TimelineError as error:
-        print(f"timeline: error: {error}", file=sys.stderr)
-        return 2
-    return status

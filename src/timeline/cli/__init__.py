@@ -1,0 +1,44 @@
+"""The ``timeline`` command (also ``python -m timeline``).
+
+Each group of subcommands lives in its own module with an ``add_commands``
+function; this module assembles them and turns library errors into one
+clear line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from timeline.cli import _date
+from timeline.exceptions import TimelineError
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="timeline", description="Explore event-sourced timelines.")
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser
+    )
+    for module in (_date,):
+        module.add_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        status: int = args.run(args)
+    except (TimelineError, OSError, KeyError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"timeline: error: {message}", file=sys.stderr)
+        return 2
+    return status
