@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import re
 from typing import Final, TypeAlias
 
 import attrs
@@ -31,6 +32,15 @@ __all__ = [
     "from_day_number",
 ]
 
+# Years are limited to 15 digits: far beyond any use (the universe is about
+# 1.4e10 years old), and it keeps every day number well inside a signed 64-bit
+# integer and inside the UNBOUNDED_BELOW/UNBOUNDED_ABOVE sentinels.
+MAX_YEAR: Final = 10**15 - 1
+_TIME: Final = re.compile(
+    r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(?:Z|\+(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+    r"|-(?!00:00)(?:[01][0-9]|2[0-3]):[0-5][0-9])?"
+)
 _MIN_ORDINAL: Final = datetime.date.min.toordinal()
 _MAX_ORDINAL: Final = datetime.date.max.toordinal()
 _DAYS_BEFORE_MONTH: Final = (0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
@@ -183,6 +193,23 @@ class Point:
 
     def _compute_bounds(self) -> tuple[int, int]:
         year, month, day = self.year, self.month, self.day
+        if not -MAX_YEAR <= year <= MAX_YEAR:
+            raise InvalidDateError(self, "a year of at most 15 digits")
+        if not -9999 <= year <= 9999 and (
+            month is not None
+            or self.month_unspecified
+            or self.day_unspecified
+            or self.unspecified_year_digits
+        ):
+            raise InvalidDateError(
+                self, "a year alone beyond -9999 to 9999 (Y-years have no month)"
+            )
+        if self.time is not None and _TIME.fullmatch(self.time) is None:
+            raise InvalidDateError(
+                self,
+                "a time of day hh:mm:ss, optionally followed by Z or an offset "
+                "+hh:mm / -hh:mm (a zero offset is Z or +00:00)",
+            )
         k = self.unspecified_year_digits
         if k:
             if not 1 <= k <= 3:
@@ -328,16 +355,10 @@ def _shift_months(number: int, months: int, *, to_end: bool) -> int:
 
 def _year_month_of(number: int) -> tuple[int, int]:
     # Day numbers repeat every 146097 days (400 Gregorian years); shift into
-    # datetime's range to read the calendar, then shift the year back.
-    cycles = 0
-    while number < _MIN_ORDINAL:
-        number += 146097
-        cycles -= 400
-    while number > _MAX_ORDINAL:
-        number -= 146097
-        cycles += 400
-    d = datetime.date.fromordinal(number)
-    return d.year + cycles, d.month
+    # datetime's first 400 years to read the calendar, then shift the year back.
+    cycles, rest = divmod(number - _MIN_ORDINAL, 146097)
+    d = datetime.date.fromordinal(_MIN_ORDINAL + rest)
+    return d.year + 400 * cycles, d.month
 
 
 UNBOUNDED_BELOW: Final = -(2**62)
@@ -379,10 +400,18 @@ class UncertainDate:
                 raise InvalidDateError(
                     self.start, "a single date has the same Point as start and end"
                 )
-        elif not isinstance(start, Point) and not isinstance(end, Point):
-            raise InvalidDateError(
-                f"{start.value}/{end.value}", "at least one end of an interval"
-            )
+        else:
+            if not isinstance(start, Point) and not isinstance(end, Point):
+                raise InvalidDateError(
+                    f"{start.value}/{end.value}", "at least one end of an interval"
+                )
+            for point in (start, end):
+                if isinstance(point, Point) and point.time is not None:
+                    raise InvalidDateError(
+                        f"{_end_text(start)}/{_end_text(end)}",
+                        "interval ends without a time of day (EDTF excludes "
+                        "times from intervals)",
+                    )
         lo = start.first_day if isinstance(start, Point) else None
         hi = end.last_day if isinstance(end, Point) else None
         if (
@@ -467,15 +496,26 @@ class UncertainDate:
         >>> parse("2004-06~").fuzzy_bounds()
         (datetime.date(2004, 5, 1), datetime.date(2004, 7, 31))
         """
+        lo, hi = self.fuzzy_days(policy)
+        return (
+            None if lo is None else from_day_number(lo),
+            None if hi is None else from_day_number(hi),
+        )
+
+    def fuzzy_days(self, policy: Fuzz = Fuzz()) -> tuple[int | None, int | None]:
+        """:meth:`fuzzy_bounds` as day numbers, for every year.
+
+        >>> parse = __import__("timeline").parse_edtf
+        >>> parse("-0100~").fuzzy_days() == (
+        ...     parse("-0101").earliest_day, parse("-0099").latest_day)
+        True
+        """
         lo, hi = self.earliest_day, self.latest_day
         if isinstance(self.start, Point) and lo is not None:
             lo = _widen(self.start, lo, -policy.units(self.start.qualifier))
         if isinstance(self.end, Point) and hi is not None:
             hi = _widen(self.end, hi, policy.units(self.end.qualifier))
-        return (
-            None if lo is None else from_day_number(lo),
-            None if hi is None else from_day_number(hi),
-        )
+        return lo, hi
 
     # -- three-valued relations ---------------------------------------
 

@@ -45,11 +45,14 @@ class _Reader:
 
     def point(self) -> Point:
         start = self.pos
+        long_year = self.peek() == "Y"
         year, unspecified = self.year()
         month: int | None = None
         day: int | None = None
         month_x = day_x = False
         time: str | None = None
+        if self.peek() == "-" and long_year:
+            raise self.fail("the end of the date: a Y-year is a year, without a month")
         if self.peek() == "-" and not unspecified:
             self.pos += 1
             if self.peek(2) == "XX":
@@ -103,6 +106,8 @@ class _Reader:
                     "after 'Y' (shorter years are written without it)",
                     begin,
                 )
+            if len(digits) > 15:
+                raise self.fail("a year of at most 15 digits", begin + 15)
             return sign * int(digits), 0
         negative = self.peek() == "-"
         if negative:
@@ -148,13 +153,18 @@ class _Reader:
             return text + "Z"
         if sign in ("+", "-"):
             self.pos += 1
+            offset_at = self.pos
             offset_hours = self.digits(2, "a two-digit offset hour")
             offset_minutes = 0
             if self.peek() == ":":
                 self.pos += 1
                 offset_minutes = self.digits(2, "two-digit offset minutes")
             if offset_hours > 23 or offset_minutes > 59:
-                raise self.fail("an offset from 00:00 to 23:59", self.pos - 5)
+                raise self.fail("an offset from 00:00 to 23:59", offset_at)
+            if sign == "-" and offset_hours == offset_minutes == 0:
+                raise self.fail(
+                    "a zero offset written Z or +00:00, not -00:00", offset_at - 1
+                )
             return f"{text}{sign}{offset_hours:02d}:{offset_minutes:02d}"
         return text
 
