@@ -23,16 +23,21 @@ __all__ = ["parse_date"]
 
 # Japanese era names and the day each began (used to convert era years and to
 # reject days before an era began).
+# Japanese era names: the first and last day of each (used to convert era
+# years and to reject days outside the era: 平成32年 never existed).
 _ERAS: Final = {
-    "令和": datetime.date(2019, 5, 1),
-    "平成": datetime.date(1989, 1, 8),
-    "昭和": datetime.date(1926, 12, 25),
-    "大正": datetime.date(1912, 7, 30),
-    "明治": datetime.date(1868, 10, 23),
+    "令和": (datetime.date(2019, 5, 1), datetime.date.max),
+    "平成": (datetime.date(1989, 1, 8), datetime.date(2019, 4, 30)),
+    "昭和": (datetime.date(1926, 12, 25), datetime.date(1989, 1, 7)),
+    "大正": (datetime.date(1912, 7, 30), datetime.date(1926, 12, 24)),
+    "明治": (datetime.date(1868, 10, 23), datetime.date(1912, 7, 29)),
 }
+# Japan kept the lunisolar calendar until 明治5年12月2日; the next day was
+# 1 January 1873 (明治6年).  Earlier months and days are not Gregorian ones.
+_JAPAN_GREGORIAN: Final = datetime.date(1873, 1, 1)
 _JAPANESE: Final = re.compile(
-    r"(?P<era>令和|平成|昭和|大正|明治)?(?P<year>元|\d{1,4})年"
-    r"(?:(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日)?)?"
+    r"(?P<era>令和|平成|昭和|大正|明治)?(?P<year>元|[0-9]{1,4})年"
+    r"(?:(?P<month>[0-9]{1,2})月(?:(?P<day>[0-9]{1,2})日)?)?"
 )
 _APPROX_PREFIX: Final = re.compile(
     r"^(?:about|around|approximately|approx\.?|circa|c\.|ca\.|~|約)\s*", re.I
@@ -46,8 +51,9 @@ _BETWEEN: Final = re.compile(
 _JA_BEFORE: Final = re.compile(r"^(.+?)(?:以前|まで)$")
 _JA_AFTER: Final = re.compile(r"^(.+?)(?:以降|から)$")
 _JA_BETWEEN: Final = re.compile(r"^(.+?)(?:から|〜|~|－|–)(.+?)(?:まで)?$")
-_NUMERIC: Final = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
-_DEFAULTS: Final = (datetime.datetime(4, 1, 1), datetime.datetime(8, 2, 2))
+# Two defaults for the fields a text leaves out: every field differs, and the
+# days are two weeks apart so that "the next Monday" differs too.
+_DEFAULTS: Final = (datetime.datetime(4, 1, 1), datetime.datetime(8, 2, 15))
 
 
 def parse_date(text: str) -> UncertainDate:
@@ -112,15 +118,17 @@ def _ranges(text: str) -> UncertainDate | None:
         dates = [_single(part.strip()) for part in parts]
         if any(d is None for d in dates):
             continue
-        if make == "before":
-            return UncertainDate.between(End.OPEN, _last(dates))
-        if make == "after":
-            return UncertainDate.between(_last(dates), End.OPEN)
-        if len(dates) == 2 and dates[0] is not None and dates[1] is not None:
-            try:
+        try:
+            if make == "before":
+                return UncertainDate.between(End.OPEN, _last(dates))
+            if make == "after":
+                return UncertainDate.between(_last(dates), End.OPEN)
+            if len(dates) == 2 and dates[0] is not None and dates[1] is not None:
                 return UncertainDate.between(dates[0], dates[1])
-            except InvalidDateError:
-                return None
+        except InvalidDateError:
+            # An end that is itself an interval or has a time of day, or an
+            # end before the start: not a range we can express.
+            return None
     return _single(text)
 
 
@@ -156,16 +164,23 @@ def _single(text: str) -> UncertainDate | None:
         if date.is_interval or date.qualifier is not Qualifier.NONE:
             return None
         assert isinstance(date.start, Point)
-        return UncertainDate.from_point(_requalify(date.start, qualifier))
-    found = _japanese(stripped) or _english(stripped)
+        found: Point | None = date.start
+    else:
+        found = _japanese(stripped) or _english(stripped)
     if found is None:
         return None
-    return UncertainDate.from_point(_requalify(found, qualifier))
+    requalified = _requalify(found, qualifier)
+    return None if requalified is None else UncertainDate.from_point(requalified)
 
 
-def _requalify(point: Point, qualifier: Qualifier) -> Point:
-    if qualifier is Qualifier.NONE or point.time is not None:
+def _requalify(point: Point, qualifier: Qualifier) -> Point | None:
+    """The point with ``qualifier``; None for a date-time, which EDTF
+    cannot qualify (dropping either the time or the "about" would lose
+    what was written)."""
+    if qualifier is Qualifier.NONE:
         return point
+    if point.time is not None:
+        return None
     return Point(
         point.year,
         point.month,
@@ -186,45 +201,72 @@ def _japanese(text: str) -> Point | None:
         if era is None:
             return None
         year = 1
+    elif era is None and len(year_text) < 3:
+        return None  # 24年: 2024, 令和24年 or 平成24年?  We do not guess.
     else:
         year = int(year_text)
     month = int(match["month"]) if match["month"] else None
     day = int(match["day"]) if match["day"] else None
+    if month is not None and not 1 <= month <= 12:
+        return None
     if era is not None:
-        began = _ERAS[era]
+        began, ended = _ERAS[era]
         year += began.year - 1
     try:
         point = Point(year, month, day)
     except InvalidDateError:
         return None
-    if era is not None and point.last_day < _ERAS[era].toordinal():
+    if era is not None and (
+        point.last_day < began.toordinal() or point.first_day > ended.toordinal()
+    ):
         return None
-    if month is not None and month > 12:
-        return None
+    if (
+        month is not None
+        and era is not None
+        and point.first_day < _JAPAN_GREGORIAN.toordinal()
+    ):
+        return None  # a lunisolar month, not a Gregorian one
     return point
 
 
 def _english(text: str) -> Point | None:
     if not any(ch.isdigit() for ch in text):
         return None
-    numeric = _NUMERIC.match(text)
-    if numeric is not None:
-        first, second = int(numeric[1]), int(numeric[2])
-        if first <= 12 and second <= 12 and first != second:
-            return None  # 04/06/2024: April or June?  We do not guess.
     from dateutil import parser  # deferred: see the module docstring
 
+    first_number = re.search(r"[0-9]+", text)
+    year_first = first_number is not None and len(first_number[0]) == 4
     try:
-        one = parser.parse(text, default=_DEFAULTS[0])
-        two = parser.parse(text, default=_DEFAULTS[1])
+        # ignoretz: the time zone is not needed for the day, and an unknown
+        # name ("June 2024 XYZ") would otherwise raise UnknownTimezoneWarning.
+        one, two = (
+            parser.parse(text, default=default, yearfirst=year_first, ignoretz=True)
+            for default in _DEFAULTS
+        )
+        # 04/06/2024: April or June?  We do not guess.  (A text that starts
+        # with its four-digit year is read year, month, day: 2024/04/06.)
+        if not year_first and one != parser.parse(
+            text, default=_DEFAULTS[0], dayfirst=True, ignoretz=True
+        ):
+            return None
     except (ValueError, OverflowError):
         return None
     if one.year != two.year or one.month != two.month:
         return None  # no year, or a day without a month
-    # A two-digit year ("19 June 24") would be completed from today's century.
-    if not re.search(rf"(?<!\d){one.year}(?!\d)", text):
+    # A two-digit year ("19 June 24") would be completed from today's century,
+    # and "June -44" is not June 44 (BCE years are EDTF's: -0043-06).
+    if not re.search(rf"(?<![0-9])0*{one.year}(?![0-9])", text) or re.search(
+        rf"(?<![^\W_])-0*{one.year}(?![0-9])", text
+    ):
         return None
     day = one.day if one.day == two.day else None
+    # dateutil moves a weekday without a day to the next such day, and
+    # ignores a weekday that contradicts the day: neither is what was written.
+    info = parser.parserinfo()
+    for word in re.findall(r"[^\W\d_]+", text):
+        weekday = info.weekday(word)
+        if weekday is not None and (day is None or weekday != one.weekday()):
+            return None
     try:
         return Point(one.year, one.month, day)
     except InvalidDateError:
