@@ -16,7 +16,11 @@ import attrs
 
 from timeline._dates import UncertainDate
 from timeline._freetext import parse_date
-from timeline.exceptions import InvalidEventError, UnknownEventTypeError
+from timeline.exceptions import (
+    InvalidDateError,
+    InvalidEventError,
+    UnknownEventTypeError,
+)
 
 __all__ = [
     "Event",
@@ -40,7 +44,10 @@ def _to_date(value: UncertainDate | str) -> UncertainDate:
     if isinstance(value, UncertainDate):
         return value
     if isinstance(value, str):
-        return parse_date(value)
+        try:
+            return parse_date(value)
+        except InvalidDateError as error:
+            raise InvalidEventError(str(error)) from error
     raise InvalidEventError(
         f"expected an UncertainDate or a date text, got {value!r} "
         f"({type(value).__name__})"
@@ -87,8 +94,13 @@ def recorded_key(value: datetime.date | datetime.datetime) -> tuple[int, float]:
 
 def _tuple_of_str(value: Iterable[str] | str) -> tuple[str, ...]:
     if isinstance(value, str):
-        return (value,)
-    items = tuple(value)
+        value = (value,)
+    try:
+        items = tuple(value)
+    except TypeError:
+        raise InvalidEventError(
+            f"expected a str or an iterable of str, got {value!r}"
+        ) from None
     for item in items:
         if not isinstance(item, str) or not item:
             raise InvalidEventError(f"expected non-empty strings, got {item!r}")
