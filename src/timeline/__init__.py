@@ -22,6 +22,8 @@ from timeline._events import Event, Retraction, Source, Text, event_type
 from timeline._freetext import parse_date
 from timeline._log import Log
 from timeline._replay import AsOf, Diff, Projection
+from timeline._storage import Verification, convert, open_log, repair, verify
+from timeline._storage.codec import upcaster
 from timeline.exceptions import (
     ConcurrencyError,
     DateRangeError,
@@ -55,9 +57,15 @@ __all__ = [
     "Truth",
     "UncertainDate",
     "UnknownEventTypeError",
+    "Verification",
+    "convert",
     "day_number",
     "event_type",
     "from_day_number",
+    "open_log",
     "parse_date",
     "parse_edtf",
+    "repair",
+    "upcaster",
+    "verify",
 ]

@@ -1,0 +1,488 @@
+"""The record format shared by every durable log (see docs/format.md).
+
+An event becomes a *record*: one canonical JSON object with a fixed key
+order, UTF-8, no insignificant white space.  Payload values are written by
+type and read back by the type annotations of the event class, so the file
+stays plain, reviewable JSON (a date is ``"2024-06"``, not a tagged object).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import enum
+import hashlib
+import json
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+import attrs
+
+from timeline._dates import UncertainDate
+from timeline._edtf import parse_edtf
+from timeline._events import (
+    Event,
+    Source,
+    Text,
+    fields_of,
+    lookup_event_type,
+    payload_fields,
+)
+from timeline.exceptions import (
+    InvalidDateError,
+    InvalidEventError,
+    UnknownEventTypeError,
+)
+
+__all__ = [
+    "FORMAT_VERSION",
+    "GENESIS",
+    "HEADER",
+    "Record",
+    "chain_hash",
+    "decode_record",
+    "encode_event",
+    "upcaster",
+]
+
+FORMAT_VERSION: Final = 1
+HEADER: Final = b'{"timeline":"jsonl","format":1}'
+# The chain starts from the hash of the header line.
+GENESIS: Final = hashlib.sha256(HEADER).digest()
+_HASH_SUFFIX_LEN: Final = len(',"hash":""}') + 64
+
+_dumps = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False
+).encode
+
+
+class CodecError(InvalidEventError):
+    """A value cannot be written to, or read from, the record format."""
+
+
+def chain_hash(previous: bytes, body: bytes) -> bytes:
+    """SHA-256 over the previous record's hash and this record's body."""
+    return hashlib.sha256(previous + body).digest()
+
+
+# -- encoding -------------------------------------------------------------
+
+
+def _encode_value(value: Any, where: str) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise CodecError(f"{where}: non-finite float {value!r} cannot be stored")
+        return value
+    if isinstance(value, UncertainDate):
+        return value.to_edtf()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return _encode_value(value.value, where)
+    if isinstance(value, Text):
+        return value.as_dict()
+    if isinstance(value, tuple | list):
+        return [_encode_value(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, frozenset | set):
+        items = [_encode_value(item, f"{where}{{}}") for item in value]
+        return sorted(items, key=_dumps)
+    if isinstance(value, Mapping):
+        out = {}
+        for key in sorted(value):
+            if not isinstance(key, str):
+                raise CodecError(f"{where}: mapping keys must be str, got {key!r}")
+            out[key] = _encode_value(value[key], f"{where}.{key}")
+        return out
+    if attrs.has(type(value)):
+        return {
+            a.name: _encode_value(getattr(value, a.name), f"{where}.{a.name}")
+            for a in attrs.fields(type(value))
+        }
+    raise CodecError(
+        f"{where}: a {type(value).__name__} cannot be stored; use None, bool, "
+        "int, float, str, UncertainDate, date, datetime, Enum, tuple, "
+        "frozenset, a str-keyed mapping or an attrs class of these"
+    )
+
+
+def encode_event(event: Event, seq: int, *, more: bool = False) -> bytes:
+    """The record body of ``event`` (canonical JSON, without its hash)."""
+    kind = type(event)
+    where = f"event {event.id!r}"
+    source = event.source
+    record: dict[str, Any] = {
+        "seq": seq,
+        "id": event.id,
+        "type": kind.type_name,
+        "v": kind.schema_version,
+        "occurred": event.occurred.to_edtf(),
+        "recorded": event.recorded.isoformat(),
+        "source": None if source is None else _encode_value(source, f"{where}: source"),
+        "summary": None if event.summary is None else event.summary.as_dict(),
+        "supersedes": list(event.supersedes),
+        "tags": list(event.tags),
+        "payload": {
+            name: _encode_value(getattr(event, name), f"{where}: payload field {name}")
+            for name in payload_fields(kind)
+        },
+    }
+    if more:
+        record["more"] = True
+    return _dumps(record).encode("utf-8")
+
+
+def seal(body: bytes, digest: bytes) -> bytes:
+    """The full line: the body with its hash as the last member, and a newline."""
+    return body[:-1] + b',"hash":"' + digest.hex().encode("ascii") + b'"}\n'
+
+
+def unseal(line: bytes) -> tuple[bytes, str]:
+    """Split a line (without its newline) into body bytes and hash text."""
+    if len(line) < _HASH_SUFFIX_LEN or not line.endswith(b'"}'):
+        raise ValueError("the record does not end with its hash member")
+    suffix = line[-_HASH_SUFFIX_LEN:]
+    if not suffix.startswith(b',"hash":"'):
+        raise ValueError("the record does not end with its hash member")
+    return line[:-_HASH_SUFFIX_LEN] + b"}", suffix[9:-2].decode("ascii")
+
+
+# -- decoding -------------------------------------------------------------
+
+Decoder = Callable[[Any, str], Any]
+_DECODERS: dict[Any, Decoder] = {}
+_CLASS_DECODERS: dict[type, dict[str, Decoder]] = {}
+_EVENT_DECODERS: dict[type, dict[str, Decoder]] = {}
+_UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def upcaster(
+    type_name: str, from_version: int
+) -> Callable[
+    [Callable[[dict[str, Any]], dict[str, Any]]],
+    Callable[[dict[str, Any]], dict[str, Any]],
+]:
+    """Register a function that turns a payload of ``type_name`` at
+    ``from_version`` into the shape of ``from_version + 1``.
+
+    Stored records are never rewritten: upcasters run when a log is read.
+    """
+
+    def register(
+        function: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        _UPCASTERS[(type_name, from_version)] = function
+        return function
+
+    return register
+
+
+def _fail(where: str, expected: str, value: Any) -> CodecError:
+    return CodecError(f"{where}: expected {expected}, got {value!r}")
+
+
+def _decoder_for(hint: Any) -> Decoder:
+    try:
+        return _DECODERS[hint]
+    except (KeyError, TypeError):
+        pass
+    decoder = _make_decoder(hint)
+    with contextlib.suppress(TypeError):
+        _DECODERS[hint] = decoder
+    return decoder
+
+
+def _make_decoder(hint: Any) -> Decoder:
+    if hint is Any or hint is object:
+        return lambda value, where: value
+    if hint is type(None) or hint is None:
+
+        def none(value: Any, where: str) -> None:
+            if value is not None:
+                raise _fail(where, "null", value)
+
+        return none
+    if hint is bool:
+
+        def boolean(value: Any, where: str) -> bool:
+            if not isinstance(value, bool):
+                raise _fail(where, "true or false", value)
+            return value
+
+        return boolean
+    if hint is int:
+
+        def integer(value: Any, where: str) -> int:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise _fail(where, "an integer", value)
+            return value
+
+        return integer
+    if hint is float:
+
+        def real(value: Any, where: str) -> float:
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise _fail(where, "a number", value)
+            return float(value)
+
+        return real
+    if hint is str:
+
+        def string(value: Any, where: str) -> str:
+            if not isinstance(value, str):
+                raise _fail(where, "a string", value)
+            return value
+
+        return string
+    if hint is UncertainDate:
+
+        def uncertain(value: Any, where: str) -> UncertainDate:
+            if not isinstance(value, str):
+                raise _fail(where, "an EDTF date string", value)
+            try:
+                return parse_edtf(value)
+            except InvalidDateError as error:
+                raise CodecError(f"{where}: {error}") from None
+
+        return uncertain
+    if hint is datetime.datetime or hint is datetime.date:
+        kind = hint
+
+        def iso(value: Any, where: str) -> datetime.date:
+            if not isinstance(value, str):
+                raise _fail(where, "an ISO 8601 string", value)
+            try:
+                parsed: datetime.date = kind.fromisoformat(value)
+            except ValueError:
+                raise _fail(where, f"an ISO 8601 {kind.__name__}", value) from None
+            return parsed
+
+        return iso
+    if hint is Text:
+
+        def text(value: Any, where: str) -> Text:
+            if not isinstance(value, dict) or not value:
+                raise _fail(where, "an object of language -> text", value)
+            return Text.of(value)
+
+        return text
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        enum_type = hint
+
+        def member(value: Any, where: str) -> enum.Enum:
+            try:
+                return enum_type(value)
+            except ValueError:
+                raise _fail(where, f"a {enum_type.__name__} value", value) from None
+
+        return member
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        arms = [_decoder_for(arg) for arg in args]
+        optional = type(None) in args
+
+        def union(value: Any, where: str) -> Any:
+            if value is None and optional:
+                return None
+            errors = []
+            for arm in arms:
+                try:
+                    return arm(value, where)
+                except CodecError as error:
+                    errors.append(str(error))
+            raise CodecError("; ".join(errors))
+
+        return union
+    if origin is typing.Literal:
+        allowed = args
+
+        def literal(value: Any, where: str) -> Any:
+            if value not in allowed:
+                raise _fail(where, f"one of {allowed!r}", value)
+            return value
+
+        return literal
+    if origin in (tuple, list, frozenset, set):
+        container = origin
+        if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+            items = [_decoder_for(arg) for arg in args]
+
+            def fixed(value: Any, where: str) -> tuple[Any, ...]:
+                if not isinstance(value, list) or len(value) != len(items):
+                    raise _fail(where, f"an array of {len(items)} items", value)
+                return tuple(
+                    d(v, f"{where}[{i}]")
+                    for i, (d, v) in enumerate(zip(items, value, strict=True))
+                )
+
+            return fixed
+        item = _decoder_for(args[0]) if args else _decoder_for(Any)
+
+        def sequence(value: Any, where: str) -> Any:
+            if not isinstance(value, list):
+                raise _fail(where, "an array", value)
+            return container(item(v, f"{where}[{i}]") for i, v in enumerate(value))
+
+        return sequence
+    if origin in (dict, Mapping, typing.Mapping) or hint is dict:
+        item = _decoder_for(args[1]) if len(args) == 2 else _decoder_for(Any)
+
+        def mapping(value: Any, where: str) -> dict[str, Any]:
+            if not isinstance(value, dict):
+                raise _fail(where, "an object", value)
+            return {k: item(v, f"{where}.{k}") for k, v in value.items()}
+
+        return mapping
+    if isinstance(hint, type) and attrs.has(hint):
+        cls = hint
+
+        def structured(value: Any, where: str) -> Any:
+            if not isinstance(value, dict):
+                raise _fail(where, f"an object for {cls.__name__}", value)
+            return _build(cls, value, where, _field_decoders(cls))
+
+        return structured
+    return lambda value, where: value  # unknown annotation: take the JSON value
+
+
+def _field_decoders(cls: type) -> dict[str, Decoder]:
+    try:
+        return _CLASS_DECODERS[cls]
+    except KeyError:
+        pass
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # a local class whose annotations cannot be resolved
+        hints = {}
+    decoders = {
+        a.name: _decoder_for(hints.get(a.name, Any))
+        for a in attrs.fields(cls)
+        if a.init
+    }
+    _CLASS_DECODERS[cls] = decoders
+    return decoders
+
+
+def _build(
+    cls: type, value: dict[str, Any], where: str, decoders: dict[str, Decoder]
+) -> Any:
+    unknown = set(value) - set(decoders)
+    if unknown:
+        raise CodecError(
+            f"{where}: unknown fields {sorted(unknown)} for {cls.__name__}"
+        )
+    kwargs = {
+        name: decoders[name](item, f"{where}.{name}") for name, item in value.items()
+    }
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as error:
+        raise CodecError(f"{where}: {error}") from None
+
+
+@attrs.frozen
+class Record:
+    """A decoded record: the event, its sequence number and batch flag."""
+
+    seq: int
+    event: Event
+    more: bool
+
+
+_ENVELOPE_KEYS: Final = (
+    "seq",
+    "id",
+    "type",
+    "v",
+    "occurred",
+    "recorded",
+    "source",
+    "summary",
+    "supersedes",
+    "tags",
+    "payload",
+)
+
+
+def decode_record(obj: Any, where: str) -> Record:
+    """Build the event of a parsed record body (hash member removed)."""
+    if not isinstance(obj, dict):
+        raise _fail(where, "a JSON object", obj)
+    more = obj.pop("more", False)
+    if more is not True and more is not False:
+        raise _fail(f"{where}: more", "true", more)
+    keys = tuple(obj)
+    if keys != _ENVELOPE_KEYS:
+        raise CodecError(
+            f"{where}: expected the members {list(_ENVELOPE_KEYS)} in this order, "
+            f"got {list(keys)}"
+        )
+    seq = obj["seq"]
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        raise _fail(f"{where}: seq", "a positive integer", seq)
+    name, version = obj["type"], obj["v"]
+    if not isinstance(name, str):
+        raise _fail(f"{where}: type", "a string", name)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise _fail(f"{where}: v", "a positive integer", version)
+    try:
+        cls = lookup_event_type(name)
+    except UnknownEventTypeError as error:
+        raise UnknownEventTypeError(f"{where}: {error}") from None
+    payload = obj["payload"]
+    if not isinstance(payload, dict):
+        raise _fail(f"{where}: payload", "an object", payload)
+    if version > cls.schema_version:
+        raise UnknownEventTypeError(
+            f"{where}: event type {name!r} version {version} is newer than the "
+            f"registered version {cls.schema_version}"
+        )
+    for step in range(version, cls.schema_version):
+        up = _UPCASTERS.get((name, step))
+        if up is None:
+            raise UnknownEventTypeError(
+                f"{where}: no upcaster from {name!r} version {step} to {step + 1}"
+            )
+        payload = up(dict(payload))
+    decoders = _event_decoders(cls)
+    fields = {
+        "id": obj["id"],
+        "occurred": obj["occurred"],
+        "recorded": obj["recorded"],
+        "source": obj["source"],
+        "summary": obj["summary"],
+        "supersedes": obj["supersedes"],
+        "tags": obj["tags"],
+        **payload,
+    }
+    for name_ in ("supersedes", "tags"):
+        if not isinstance(fields[name_], list):
+            raise _fail(f"{where}: {name_}", "an array of strings", fields[name_])
+    overlap = set(payload) & set(_ENVELOPE_KEYS)
+    if overlap:
+        raise CodecError(f"{where}: payload repeats envelope members {sorted(overlap)}")
+    event = _build(cls, fields, where, decoders)
+    return Record(seq=seq, event=event, more=bool(more))
+
+
+def _event_decoders(cls: type[Event]) -> dict[str, Decoder]:
+    try:
+        return _EVENT_DECODERS[cls]
+    except KeyError:
+        pass
+    decoders = dict(_field_decoders(cls))
+    # The envelope has fixed types; recorded keeps its date-or-datetime text.
+    decoders["occurred"] = _decoder_for(UncertainDate)
+    decoders["recorded"] = _decoder_for(str)
+    decoders["source"] = _decoder_for(Source | None)
+    decoders["summary"] = _decoder_for(Text | None)
+    decoders["supersedes"] = _decoder_for(tuple[str, ...])
+    decoders["tags"] = _decoder_for(tuple[str, ...])
+    for a in fields_of(cls):
+        decoders.setdefault(a.name, _decoder_for(Any))
+    _EVENT_DECODERS[cls] = decoders
+    return decoders

@@ -1,0 +1,359 @@
+"""The JSON Lines log: a hash-chained text file (format: docs/format.md).
+
+Durability: an append is encoded completely, written with one ``write``,
+flushed and fsync'd before it returns.  An exclusive ``flock`` on the file
+keeps writers from interleaving; under it the writer first reads whatever
+other processes appended, so ``expected_seq`` is checked against the file,
+not a stale copy in memory.  A batch is all or nothing on disk too: every
+record of a batch but the last carries ``"more":true``, and a tail that ends
+inside a batch, or inside a line, is *torn* (a crash mid-write): reported,
+ignored by readers, and cut off only by an explicit :func:`repair`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Final
+
+import attrs
+
+from timeline._events import Event
+from timeline._log import Log
+from timeline._storage.codec import (
+    GENESIS,
+    HEADER,
+    CodecError,
+    Record,
+    chain_hash,
+    decode_record,
+    encode_event,
+    seal,
+    unseal,
+)
+from timeline.exceptions import IntegrityError, TimelineError
+
+__all__ = ["FileLog", "Scan", "repair_file", "scan_bytes"]
+
+_HEADER_LINE: Final = HEADER + b"\n"
+
+
+@attrs.frozen
+class Scan:
+    """What reading (part of) a log file found."""
+
+    records: tuple[Record, ...]
+    raw: tuple[tuple[bytes, bytes], ...]  # (body, hash) per record, if asked for
+    head: bytes  # hash of the last good record (of the header if none)
+    good_length: int  # bytes up to the end of the last complete batch
+    torn_bytes: int  # bytes after that: an unfinished line or batch
+    torn_reason: str | None
+    next_line: int  # line number after the last good record
+    marked: bytes | None = None  # hash of the record with seq == mark
+
+
+def _problem(path: object, line: int, message: str) -> IntegrityError:
+    return IntegrityError(f"{path}: line {line}: {message}")
+
+
+def scan_bytes(
+    data: bytes,
+    path: object = "<log>",
+    *,
+    header: bool = True,
+    head: bytes = GENESIS,
+    seq: int = 0,
+    line_no: int = 1,
+    decode: bool = True,
+    keep_raw: bool = False,
+    mark: int | None = None,
+) -> Scan:
+    """Verify and decode ``data``: a whole file (``header=True``) or the part
+    of one after the record with hash ``head`` and sequence number ``seq``.
+
+    Raises :class:`IntegrityError` naming the first bad line.  A final
+    unfinished line or batch is not an error: it is reported as torn.
+    """
+    position = 0
+    if header:
+        if not data.startswith(_HEADER_LINE):
+            if HEADER.startswith(data.rstrip(b"\n")) and b"\n" not in data:
+                reason = "an unfinished header" if data else None
+                return Scan((), (), GENESIS, 0, len(data), reason, 1)
+            first = data.split(b"\n", 1)[0][:80]
+            raise _problem(
+                path, 1, f"expected the header {HEADER.decode()}, found {first!r}"
+            )
+        position = len(_HEADER_LINE)
+        line_no = 2
+    records: list[Record] = []
+    raw: list[tuple[bytes, bytes]] = []
+    marked = None
+    # (length, head, next line, records, raw, seq) after the last whole batch
+    good = (position, head, line_no, 0, 0, seq)
+    size = len(data)
+    while position < size:
+        end = data.find(b"\n", position)
+        if end < 0:
+            break
+        line = data[position:end]
+        try:
+            body, stated = unseal(line)
+        except ValueError as error:
+            raise _problem(path, line_no, str(error)) from None
+        digest = chain_hash(head, body)
+        if digest.hex() != stated:
+            raise _problem(
+                path,
+                line_no,
+                "hash mismatch: this record was edited, or a record was "
+                "inserted, deleted or reordered before it",
+            )
+        try:
+            obj = json.loads(body)
+        except (ValueError, RecursionError) as error:
+            raise _problem(path, line_no, f"invalid JSON: {error}") from None
+        stored_seq = obj.get("seq") if isinstance(obj, dict) else None
+        if stored_seq != seq + 1:
+            raise _problem(
+                path,
+                line_no,
+                f"expected sequence number {seq + 1}, found {stored_seq!r}",
+            )
+        more = obj.get("more", False)
+        if decode:
+            try:
+                records.append(decode_record(obj, f"seq {seq + 1}"))
+            except TimelineError as error:
+                raise _problem(path, line_no, str(error)) from None
+        if keep_raw:
+            raw.append((body, digest))
+        seq += 1
+        if seq == mark:
+            marked = digest
+        head = digest
+        position = end + 1
+        line_no += 1
+        if more is not True:
+            good = (position, head, line_no, len(records), len(raw), seq)
+    length, good_head, next_line, kept_records, kept_raw, good_seq = good
+    torn = size - length
+    if not torn:
+        reason = None
+    elif data.endswith(b"\n"):
+        reason = "an unfinished batch at the end"
+    else:
+        reason = "an unfinished line at the end"
+    del records[kept_records:]
+    del raw[kept_raw:]
+    if mark is not None and mark > good_seq:
+        marked = None
+    return Scan(
+        tuple(records), tuple(raw), good_head, length, torn, reason, next_line, marked
+    )
+
+
+def repair_file(path: str | os.PathLike[str]) -> int:
+    """Cut a torn tail off a log file; returns how many bytes were removed.
+
+    Only the bytes of an unfinished final line or batch are removed; any
+    other damage raises :class:`IntegrityError` and nothing is changed.
+    """
+    with open(path, "r+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        scan = scan_bytes(handle.read(), path, decode=False)
+        if scan.torn_bytes:
+            handle.truncate(scan.good_length)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return scan.torn_bytes
+
+
+class FileLog(Log):
+    """A :class:`~timeline.Log` kept in a JSON Lines file (see :func:`open_log`)."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        checkpoint_every: int = 64,
+    ) -> None:
+        super().__init__(checkpoint_every=checkpoint_every)
+        self.path = Path(path)
+        flags = os.O_RDWR | os.O_APPEND
+        if create:
+            flags |= os.O_CREAT
+        try:
+            self._fd = os.open(self.path, flags, 0o644)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"no log file at {str(self.path)!r}") from None
+        except IsADirectoryError:
+            raise IsADirectoryError(
+                f"{str(self.path)!r} is a directory, not a log"
+            ) from None
+        self._offset = 0
+        self._head = GENESIS
+        self._line = 1
+        self._torn: str | None = None
+        self._torn_bytes = 0
+        try:
+            with self._locked(exclusive=True):
+                if os.fstat(self._fd).st_size == 0 and create:
+                    os.write(self._fd, _HEADER_LINE)
+                    os.fsync(self._fd)
+                    _fsync_directory(self.path)
+                self._catch_up()
+        except BaseException:
+            os.close(self._fd)
+            raise
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> FileLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+    @contextlib.contextmanager
+    def _locked(self, *, exclusive: bool) -> Iterator[None]:
+        if self._fd < 0:
+            raise ValueError(f"the log {str(self.path)!r} is closed")
+        fcntl.flock(self._fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    @property
+    def head(self) -> tuple[int, str]:
+        """(last sequence number, its hash in hex): publish it to prove later
+        that nothing was cut off the end."""
+        self._sync()
+        return len(self._events), self._head.hex()
+
+    @property
+    def torn(self) -> str | None:
+        """Why the file has a torn tail, or None."""
+        self._sync()
+        return self._torn
+
+    def _catch_up(self) -> None:
+        """Read what was appended since we last looked (lock held)."""
+        size = os.fstat(self._fd).st_size
+        if size < self._offset:
+            raise IntegrityError(
+                f"{self.path}: the file shrank from {self._offset} to {size} bytes "
+                "while open: records were removed"
+            )
+        data = os.pread(self._fd, size - self._offset, self._offset)
+        scan = scan_bytes(
+            data,
+            self.path,
+            header=self._offset == 0,
+            head=self._head,
+            seq=len(self._events),
+            line_no=self._line,
+        )
+        events = [record.event for record in scan.records]
+        if events:
+            try:
+                self._validate(events)
+            except TimelineError as error:
+                raise IntegrityError(f"{self.path}: {error}") from None
+            self._commit_all(events)
+        self._offset += scan.good_length
+        self._head = scan.head
+        self._line = scan.next_line
+        self._torn = scan.torn_reason
+        self._torn_bytes = scan.torn_bytes
+
+    def _sync(self) -> None:
+        if self._fd < 0:
+            return
+        if os.fstat(self._fd).st_size == self._offset + self._torn_bytes:
+            return
+        with self._locked(exclusive=False):
+            self._catch_up()
+
+    def append(self, *events: Event, expected_seq: int | None = None) -> int:
+        with self._locked(exclusive=True):
+            self._catch_up()
+            if self._torn is not None:
+                raise IntegrityError(
+                    f"{self.path} ends with a torn tail ({self._torn}), left by a "
+                    f"crash during an append; run `timeline repair {self.path}` "
+                    "before appending"
+                )
+            return super().append(*events, expected_seq=expected_seq)
+
+    @staticmethod
+    def write_raw(path: Path, records: Sequence[tuple[bytes, bytes]]) -> None:
+        """Append verified (body, hash) records to a new log file, unchanged."""
+        with open(path, "ab") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            if handle.tell() != len(_HEADER_LINE):
+                raise IntegrityError(f"{path}: convert needs an empty target log")
+            handle.writelines(seal(body, digest) for body, digest in records)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def _write(self, events: Sequence[Event]) -> None:
+        if not events:
+            return
+        lines = []
+        head = self._head
+        seq = len(self._events)
+        last = len(events) - 1
+        for index, event in enumerate(events):
+            seq += 1
+            try:
+                body = encode_event(event, seq, more=index != last)
+            except CodecError as error:
+                raise CodecError(f"event {index + 1} of the batch: {error}") from None
+            head = chain_hash(head, body)
+            lines.append(seal(body, head))
+        data = b"".join(lines)
+        try:
+            _write_all(self._fd, data)
+            os.fsync(self._fd)
+        except BaseException:
+            # Leave the file exactly as it was.
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, self._offset)
+            raise
+        self._offset += len(data)
+        self._head = head
+        self._line += len(events)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _fsync_directory(path: Path) -> None:
+    try:
+        fd = os.open(path.parent or ".", os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

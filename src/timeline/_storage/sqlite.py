@@ -1,0 +1,505 @@
+"""The SQLite log: the same records and hash chain as the JSON Lines file,
+in an indexed table, queried without loading the log into memory.
+
+Each row keeps the record's canonical body and chained hash byte for byte,
+so a log converts between the two formats and still verifies.  Fold keys
+(latest day, earliest day, sequence number) and recorded keys are indexed
+columns; supersessions live in a second insert-only table.  As-of queries
+stream the counted events in fold order from the index and fold them,
+starting from in-memory checkpoints (states saved every K events, keyed by
+their fold key) that are invalidated from the fold position of any new or
+superseded event.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import datetime
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+from timeline._dates import UNBOUNDED_ABOVE, UNBOUNDED_BELOW
+from timeline._events import Event, recorded_key
+from timeline._log import DayInput, _known_at_value, as_day, check_batch
+from timeline._replay import _WIDTHS, AsOf, Diff, FoldKey, Projection, fold_key
+from timeline._storage.codec import (
+    GENESIS,
+    CodecError,
+    chain_hash,
+    decode_record,
+    encode_event,
+)
+from timeline.exceptions import ConcurrencyError, IntegrityError, TimelineError
+
+__all__ = ["SQLiteLog"]
+
+S = TypeVar("S")
+_SCHEMA_VERSION: Final = 1
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    hi INTEGER NOT NULL,
+    lo INTEGER NOT NULL,
+    wc INTEGER NOT NULL,
+    rday INTEGER NOT NULL,
+    rsec REAL NOT NULL,
+    body BLOB NOT NULL,
+    hash BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_fold ON events (hi, lo, seq);
+CREATE INDEX IF NOT EXISTS events_pending ON events (wc, hi);
+CREATE INDEX IF NOT EXISTS events_recorded ON events (rday, rsec);
+CREATE TABLE IF NOT EXISTS supersessions (
+    target INTEGER NOT NULL,
+    by_seq INTEGER NOT NULL,
+    PRIMARY KEY (target, by_seq)
+) WITHOUT ROWID;
+"""
+# Width classes as in the in-memory pending index; two more for open ends.
+_Checkpoints = tuple[Any, list[FoldKey], list[Any], int]
+_EXACT, _OPEN_START, _OPEN_END = -1, len(_WIDTHS) + 1, len(_WIDTHS) + 2
+_COUNTED: Final = (
+    "NOT EXISTS (SELECT 1 FROM supersessions s "
+    "WHERE s.target = e.seq AND s.by_seq <= :n) AND e.seq <= :n"
+)
+
+
+def _row(event: Event, seq: int, body: bytes, digest: bytes) -> tuple[Any, ...]:
+    hi, lo, _ = fold_key(event, seq)
+    day, seconds = recorded_key(event.recorded)
+    return (seq, event.id, hi, lo, _width_class(hi, lo), day, seconds, body, digest)
+
+
+def _width_class(hi: int, lo: int) -> int:
+    if hi == UNBOUNDED_ABOVE:
+        return _OPEN_END
+    if lo == UNBOUNDED_BELOW:
+        return _OPEN_START
+    width = hi - lo
+    if width == 0:
+        return _EXACT
+    return bisect.bisect_left(_WIDTHS, width)
+
+
+class SQLiteLog:
+    """A log kept in SQLite (WAL mode), with the interface of :class:`timeline.Log`."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        checkpoint_every: int = 256,
+    ) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise FileNotFoundError(f"no log file at {str(self.path)!r}")
+        self._db = sqlite3.connect(self.path, isolation_level=None)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            with self._write_transaction():
+                # executescript() would commit; run the statements one by one.
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                version = self._db.execute(
+                    "SELECT value FROM meta WHERE key = 'format'"
+                ).fetchone()
+                if version is None:
+                    self._db.execute(
+                        "INSERT INTO meta VALUES ('format', ?)", (str(_SCHEMA_VERSION),)
+                    )
+                elif version[0] != str(_SCHEMA_VERSION):
+                    raise IntegrityError(
+                        f"{self.path}: SQLite log format {version[0]}, expected "
+                        f"{_SCHEMA_VERSION}"
+                    )
+        except sqlite3.DatabaseError as error:
+            self._db.close()
+            raise IntegrityError(
+                f"{self.path}: not a timeline SQLite log: {error}"
+            ) from None
+        except BaseException:
+            self._db.close()
+            raise
+        self._every = checkpoint_every
+        self._known_max = self._max_seq()
+        # (projection, view count or None for current) -> sorted [(key, state)]
+        self._checkpoints: dict[
+            tuple[int, int | None], tuple[Any, list[FoldKey], list[Any], int]
+        ] = {}
+
+    # -- plumbing -----------------------------------------------------
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> SQLiteLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _write_transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _max_seq(self) -> int:
+        row = self._db.execute("SELECT max(seq) FROM events").fetchone()
+        return int(row[0] or 0)
+
+    def _sync(self) -> None:
+        """Drop checkpoints spoiled by events appended since we last looked."""
+        latest = self._max_seq()
+        if latest == self._known_max:
+            return
+        rows = self._db.execute(
+            "SELECT min(hi) FROM ("
+            " SELECT hi, lo FROM events WHERE seq > :old"
+            " UNION ALL SELECT e.hi, e.lo FROM supersessions s"
+            " JOIN events e ON e.seq = s.target WHERE s.by_seq > :old)",
+            {"old": self._known_max},
+        ).fetchone()
+        self._invalidate_current(rows[0])
+        self._known_max = latest
+
+    def _invalidate_current(self, min_hi: int | None) -> None:
+        if min_hi is None:
+            return
+        for (_, view), (_, keys, states, _) in self._checkpoints.items():
+            if view is None:
+                position = bisect.bisect_left(keys, (min_hi, UNBOUNDED_BELOW, 0))
+                del keys[position:]
+                del states[position:]
+
+    def _decode(self, body: bytes, seq: int) -> Event:
+        try:
+            return decode_record(json.loads(body), f"seq {seq}").event
+        except (TimelineError, ValueError) as error:
+            raise IntegrityError(f"{self.path}: seq {seq}: {error}") from None
+
+    # -- reading ------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._max_seq()
+
+    @property
+    def last_seq(self) -> int:
+        return self._max_seq()
+
+    def __iter__(self) -> Iterator[Event]:
+        cursor = self._db.execute("SELECT seq, body FROM events ORDER BY seq")
+        for seq, body in cursor:
+            yield self._decode(body, seq)
+
+    def __contains__(self, event_id: object) -> bool:
+        row = self._db.execute("SELECT 1 FROM events WHERE id = ?", (event_id,))
+        return row.fetchone() is not None
+
+    def seq(self, event_id: str) -> int:
+        row = self._db.execute(
+            "SELECT seq FROM events WHERE id = ?", (event_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no event with id {event_id!r} in the log")
+        return int(row[0])
+
+    def get(self, event_id: str) -> Event:
+        row = self._db.execute(
+            "SELECT seq, body FROM events WHERE id = ?", (event_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no event with id {event_id!r} in the log")
+        return self._decode(row[1], row[0])
+
+    def at(self, seq: int) -> Event:
+        row = self._db.execute(
+            "SELECT body FROM events WHERE seq = ?", (seq,)
+        ).fetchone()
+        if row is None:
+            raise IndexError(
+                f"sequence number {seq} is not in the log (1..{self._max_seq()})"
+            )
+        return self._decode(row[0], seq)
+
+    def superseded_by(self, event_id: str) -> tuple[Event, ...]:
+        seq = self.seq(event_id)
+        rows = self._db.execute(
+            "SELECT by_seq FROM supersessions WHERE target = ? ORDER BY by_seq", (seq,)
+        ).fetchall()
+        return tuple(self.at(row[0]) for row in rows)
+
+    @property
+    def head(self) -> tuple[int, str]:
+        row = self._db.execute(
+            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return (0, GENESIS.hex()) if row is None else (int(row[0]), bytes(row[1]).hex())
+
+    def count_known_at(self, known_at: DayInput | None) -> int:
+        if known_at is None:
+            return self._max_seq()
+        value = _known_at_value(known_at)
+        if isinstance(value, datetime.datetime):
+            day, seconds = recorded_key(value)
+        else:
+            day, seconds = value.toordinal(), float("inf")
+        row = self._db.execute(
+            "SELECT max(seq) FROM events WHERE rday < ? OR (rday = ? AND rsec <= ?)",
+            (day, day, seconds),
+        ).fetchone()
+        return int(row[0] or 0)
+
+    def _counted(
+        self, n: int, where: str = "1", params: dict[str, Any] | None = None
+    ) -> Iterator[tuple[FoldKey, Event]]:
+        sql = (
+            f"SELECT e.hi, e.lo, e.seq, e.body FROM events e WHERE {where} AND "
+            f"{_COUNTED} ORDER BY e.hi, e.lo, e.seq"
+        )
+        for hi, lo, seq, body in self._db.execute(sql, {"n": n, **(params or {})}):
+            yield (hi, lo, seq), self._decode(body, seq)
+
+    def timeline(self, known_at: DayInput | None = None) -> tuple[Event, ...]:
+        self._sync()
+        return tuple(event for _, event in self._counted(self.count_known_at(known_at)))
+
+    # -- appending ----------------------------------------------------
+
+    def append(self, *events: Event, expected_seq: int | None = None) -> int:
+        if expected_seq is not None and (
+            not isinstance(expected_seq, int) or isinstance(expected_seq, bool)
+        ):
+            raise TypeError(f"expected_seq: expected an int, got {expected_seq!r}")
+        with self._write_transaction():
+            last = self._db.execute(
+                "SELECT seq, rday, rsec, hash FROM events ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            count = 0 if last is None else int(last[0])
+            if expected_seq is not None and expected_seq != count:
+                raise ConcurrencyError(expected_seq, count)
+            if not events:
+                return count
+            check_batch(
+                events,
+                self.__contains__,
+                None if last is None else (int(last[1]), float(last[2])),
+            )
+            head = GENESIS if last is None else bytes(last[3])
+            rows = []
+            supersessions = []
+            final = len(events) - 1
+            ids = {}
+            for index, event in enumerate(events):
+                seq = count + index + 1
+                ids[event.id] = seq
+                try:
+                    body = encode_event(event, seq, more=index != final)
+                except CodecError as error:
+                    raise CodecError(
+                        f"event {index + 1} of the batch: {error}"
+                    ) from None
+                head = chain_hash(head, body)
+                rows.append(_row(event, seq, body, head))
+                for target in event.supersedes:
+                    target_seq = ids.get(target) or self.seq(target)
+                    supersessions.append((target_seq, seq))
+            self._insert(rows)
+            self._db.executemany(
+                "INSERT INTO supersessions VALUES (?, ?)", supersessions
+            )
+        self._sync()
+        return count + len(events)
+
+    def append_raw(self, records: Iterable[tuple[bytes, bytes]]) -> None:
+        """Copy verified (body, hash) records into this empty log, unchanged
+        (for ``convert``: the copy keeps sequence numbers and hashes)."""
+        with self._write_transaction():
+            if self._max_seq():
+                raise IntegrityError(f"{self.path}: convert needs an empty target log")
+            rows: list[tuple[Any, ...]] = []
+            seq_of: dict[str, int] = {}
+            supersessions: list[tuple[int, int]] = []
+            for body, digest in records:
+                record = decode_record(json.loads(body), "record")
+                event, seq = record.event, record.seq
+                seq_of[event.id] = seq
+                supersessions.extend((seq_of[t], seq) for t in event.supersedes)
+                rows.append(_row(event, seq, body, digest))
+                if len(rows) >= 10_000:
+                    self._insert(rows)
+                    rows = []
+            self._insert(rows)
+            self._db.executemany(
+                "INSERT INTO supersessions VALUES (?, ?)", supersessions
+            )
+        self._sync()
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        self._db.executemany(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
+
+    def hash_at(self, seq: int) -> bytes | None:
+        """The chained hash of record ``seq``, or None if there is none."""
+        row = self._db.execute("SELECT hash FROM events WHERE seq = ?", (seq,))
+        found = row.fetchone()
+        return None if found is None else bytes(found[0])
+
+    def raw_records(self) -> Iterator[tuple[bytes, bytes]]:
+        """(body, hash) of every record in sequence order."""
+        for body, digest in self._db.execute(
+            "SELECT body, hash FROM events ORDER BY seq"
+        ):
+            yield bytes(body), bytes(digest)
+
+    def verify(self) -> tuple[int, str]:
+        """Check the whole chain; returns the head (seq, hash hex)."""
+        head = GENESIS
+        expected = 0
+        for seq, body, digest in self._db.execute(
+            "SELECT seq, body, hash FROM events ORDER BY seq"
+        ):
+            expected += 1
+            if seq != expected:
+                raise IntegrityError(
+                    f"{self.path}: expected sequence number {expected}, found {seq}"
+                )
+            head = chain_hash(head, bytes(body))
+            if head != bytes(digest):
+                raise IntegrityError(f"{self.path}: seq {seq}: hash mismatch")
+            obj = json.loads(body)
+            if obj.get("seq") != seq:
+                raise IntegrityError(
+                    f"{self.path}: seq {seq}: record says {obj.get('seq')}"
+                )
+            self._decode(bytes(body), seq)
+        return expected, head.hex()
+
+    # -- queries ------------------------------------------------------
+
+    def _state_at(self, projection: Projection[S], n: int, day: int) -> S:
+        """Fold of the counted events with latest day <= ``day``."""
+        current = n == self._known_max
+        slot = (id(projection), None if current else n)
+        entry = self._checkpoints.get(slot)
+        if (
+            entry is None
+            or entry[0] is not projection
+            or entry[3] != projection.version
+        ):
+            entry = (projection, [], [], projection.version)
+            self._checkpoints[slot] = entry
+        _, keys, states, _ = entry
+        bound = (day, UNBOUNDED_ABOVE, UNBOUNDED_ABOVE)
+        index = bisect.bisect_right(keys, bound) - 1
+        state: S
+        if index >= 0:
+            after, state = keys[index], states[index]
+        else:
+            after, state = (UNBOUNDED_BELOW, UNBOUNDED_BELOW, 0), projection.initial
+        fold = projection.fold
+        rest = self._counted(
+            n,
+            "(e.hi, e.lo, e.seq) > (:h, :l, :s) AND e.hi <= :day",
+            {"h": after[0], "l": after[1], "s": after[2], "day": day},
+        )
+        for folded, (key, event) in enumerate(rest):
+            state = fold((event,), state)
+            if (folded + 1) % self._every == 0 and (not keys or key > keys[-1]):
+                keys.append(key)
+                states.append(state)
+        return state
+
+    def _pending(self, n: int, day: int) -> list[Event]:
+        clauses = [
+            f"(e.wc = {i} AND e.hi > :day AND e.hi <= :day + {limit} AND e.lo <= :day)"
+            for i, limit in enumerate(_WIDTHS)
+        ]
+        clauses.append(f"(e.wc = {len(_WIDTHS)} AND e.hi > :day AND e.lo <= :day)")
+        clauses.append(f"(e.wc = {_OPEN_START} AND e.hi > :day)")
+        clauses.append(f"(e.wc = {_OPEN_END} AND e.lo <= :day)")
+        where = "(" + " OR ".join(clauses) + ")"
+        return [event for _, event in self._counted(n, where, {"day": day})]
+
+    def state(
+        self,
+        projection: Projection[S],
+        as_of: DayInput,
+        known_at: DayInput | None = None,
+    ) -> AsOf[S]:
+        day = as_day(as_of, "as_of")
+        known = None if known_at is None else _known_at_value(known_at)
+        self._sync()
+        n = self.count_known_at(known)
+        number = day.toordinal()
+        certain = self._state_at(projection, n, number)
+        pending = tuple(self._pending(n, number))
+        possible = projection.fold(pending, certain)
+        return AsOf(
+            as_of=day,
+            known_at=known,
+            certain=certain,
+            possible=possible,
+            pending=pending,
+        )
+
+    def provenance(
+        self,
+        projection: Projection[Any],
+        as_of: DayInput,
+        known_at: DayInput | None = None,
+    ) -> tuple[Event, ...]:
+        day = as_day(as_of, "as_of").toordinal()
+        n = self.count_known_at(known_at)
+        state = projection.initial
+        behind = []
+        for _, event in self._counted(n, "e.hi <= :day", {"day": day}):
+            handler = projection.handler_for(type(event))
+            if handler is None:
+                continue
+            new = handler(state, event)
+            if new is not state:
+                behind.append(event)
+            state = new
+        return tuple(behind)
+
+    def diff(
+        self,
+        projection: Projection[S],
+        start: DayInput,
+        end: DayInput,
+        known_at: DayInput | None = None,
+    ) -> Diff[S]:
+        before = self.state(projection, start, known_at)
+        after = self.state(projection, end, known_at)
+        n = self.count_known_at(before.known_at)
+        a, b = before.as_of.toordinal(), after.as_of.toordinal()
+        low, high = min(a, b), max(a, b)
+        moved = tuple(
+            event
+            for _, event in self._counted(
+                n, "e.hi > :low AND e.hi <= :high", {"low": low, "high": high}
+            )
+        )
+        return Diff(
+            before=before,
+            after=after,
+            became_certain=moved if b >= a else (),
+            no_longer_certain=() if b >= a else moved,
+        )
