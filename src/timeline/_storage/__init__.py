@@ -86,7 +86,10 @@ def _parse_head(head: str | tuple[int, str]) -> tuple[int, str]:
 
 
 def verify(
-    path: str | os.PathLike[str], *, head: str | tuple[int, str] | None = None
+    path: str | os.PathLike[str],
+    *,
+    head: str | tuple[int, str] | None = None,
+    decode: bool = True,
 ) -> Verification:
     """Check a log file's whole chain; raise :class:`IntegrityError` naming
     the first bad record (its line, for JSON Lines).
@@ -102,7 +105,7 @@ def verify(
         if not target.exists():
             raise FileNotFoundError(f"no log file at {str(target)!r}")
         with SQLiteLog(target, create=False) as log:
-            last_seq, digest = log.verify()
+            last_seq, digest = log.verify(decode=decode)
             marked = None
             if expected is not None and 1 <= expected[0] <= last_seq:
                 marked = log.hash_at(expected[0])
@@ -113,9 +116,9 @@ def verify(
         except FileNotFoundError:
             raise FileNotFoundError(f"no log file at {str(target)!r}") from None
         scan = scan_bytes(
-            data, target, decode=True, mark=None if expected is None else expected[0]
+            data, target, decode=decode, mark=None if expected is None else expected[0]
         )
-        last_seq = scan.records[-1].seq if scan.records else 0
+        last_seq = scan.last_seq
         result = Verification(
             str(target), last_seq, scan.head.hex(), scan.torn_bytes, scan.torn_reason
         )

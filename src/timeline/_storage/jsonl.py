@@ -54,6 +54,7 @@ class Scan:
     torn_reason: str | None
     next_line: int  # line number after the last good record
     marked: bytes | None = None  # hash of the record with seq == mark
+    last_seq: int = 0  # sequence number of the last good record
 
 
 def _problem(path: object, line: int, message: str) -> IntegrityError:
@@ -83,7 +84,7 @@ def scan_bytes(
         if not data.startswith(_HEADER_LINE):
             if HEADER.startswith(data.rstrip(b"\n")) and b"\n" not in data:
                 reason = "an unfinished header" if data else None
-                return Scan((), (), GENESIS, 0, len(data), reason, 1)
+                return Scan((), (), GENESIS, 0, len(data), reason, 1, None, 0)
             first = data.split(b"\n", 1)[0][:80]
             raise _problem(
                 path, 1, f"expected the header {HEADER.decode()}, found {first!r}"
@@ -153,7 +154,15 @@ def scan_bytes(
     if mark is not None and mark > good_seq:
         marked = None
     return Scan(
-        tuple(records), tuple(raw), good_head, length, torn, reason, next_line, marked
+        tuple(records),
+        tuple(raw),
+        good_head,
+        length,
+        torn,
+        reason,
+        next_line,
+        marked,
+        good_seq,
     )
 
 
