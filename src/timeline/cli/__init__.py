@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from timeline.cli import _date, _storage
+from timeline.cli import _dataset, _date, _storage
 from timeline.exceptions import TimelineError
 
 __all__ = ["main"]
@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", required=True, parser_class=_Parser
     )
-    for module in (_date, _storage):
+    for module in (_date, _storage, _dataset):
         module.add_commands(commands)
     return parser
 
