@@ -469,6 +469,7 @@ def _source_json(event: timeline.Event) -> dict[str, Any] | None:
         "published": None if source.published is None else source.published.to_edtf(),
         "language": source.language,
         "confidence": source.confidence,
+        "quote": source.quote,
     }
 
 
