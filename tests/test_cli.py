@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -638,3 +639,32 @@ def test_usage_errors_exit_2_without_a_traceback() -> None:
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
     assert "Traceback" not in done.stderr
+
+
+# -- the README's sample output ------------------------------------------------
+
+
+def test_readme_sample_output_is_what_the_command_prints(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    part = readme.split("## The bundled timeline", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```console\n(.+?)\n```", part, flags=re.DOTALL)
+    command, *sample = block.split("\n")
+    assert command.startswith("$ timeline ")
+    status, out, _ = run(capsys, *shlex.split(command)[2:])
+    assert status == 0
+    actual = out.rstrip("\n").split("\n")
+    position, skipping = 0, False
+    for line in sample:
+        if line == "...":
+            skipping = True
+            continue
+        if skipping:
+            assert line in actual[position:], line
+            position = actual.index(line, position)
+        else:
+            assert actual[position] == line
+        position += 1
+        skipping = False
+    assert skipping or position == len(actual)
