@@ -16,6 +16,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final, TypeVar
 
+from sortedcontainers import SortedList
+
 from timeline._dates import UncertainDate
 from timeline._events import Event, lookup_event_type, recorded_key
 from timeline._freetext import parse_date
@@ -32,10 +34,6 @@ __all__ = ["Log", "as_day", "check_batch"]
 S = TypeVar("S")
 _NEVER: Final = 2**62
 _CACHED_VIEWS: Final = 8
-# Batches at least this large are merged into the fold order by re-sorting
-# (timsort merges the two sorted runs in linear time) instead of one
-# list insertion per event, which is quadratic for large loads.
-_BULK: Final = 256
 
 DayInput = datetime.date | str | UncertainDate
 
@@ -87,9 +85,9 @@ class Log:
         self._superseded_at: dict[int, int] = {}
         self._superseders: dict[int, list[int]] = {}
         # Every event ever appended, in fold order (for views of old versions).
-        self._all_keys: list[FoldKey] = []
-        self._all_events: list[Event] = []
-        self._current = View(checkpoint_every)
+        self._all_keys: SortedList[FoldKey] = SortedList()
+        self._current = View(self._events, checkpoint_every)
+        self._indexed = 0  # events[:_indexed] are in the fold-order indexes
         self._views: OrderedDict[int, View] = OrderedDict()
         batch = tuple(events)
         if batch:
@@ -161,7 +159,7 @@ class Log:
         self, known_at: datetime.date | str | None = None
     ) -> tuple[Event, ...]:
         """The events counted as known on ``known_at``, in fold order."""
-        return tuple(self._view(self.count_known_at(known_at)).events)
+        return tuple(self._view(self.count_known_at(known_at)).events())
 
     # -- appending ----------------------------------------------------
 
@@ -179,11 +177,8 @@ class Log:
         return len(self._events)
 
     def _commit_all(self, events: Sequence[Event]) -> None:
-        if len(events) >= _BULK:
-            self._commit_bulk(events)
-        else:
-            for event in events:
-                self._commit(event)
+        for event in events:
+            self._commit(event)
 
     def _sync(self) -> None:
         """Catch up with appends made elsewhere (a no-op in memory)."""
@@ -207,50 +202,40 @@ class Log:
         )
 
     def _commit(self, event: Event) -> None:
+        # Appends only record the event; the fold-order indexes catch up on
+        # the next query (_index), in one sorted batch.
         seq = len(self._events) + 1
         self._events.append(event)
         self._seq_of[event.id] = seq
         self._recorded.append(recorded_key(event.recorded))
-        key = fold_key(event, seq)
-        position = bisect.bisect_left(self._all_keys, key)
-        self._all_keys.insert(position, key)
-        self._all_events.insert(position, event)
-        self._current.insert(key, event)
         for target in event.supersedes:
             target_seq = self._seq_of[target]
             self._superseders.setdefault(target_seq, []).append(seq)
-            if target_seq not in self._superseded_at:
-                self._superseded_at[target_seq] = seq
-                self._current.remove(fold_key(self._events[target_seq - 1], target_seq))
+            self._superseded_at.setdefault(target_seq, seq)
 
-    def _commit_bulk(self, events: Sequence[Event]) -> None:
-        start = len(self._events)
-        keys = []
-        for offset, event in enumerate(events):
-            seq = start + offset + 1
-            self._events.append(event)
-            self._seq_of[event.id] = seq
-            self._recorded.append(recorded_key(event.recorded))
-            keys.append(fold_key(event, seq))
-        for offset, event in enumerate(events):
-            seq = start + offset + 1
-            for target in event.supersedes:
+    def _index(self) -> None:
+        """Bring the fold-order indexes up to date with the appended events."""
+        start = self._indexed
+        events = self._events
+        if start == len(events):
+            return
+        keys = [
+            fold_key(events[seq - 1], seq) for seq in range(start + 1, len(events) + 1)
+        ]
+        self._all_keys.update(keys)
+        superseded_at = self._superseded_at
+        self._current.update([key for key in keys if key[2] not in superseded_at])
+        for seq in range(start + 1, len(events) + 1):
+            for target in events[seq - 1].supersedes:
                 target_seq = self._seq_of[target]
-                self._superseders.setdefault(target_seq, []).append(seq)
-                self._superseded_at.setdefault(target_seq, seq)
-        old = zip(self._all_keys, self._all_events, strict=True)
-        merged = sorted([*old, *zip(keys, events, strict=True)], key=_first)
-        self._all_keys = [key for key, _ in merged]
-        self._all_events = [event for _, event in merged]
-        superseded = self._superseded_at
-        self._current = View.build(
-            [item for item in merged if item[0][2] not in superseded],
-            self._checkpoint_every,
-        )
+                if target_seq <= start and superseded_at[target_seq] == seq:
+                    self._current.remove(fold_key(events[target_seq - 1], target_seq))
+        self._indexed = len(events)
 
     # -- views and queries --------------------------------------------
 
     def _view(self, count: int) -> View:
+        self._index()
         if count == len(self._events):
             return self._current
         view = self._views.get(count)
@@ -258,12 +243,14 @@ class Log:
             self._views.move_to_end(count)
             return view
         superseded_at = self._superseded_at
-        items = [
-            (key, event)
-            for key, event in zip(self._all_keys, self._all_events, strict=True)
-            if key[2] <= count and superseded_at.get(key[2], _NEVER) > count
-        ]
-        view = View.build(items, self._checkpoint_every)
+        view = View(self._events, self._checkpoint_every)
+        view.update(
+            [
+                key
+                for key in self._all_keys
+                if key[2] <= count and superseded_at.get(key[2], _NEVER) > count
+            ]
+        )
         self._views[count] = view
         if len(self._views) > _CACHED_VIEWS:
             self._views.popitem(last=False)
@@ -307,7 +294,7 @@ class Log:
         view = self._view(self.count_known_at(known))
         state = projection.initial
         behind = []
-        for event in view.events[: view.certain_count(day.toordinal())]:
+        for event in view.events(0, view.certain_count(day.toordinal())):
             handler = projection.handler_for(type(event))
             if handler is None:
                 continue
@@ -330,8 +317,8 @@ class Log:
         view = self._view(self.count_known_at(before.known_at))
         first = view.certain_count(before.as_of.toordinal())
         second = view.certain_count(after.as_of.toordinal())
-        gained = tuple(view.events[first:second])
-        lost = tuple(view.events[second:first])
+        gained = tuple(view.events(first, second)) if second > first else ()
+        lost = tuple(view.events(second, first)) if first > second else ()
         return Diff(
             before=before, after=after, became_certain=gained, no_longer_certain=lost
         )
@@ -382,10 +369,6 @@ def check_batch(
             )
         last = key
         batch_ids.add(event.id)
-
-
-def _first(item: tuple[FoldKey, Event]) -> FoldKey:
-    return item[0]
 
 
 def _known_at_value(value: DayInput) -> datetime.date:

@@ -17,11 +17,13 @@ that *certainly* happened by a day form a prefix, so
 from __future__ import annotations
 
 import bisect
+import enum
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
+from sortedcontainers import SortedList
 
 from timeline._dates import UNBOUNDED_ABOVE, UNBOUNDED_BELOW
 from timeline._events import Event
@@ -47,6 +49,13 @@ def fold_key(event: Event, seq: int) -> FoldKey:
         UNBOUNDED_BELOW if lo is None else lo,
         seq,
     )
+
+
+class _Initial(enum.Enum):
+    INITIAL = "the initial state"
+
+
+_INITIAL: Final = _Initial.INITIAL
 
 
 class Projection(Generic[S]):
@@ -107,9 +116,10 @@ class Projection(Generic[S]):
         self._resolved[event_type_] = found
         return found
 
-    def fold(self, events: Iterable[Event], state: S | None = None) -> S:
-        """Fold ``events`` in the order given, from ``state`` (or the initial)."""
-        current: S = self.initial if state is None else state
+    def fold(self, events: Iterable[Event], state: S | _Initial = _INITIAL) -> S:
+        """Fold ``events`` in the order given, from ``state`` (default: the
+        initial state; ``None`` is a state like any other)."""
+        current: S = self.initial if isinstance(state, _Initial) else state
         resolved = self._resolved
         for event in events:
             kind = type(event)
@@ -160,107 +170,74 @@ class View:
     """The events one version of a log counts, in fold order, with the
     pending index and per-projection checkpoints.
 
-    The current view of a log is updated in place on every append;
-    the view of an earlier version (``known_at``) is built once and cached.
+    Keys are kept in sorted lists (``sortedcontainers``): inserting a late
+    event is O(log n) instead of the O(n) of a plain list insertion, which
+    made loading a million events in random date order quadratic.  Events
+    are looked up by sequence number in the log's own list, shared here.
     """
 
-    def __init__(self, checkpoint_every: int = 64) -> None:
-        self.keys: list[FoldKey] = []
-        self.events: list[Event] = []
-        # Per width class: sorted (latest, earliest, seq) of finite events.
-        self._buckets: list[list[FoldKey]] = [[] for _ in range(len(_WIDTHS) + 1)]
+    def __init__(self, events: list[Event], checkpoint_every: int = 32) -> None:
+        self._events = events  # the log's events in append order (seq - 1)
+        self.keys: SortedList[FoldKey] = SortedList()
+        # Per width class: (latest, earliest, seq) of finite, non-exact events.
+        self._buckets: list[SortedList[FoldKey]] = [
+            SortedList() for _ in range(len(_WIDTHS) + 1)
+        ]
         # Open start, finite end: pending while as_of < latest.
-        self._open_start: list[FoldKey] = []
-        # Finite start, open/unknown end: pending once earliest <= as_of,
-        # kept sorted by (earliest, seq).
-        self._open_end: list[tuple[int, int]] = []
-        self._open_end_events: dict[int, Event] = {}
+        self._open_start: SortedList[FoldKey] = SortedList()
+        # Finite start, open/unknown end: pending once earliest <= as_of;
+        # sorted by (earliest, seq).
+        self._open_end: SortedList[tuple[int, int]] = SortedList()
         self.every = checkpoint_every
         # projection -> (projection version, states after each K events)
         self._checkpoints: weakref.WeakKeyDictionary[
             Projection[Any], tuple[int, list[Any]]
         ] = weakref.WeakKeyDictionary()
-        self._by_seq: dict[int, Event] = {}
-
-    @classmethod
-    def build(
-        cls, items: Sequence[tuple[FoldKey, Event]], checkpoint_every: int = 64
-    ) -> View:
-        """A view of items already in fold order."""
-        view = cls(checkpoint_every)
-        view.keys = [key for key, _ in items]
-        view.events = [event for _, event in items]
-        for key, event in items:
-            view._index(key, event)
-        for bucket in view._buckets:
-            bucket.sort()
-        view._open_start.sort()
-        view._open_end.sort()
-        return view
 
     def __len__(self) -> int:
         return len(self.keys)
 
-    def _bucket_of(self, key: FoldKey) -> list[FoldKey] | None:
-        hi, lo, _ = key
+    def _index_of(self, key: FoldKey) -> Any:
+        """The secondary index a key belongs to, and the entry to store there."""
+        hi, lo, seq = key
+        if hi == UNBOUNDED_ABOVE:
+            return (self._open_end, (lo, seq)) if lo != UNBOUNDED_BELOW else None
+        if lo == UNBOUNDED_BELOW:
+            return self._open_start, key
         width = hi - lo
         if width == 0:
             return None  # an exact day is never pending
-        for i, limit in enumerate(_WIDTHS):
-            if width <= limit:
-                return self._buckets[i]
-        return self._buckets[-1]
+        return self._buckets[bisect.bisect_left(_WIDTHS, width)], key
 
-    def _index(self, key: FoldKey, event: Event, *, sort: bool = False) -> None:
-        hi, lo, seq = key
-        self._by_seq[seq] = event
-        insert = bisect.insort if sort else list.append
-        if hi == UNBOUNDED_ABOVE:
-            if lo != UNBOUNDED_BELOW:
-                insert(self._open_end, (lo, seq))
-                self._open_end_events[seq] = event
+    def update(self, keys: Sequence[FoldKey]) -> None:
+        """Add keys (in any order)."""
+        if not keys:
             return
-        if lo == UNBOUNDED_BELOW:
-            insert(self._open_start, key)
-            return
-        bucket = self._bucket_of(key)
-        if bucket is not None:
-            insert(bucket, key)
-
-    def _unindex(self, key: FoldKey) -> None:
-        hi, lo, seq = key
-        del self._by_seq[seq]
-        if hi == UNBOUNDED_ABOVE:
-            if lo != UNBOUNDED_BELOW:
-                _remove_sorted(self._open_end, (lo, seq))
-                del self._open_end_events[seq]
-            return
-        if lo == UNBOUNDED_BELOW:
-            _remove_sorted(self._open_start, key)
-            return
-        bucket = self._bucket_of(key)
-        if bucket is not None:
-            _remove_sorted(bucket, key)
-
-    def insert(self, key: FoldKey, event: Event) -> None:
-        position = bisect.bisect_left(self.keys, key)
-        self.keys.insert(position, key)
-        self.events.insert(position, event)
-        self._index(key, event, sort=True)
-        self._invalidate(position)
+        first = min(keys)
+        self.keys.update(keys)
+        grouped: dict[int, tuple[SortedList[Any], list[Any]]] = {}
+        for key in keys:
+            found = self._index_of(key)
+            if found is not None:
+                index, entry = found
+                grouped.setdefault(id(index), (index, []))[1].append(entry)
+        for index, entries in grouped.values():
+            index.update(entries)
+        self._invalidate(self.keys.bisect_left(first))
 
     def remove(self, key: FoldKey) -> None:
-        position = bisect.bisect_left(self.keys, key)
+        position = self.keys.bisect_left(key)
         if position == len(self.keys) or self.keys[position] != key:
             return
         del self.keys[position]
-        del self.events[position]
-        self._unindex(key)
+        found = self._index_of(key)
+        if found is not None:
+            found[0].discard(found[1])
         self._invalidate(position)
 
     def _invalidate(self, position: int) -> None:
-        # Checkpoint i holds the state after the first i * every events; an
-        # insertion or removal at ``position`` spoils those with i * every > position.
+        # Checkpoint i holds the state after the first i * every events; a
+        # change at ``position`` spoils those with i * every > position.
         keep = position // self.every + 1
         for _, states in self._checkpoints.values():
             del states[keep:]
@@ -269,30 +246,34 @@ class View:
 
     def certain_count(self, day: int) -> int:
         """How many events (a prefix in fold order) certainly happened by ``day``."""
-        return bisect.bisect_right(self.keys, (day, UNBOUNDED_ABOVE, UNBOUNDED_ABOVE))
+        return int(self.keys.bisect_right((day, UNBOUNDED_ABOVE, UNBOUNDED_ABOVE)))
 
     def pending(self, day: int) -> list[FoldKey]:
         """Keys of the events that may or may not have happened by ``day``."""
         found: list[FoldKey] = []
         after = (day, UNBOUNDED_ABOVE, UNBOUNDED_ABOVE)
         for limit, bucket in zip(_WIDTHS, self._buckets, strict=False):
-            start = bisect.bisect_right(bucket, after)
-            stop = bisect.bisect_right(
-                bucket, (day + limit, UNBOUNDED_ABOVE, UNBOUNDED_ABOVE)
+            window = bucket.irange(
+                after, (day + limit, UNBOUNDED_ABOVE, UNBOUNDED_ABOVE), (False, True)
             )
-            found.extend(key for key in bucket[start:stop] if key[1] <= day)
-        wide = self._buckets[-1]
+            found.extend(key for key in window if key[1] <= day)
+        wide = self._buckets[-1].irange(after, None, (False, True))
+        found.extend(key for key in wide if key[1] <= day)
+        found.extend(self._open_start.irange(after, None, (False, True)))
         found.extend(
-            key for key in wide[bisect.bisect_right(wide, after) :] if key[1] <= day
+            (UNBOUNDED_ABOVE, lo, seq)
+            for lo, seq in self._open_end.irange(None, (day, UNBOUNDED_ABOVE))
         )
-        found.extend(self._open_start[bisect.bisect_right(self._open_start, after) :])
-        stop = bisect.bisect_right(self._open_end, (day, UNBOUNDED_ABOVE))
-        found.extend((UNBOUNDED_ABOVE, lo, seq) for lo, seq in self._open_end[:stop])
         found.sort()
         return found
 
     def event(self, seq: int) -> Event:
-        return self._by_seq[seq]
+        return self._events[seq - 1]
+
+    def events(self, start: int = 0, stop: int | None = None) -> list[Event]:
+        """The events at fold positions ``start:stop``."""
+        events = self._events
+        return [events[key[2] - 1] for key in self.keys.islice(start, stop)]
 
     def state_at(self, projection: Projection[S], count: int) -> S:
         """The fold of the first ``count`` events, from the nearest checkpoint."""
@@ -306,13 +287,6 @@ class View:
         if target >= len(states):
             state = states[-1]
             for i in range(len(states), target + 1):
-                state = projection.fold(self.events[(i - 1) * every : i * every], state)
+                state = projection.fold(self.events((i - 1) * every, i * every), state)
                 states.append(state)
-        base = states[target]
-        return projection.fold(self.events[target * every : count], base)
-
-
-def _remove_sorted(items: list[Any], item: Any) -> None:
-    position = bisect.bisect_left(items, item)
-    if position < len(items) and items[position] == item:
-        del items[position]
+        return projection.fold(self.events(target * every, count), states[target])
