@@ -136,21 +136,31 @@ def _clamp(value: int, lo: int, hi: int) -> int:
     return max(lo, min(hi, value))
 
 
-def _near(lo: int, hi: int, anchor: int) -> st.SearchStrategy[int]:
-    """Integers from lo to hi that shrink toward ``anchor`` (clamped)."""
-    a = _clamp(anchor, lo, hi)
-    return st.integers(lo - a, hi - a).map(lambda offset: a + offset)
+class _Near:
+    """Integers from lo to hi that shrink toward ``anchor`` (clamped): drawn as
+    an offset from it, as hypothesis shrinks integers toward 0."""
+
+    def __init__(self, lo: int, hi: int, anchor: int) -> None:
+        self.anchor = _clamp(anchor, lo, hi)
+        self.offsets = st.integers(lo - self.anchor, hi - self.anchor)
+
+    def draw(self, draw: st.DrawFn) -> int:
+        return self.anchor + draw(self.offsets)
 
 
 # ---------------------------------------------------------------------------
 # Uncertain dates.
 #
-# A date of each precision is a *unit*, numbered consecutively: a day by its
-# day number, a month by 12 * year + month - 1, a season by 4 * year +
-# (season - 21) (season j covers the months 3j+2 to 3j+4), a year by itself,
-# a decade, century or millennium by year // 10**k.  Each precision's units
-# that lie wholly inside [lo, hi] are an interval of unit numbers, so a date
-# is drawn as one integer (shrinking toward the year 2000) and a written form.
+# A written date is drawn as four choices: its precision, its form (1985,
+# 1985-XX, 1985-XX-XX or a special year for the precision YEAR, and so on),
+# its qualifier, and one integer, the *unit*:
+# a year, a month (12 * year + month - 1), a season (4 * year + season - 21;
+# season j covers the months 3j+2 to 3j+4), a decade, century or millennium
+# (year // 10**k).  A day takes one more choice, the day of its month.  The
+# units of each form that lie wholly inside [lo, hi] are a range of integers,
+# drawn to shrink toward the year 2000.  Hypothesis shrinks toward fewer and
+# smaller choices, so a plain year (the first precision and form, four
+# choices) is the simplest value, and a day the next simplest.
 
 
 # Precisions in the order values shrink: a plain year first, then a day.
@@ -165,134 +175,177 @@ _SHRINK_ORDER: Final = (
 )
 
 
-def _unspecified_digits(precision: Precision) -> int:
-    """1 for a decade (201X), 2 for a century (19XX), 3 for a millennium."""
-    return int(Precision.DECADE) - int(precision) + 1
+class _Form(enum.Enum):
+    """How a date is written; within a precision, in the order values shrink."""
+
+    YEAR = "1985"
+    DAY = "1985-04-12"
+    MONTH = "1985-04"
+    SEASON = "2001-21"
+    DECADE = "201X"
+    CENTURY = "19XX"
+    MILLENNIUM = "1XXX"
+    YEAR_XX = "1985-XX"
+    YEAR_XX_XX = "1985-XX-XX"
+    MONTH_XX = "1985-04-XX"
+    EDGE_YEAR = "a year where calendars or formats change: 0000, Y10000, ..."
+
+    @property
+    def precision(self) -> Precision:
+        return _PRECISION_OF[self]
+
+
+_PRECISION_OF: Final = {
+    _Form.YEAR: Precision.YEAR,
+    _Form.DAY: Precision.DAY,
+    _Form.MONTH: Precision.MONTH,
+    _Form.SEASON: Precision.SEASON,
+    _Form.DECADE: Precision.DECADE,
+    _Form.CENTURY: Precision.CENTURY,
+    _Form.MILLENNIUM: Precision.MILLENNIUM,
+    _Form.YEAR_XX: Precision.YEAR,
+    _Form.YEAR_XX_XX: Precision.YEAR,
+    _Form.MONTH_XX: Precision.MONTH,
+    _Form.EDGE_YEAR: Precision.YEAR,
+}
+_UNIT_YEARS: Final = {_Form.DECADE: 10, _Form.CENTURY: 100, _Form.MILLENNIUM: 1000}
+_EDGE_YEARS: Final = (0, -1, 1, 4, 100, 1582, 1900, 2000, 9999, -9999, 10000, -10000)
 
 
 class _Units:
-    """The unit numbers of each precision that fit in the days [lo, hi]."""
+    """For each form, the units that lie wholly inside the days [lo, hi]."""
 
     def __init__(self, lo: int, hi: int) -> None:
         y0, m0, d0 = _ymd(lo)
         y1, m1, d1 = _ymd(hi)
-        # Whole months and years inside [lo, hi].
-        month_lo = y0 * 12 + m0 - 1 + (d0 > 1)
-        month_hi = y1 * 12 + m1 - 1 - (d1 < _month_length(y1, m1))
+        # Whole months and years inside [lo, hi]; months, seasons and days
+        # only in the years written with four digits.
+        short_lo, short_hi = _SHORT_YEARS
+        month_lo = max(y0 * 12 + m0 - 1 + (d0 > 1), short_lo * 12)
+        month_hi = min(
+            y1 * 12 + m1 - 1 - (d1 < _month_length(y1, m1)), short_hi * 12 + 11
+        )
         year_lo = y0 + ((m0, d0) != (1, 1))
         year_hi = y1 - ((m1, d1) != (12, 31))
-        short_lo, short_hi = _SHORT_YEARS
-        day_lo = max(lo, day_number(short_lo))
-        day_hi = min(hi, day_number(short_hi, 12, 31))
-        self.ranges: dict[Precision, tuple[int, int]] = {
-            Precision.DAY: (day_lo, day_hi),
-            Precision.MONTH: (
-                max(month_lo, short_lo * 12),
-                min(month_hi, short_hi * 12 + 11),
-            ),
-            Precision.SEASON: (
-                max(-((2 - month_lo) // 3), short_lo * 4),
-                min((month_hi - 4) // 3, short_hi * 4 + 3),
-            ),
-            Precision.YEAR: (year_lo, year_hi),
+        self.days = (
+            max(lo, day_number(short_lo)),
+            min(hi, day_number(short_hi, 12, 31)),
+        )
+        self.edge_years = sorted(
+            {y for y in (*_EDGE_YEARS, MAX_YEAR, -MAX_YEAR) if year_lo <= y <= year_hi},
+            key=abs,
+        )
+        short_years = (max(year_lo, short_lo), min(year_hi, short_hi))
+        self.ranges: dict[_Form, tuple[int, int]] = {
+            _Form.YEAR: (year_lo, year_hi),
+            # A day: the months that hold at least one day of the range.
+            _Form.DAY: (_month_of(self.days[0]), _month_of(self.days[1])),
+            _Form.MONTH: (month_lo, month_hi),
+            _Form.SEASON: (-((2 - month_lo) // 3), (month_hi - 4) // 3),
+            _Form.YEAR_XX: short_years,
+            _Form.YEAR_XX_XX: short_years,
+            _Form.MONTH_XX: (month_lo, month_hi),
+            _Form.EDGE_YEAR: (0, len(self.edge_years) - 1),
         }
-        for k, precision in enumerate(
-            (Precision.DECADE, Precision.CENTURY, Precision.MILLENNIUM), start=1
-        ):
-            size = 10**k
-            self.ranges[precision] = (
+        if self.days[0] > self.days[1]:
+            self.ranges[_Form.DAY] = (1, 0)
+        for form, size in _UNIT_YEARS.items():
+            self.ranges[form] = (
                 max(-(-year_lo // size), 0),
                 min((year_hi + 1) // size - 1, 10000 // size - 1),
             )
+        # Strategies are built once here, not in every draw (building one
+        # costs more than drawing from it).
+        self._units: dict[_Form, _Near] = {}
+        for form, (first, last) in self.ranges.items():
+            if form in (_Form.DAY, _Form.MONTH, _Form.MONTH_XX):
+                anchor = _ANCHOR_YEAR * 12
+            elif form is _Form.SEASON:
+                anchor = _ANCHOR_YEAR * 4
+            elif form is _Form.EDGE_YEAR:
+                anchor = 0
+            else:
+                anchor = _ANCHOR_YEAR // _UNIT_YEARS.get(form, 1)
+            if first <= last:
+                self._units[form] = _Near(first, last, anchor)
 
-    def fits(self, precision: Precision) -> bool:
-        first, last = self.ranges[precision]
+    def fits(self, form: _Form) -> bool:
+        first, last = self.ranges[form]
         return first <= last
 
-    def anchor(self, precision: Precision) -> int:
-        if precision is Precision.DAY:
-            return day_number(_ANCHOR_YEAR)
-        if precision is Precision.MONTH:
-            return _ANCHOR_YEAR * 12
-        if precision is Precision.SEASON:
-            return _ANCHOR_YEAR * 4
-        if precision is Precision.YEAR:
-            return _ANCHOR_YEAR
-        return _ANCHOR_YEAR // (10, 100, 1000)[_unspecified_digits(precision) - 1]
+    def draw(self, draw: st.DrawFn, form: _Form) -> int:
+        unit = self._units[form].draw(draw)
+        return self.edge_years[unit] if form is _Form.EDGE_YEAR else unit
 
-    def interesting_years(self) -> list[int]:
-        """Years where calendars and formats change, when they fit."""
-        first, last = self.ranges[Precision.YEAR]
-        years = [0, -1, 1, 1582, 1900, 2024, 9999, -9999, 10000, -10000]
-        years += [MAX_YEAR, -MAX_YEAR, first, last]
-        return sorted({y for y in years if first <= y <= last}, key=years.index)
+
+def _month_of(number: int) -> int:
+    year, month, _ = _ymd(number)
+    return year * 12 + month - 1
 
 
 def _point(
-    draw: st.DrawFn,
-    units: _Units,
-    precision: Precision,
-    qualifier: Qualifier,
-    *,
-    with_time: bool,
+    draw: st.DrawFn, units: _Units, form: _Form, qualifier: Qualifier, *, times: bool
 ) -> Point:
-    first, last = units.ranges[precision]
-    if precision is Precision.DAY:
-        # A month, then a day of it: days then shrink to the 1st, and month
-        # ends (28, 29, 30, 31) are drawn as often as hypothesis tries bounds.
-        y0, m0, _ = _ymd(first)
-        y1, m1, _ = _ymd(last)
-        month = draw(
-            _near(y0 * 12 + m0 - 1, y1 * 12 + m1 - 1, units.anchor(Precision.MONTH))
-        )
-        year, month0 = divmod(month, 12)
-        start = Point(year, month0 + 1)
+    unit = units.draw(draw, form)
+    if form is _Form.DAY:
+        # A day of the month drawn: days shrink to the 1st, and month ends
+        # (28, 29, 30, 31) come up as often as hypothesis tries bounds.
+        year, month0 = divmod(unit, 12)
+        first = day_number(year, month0 + 1)
+        length = _month_length(year, month0 + 1)
         day = draw(
             st.integers(
-                max(first, start.first_day) - start.first_day + 1,
-                min(last, start.last_day) - start.first_day + 1,
+                max(units.days[0] - first + 1, 1),
+                min(units.days[1] - first + 1, length),
             )
         )
-        time = draw(_times()) if with_time else None
+        # Always draw whether to add a time, so that every day takes as many
+        # choices and the shrinker prefers Qualifier.NONE over a qualifier.
+        timed = draw(st.booleans())
+        time = draw(_TIMES) if times and timed else None
         return Point(year, month0 + 1, day, qualifier, time=time)
-    unit = units.anchor(precision)
-    if precision is Precision.YEAR:
-        interesting = units.interesting_years()
-        unit = draw(_near(first, last, unit) | st.sampled_from(interesting))
-        short = _SHORT_YEARS[0] <= unit <= _SHORT_YEARS[1]
-        form = draw(st.sampled_from(("", "-XX", "-XX-XX") if short else ("",)))
-        return Point(
-            unit,
-            qualifier=qualifier,
-            month_unspecified=bool(form),
-            day_unspecified=form == "-XX-XX",
-        )
-    unit = draw(_near(first, last, unit))
-    if precision is Precision.MONTH:
+    if form in (_Form.MONTH, _Form.MONTH_XX):
         year, month0 = divmod(unit, 12)
-        day_x = draw(st.booleans())
-        return Point(year, month0 + 1, qualifier=qualifier, day_unspecified=day_x)
-    if precision is Precision.SEASON:
+        return Point(
+            year,
+            month0 + 1,
+            qualifier=qualifier,
+            day_unspecified=form is _Form.MONTH_XX,
+        )
+    if form is _Form.SEASON:
         year, season = divmod(unit, 4)
         return Point(year, 21 + season, qualifier=qualifier)
-    digits = _unspecified_digits(precision)
-    return Point(unit * 10**digits, qualifier=qualifier, unspecified_year_digits=digits)
-
-
-def _times() -> st.SearchStrategy[str]:
-    """A time of day: hh:mm:ss, then nothing, Z or an offset (not -00:00)."""
-    clock = st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(0, 59))
-    offset = st.tuples(st.sampled_from("+-"), st.integers(0, 23), st.integers(0, 59))
-    zones = (
-        st.just("")
-        | st.just("Z")
-        | offset.filter(lambda o: o != ("-", 0, 0)).map(
-            lambda o: f"{o[0]}{o[1]:02d}:{o[2]:02d}"
+    if form in _UNIT_YEARS:
+        digits = len(str(_UNIT_YEARS[form])) - 1
+        return Point(
+            unit * _UNIT_YEARS[form],
+            qualifier=qualifier,
+            unspecified_year_digits=digits,
         )
+    return Point(
+        unit,
+        qualifier=qualifier,
+        month_unspecified=form in (_Form.YEAR_XX, _Form.YEAR_XX_XX),
+        day_unspecified=form is _Form.YEAR_XX_XX,
     )
-    return st.builds(
-        lambda hms, zone: "{:02d}:{:02d}:{:02d}".format(*hms) + zone, clock, zones
-    )
+
+
+def _offset(sign: str, hours: int, minutes: int) -> str:
+    if sign == "-" and hours == minutes == 0:
+        sign = "+"  # a zero offset is +00:00, never -00:00
+    return f"{sign}{hours:02d}:{minutes:02d}"
+
+
+# A time of day: hh:mm:ss, then nothing, Z or an offset.
+_TIMES: Final = st.builds(
+    lambda h, m, s, zone: f"{h:02d}:{m:02d}:{s:02d}{zone}",
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.integers(0, 59),
+    st.just("")
+    | st.just("Z")
+    | st.builds(_offset, st.sampled_from("+-"), st.integers(0, 23), st.integers(0, 59)),
+)
 
 
 def uncertain_dates(
@@ -355,7 +408,10 @@ def uncertain_dates(
         )
 
     units = _Units(lo, hi)
-    fitting = [p for p in _SHRINK_ORDER if p in allowed and units.fits(p)]
+    forms = {
+        p: [f for f in _Form if f.precision is p and units.fits(f)] for p in allowed
+    }
+    fitting = [p for p in _SHRINK_ORDER if forms.get(p)]
     if precisions is not None and len(fitting) < len(allowed):
         missing = [p.name for p in allowed if p not in fitting]
         raise InvalidArgument(
@@ -378,39 +434,48 @@ def uncertain_dates(
     with_times = can_time if times is None else times
     open_ends = intervals if open_ends is None else open_ends
 
+    precision_choices = st.sampled_from(fitting)
+    form_choices = {p: st.integers(0, len(forms[p]) - 1) for p in fitting}
+    qualifier_choices = st.sampled_from(quals)
+
     @st.composite
     def points(draw: st.DrawFn, *, single: bool) -> Point:
-        precision = draw(st.sampled_from(fitting))
-        qualifier = draw(st.sampled_from(quals))
-        with_time = (
-            single
-            and with_times
-            and precision is Precision.DAY
-            and qualifier is Qualifier.NONE
-            and draw(st.booleans())
+        # The precision, then how it is written: a choice each, even when
+        # there is only one way, so that every date takes as many choices.
+        precision = draw(precision_choices)
+        form = forms[precision][draw(form_choices[precision])]
+        qualifier = draw(qualifier_choices)
+        timed = single and with_times and qualifier is Qualifier.NONE
+        return _point(draw, units, form, qualifier, times=timed)
+
+    # Each end of an interval is a date, or (with open_ends) open or unknown.
+    # Both dates are drawn either way, so that every interval takes as many
+    # choices and the shrinker prefers a closed interval to an open one.
+    end_kinds = st.sampled_from([None, End.OPEN, End.UNKNOWN] if open_ends else [None])
+
+    interval_ends = points(single=False)
+
+    @st.composite
+    def interval(draw: st.DrawFn) -> UncertainDate:
+        start_kind = draw(end_kinds)
+        start = draw(interval_ends)
+        end_kind = draw(end_kinds)
+        end = draw(interval_ends)
+        if start_kind is None and end_kind is None:
+            if end.last_day < start.first_day:
+                start, end = end, start
+            return UncertainDate(start, end, is_interval=True)
+        if start_kind is not None and end_kind is not None:
+            end_kind = None  # at least one end is a date
+        return UncertainDate(
+            start if start_kind is None else start_kind,
+            end if end_kind is None else end_kind,
+            is_interval=True,
         )
-        return _point(draw, units, precision, qualifier, with_time=with_time)
-
-    @st.composite
-    def closed(draw: st.DrawFn) -> UncertainDate:
-        start, end = draw(points(single=False)), draw(points(single=False))
-        if end.last_day < start.first_day:
-            start, end = end, start
-        return UncertainDate(start, end, is_interval=True)
-
-    @st.composite
-    def one_open(draw: st.DrawFn) -> UncertainDate:
-        point = draw(points(single=False))
-        end = draw(st.sampled_from(End))
-        if draw(st.booleans()):
-            return UncertainDate(end, point, is_interval=True)
-        return UncertainDate(point, end, is_interval=True)
 
     kinds = [points(single=True).map(UncertainDate.from_point)]
     if intervals:
-        kinds.append(closed())
-    if open_ends:
-        kinds.append(one_open())
+        kinds.append(interval())
     return st.one_of(kinds)
 
 
