@@ -4,6 +4,7 @@ diff | show``, the ``--json`` contract (docs/cli-json.md), and bad input."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import shutil
@@ -668,3 +669,19 @@ def test_readme_sample_output_is_what_the_command_prints(
         position += 1
         skipping = False
     assert skipping or position == len(actual)
+
+
+def test_a_reader_that_goes_away_is_not_an_error() -> None:
+    # `timeline state ... | head -1`: stdout's reader is gone before we write
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "timeline", "state", "--as-of", "2024-07-01"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (0, b"")

@@ -259,7 +259,7 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
         groups.append(Group("summits", f"{w('summits')}: ", items))
     treaty = state.treaty
     if treaty.status == "none":
-        groups.append(Group("treaty", f"{w('treaty')}: ", (w("treaty_none"),)))
+        groups.append(Group("treaty.status", f"{w('treaty')}: ", (w("treaty_none"),)))
     else:
         parts = [f"{w('signed')} {_date(treaty.signed)}"]
         if treaty.status == "in_force":
@@ -559,9 +559,11 @@ def _changes(old: Group | None, new: Group | None) -> list[str]:
         gone = [f"- {head} {i}" for i in old.items if i not in new.items]
         came = [f"+ {head} {i}" for i in new.items if i not in old.items]
         return gone + came
-    lines = [] if old is None else [f"- {line.strip()}" for line in old.lines()]
-    if new is not None:
-        lines.extend(f"+ {line.strip()}" for line in new.lines())
+    lines: list[str] = []
+    for sign, group in (("-", old), ("+", new)):
+        if group is not None:
+            pad = len("  " * group.depth)
+            lines.extend(f"{sign} {line[pad:]}" for line in group.lines())
     return lines
 
 
