@@ -76,8 +76,8 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
         "{day}時点の北朝鮮・ロシア関係",
     ),
     "record_all": (
-        "record: current, all {n} events ({s} superseded ones left out)",
-        "記録: 現在の記録、全{n}件（訂正された{s}件を除く）",
+        "record: current ({n} events counted; {s} superseded by corrections)",
+        "記録: 現在の記録（{n}件、訂正により置き換えられた{s}件を除く）",
     ),
     "record_known": (
         "record: as known on {day} ({n} events counted)",
