@@ -36,8 +36,8 @@ _ERAS: Final = {
 # 1 January 1873 (明治6年).  Earlier months and days are not Gregorian ones.
 _JAPAN_GREGORIAN: Final = datetime.date(1873, 1, 1)
 _JAPANESE: Final = re.compile(
-    r"(?P<era>令和|平成|昭和|大正|明治)?(?P<year>元|[0-9]{1,4})年"
-    r"(?:(?P<month>[0-9]{1,2})月(?:(?P<day>[0-9]{1,2})日)?)?"
+    r"(?P<era>令和|平成|昭和|大正|明治)? ?(?P<year>元|[0-9]{1,4}) ?年"
+    r"(?: ?(?P<month>[0-9]{1,2}) ?月(?: ?(?P<day>[0-9]{1,2}) ?日)?)?"
 )
 _APPROX_PREFIX: Final = re.compile(
     r"^(?:about|around|approximately|approx\.?|circa|c\.|ca\.|~|約)\s*", re.I
@@ -50,7 +50,9 @@ _BETWEEN: Final = re.compile(
 )
 _JA_BEFORE: Final = re.compile(r"^(.+?)(?:以前|まで)$")
 _JA_AFTER: Final = re.compile(r"^(.+?)(?:以降|から)$")
-_JA_BETWEEN: Final = re.compile(r"^(.+?)(?:から|〜|~|－|–)(.+?)(?:まで)?$")
+# X から Y (まで), X〜Y, X~Y, X–Y.  "~" is also EDTF's qualifier (2004~), so
+# every separator in the text is tried, not only the first.
+_JA_BETWEEN: Final = re.compile(r"から|〜|~|–")
 # Two defaults for the fields a text leaves out: every field differs, and the
 # days are two weeks apart so that "the next Monday" differs too.
 _DEFAULTS: Final = (datetime.datetime(4, 1, 1), datetime.datetime(8, 2, 15))
@@ -109,7 +111,6 @@ def _ranges(text: str) -> UncertainDate | None:
         (_AFTER, "after"),
         (_JA_BEFORE, "before"),
         (_JA_AFTER, "after"),
-        (_JA_BETWEEN, None),
     ):
         match = pattern.match(text)
         if match is None:
@@ -128,8 +129,22 @@ def _ranges(text: str) -> UncertainDate | None:
         except InvalidDateError:
             # An end that is itself an interval or has a time of day, or an
             # end before the start: not a range we can express.
-            return None
-    return _single(text)
+            continue
+    return _japanese_between(text) or _single(text)
+
+
+def _japanese_between(text: str) -> UncertainDate | None:
+    body = text.removesuffix("まで").rstrip()
+    for separator in _JA_BETWEEN.finditer(body):
+        first = _single(body[: separator.start()].strip())
+        second = _single(body[separator.end() :].strip())
+        if first is None or second is None:
+            continue
+        try:
+            return UncertainDate.between(first, second)
+        except InvalidDateError:
+            continue
+    return None
 
 
 def _last(dates: list[UncertainDate | None]) -> UncertainDate:
