@@ -11,8 +11,10 @@ from __future__ import annotations
 import contextlib
 import datetime
 import enum
+import functools
 import hashlib
 import json
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -91,16 +93,17 @@ def _encode_value(value: Any, where: str) -> Any:
         items = [_encode_value(item, f"{where}{{}}") for item in value]
         return sorted(items, key=_dumps)
     if isinstance(value, Mapping):
-        out = {}
-        for key in sorted(value):
+        for key in value:
             if not isinstance(key, str):
                 raise CodecError(f"{where}: mapping keys must be str, got {key!r}")
-            out[key] = _encode_value(value[key], f"{where}.{key}")
-        return out
+        return {
+            key: _encode_value(value[key], f"{where}.{key}") for key in sorted(value)
+        }
     if attrs.has(type(value)):
         return {
             a.name: _encode_value(getattr(value, a.name), f"{where}.{a.name}")
             for a in attrs.fields(type(value))
+            if a.init
         }
     raise CodecError(
         f"{where}: a {type(value).__name__} cannot be stored; use None, bool, "
@@ -132,7 +135,64 @@ def encode_event(event: Event, seq: int, *, more: bool = False) -> bytes:
     }
     if more:
         record["more"] = True
-    return _dumps(record).encode("utf-8")
+    _check_readable(event, record, where)
+    try:
+        return _dumps(record).encode("utf-8")
+    except ValueError:  # a lone surrogate, an int too long for JSON text
+        pass
+    parts = [(f"payload field {k}", v) for k, v in record["payload"].items()]
+    parts += [(k, v) for k, v in record.items() if k != "payload"]
+    for label, item in parts:
+        try:
+            _dumps(item).encode("utf-8")
+        except ValueError as error:
+            raise CodecError(f"{where}: {label}: cannot be stored: {error}") from None
+    raise CodecError(f"{where}: cannot be stored as UTF-8 JSON")  # pragma: no cover
+
+
+def _check_readable(event: Event, record: dict[str, Any], where: str) -> None:
+    """Refuse to write what would not read back as the same event: a value
+    of the wrong type for its field would make the whole log unreadable."""
+    kind = type(event)
+    decoders = _event_decoders(kind)
+    checks: list[tuple[str, str, Any, Any]] = [
+        (name, f"payload field {name}", getattr(event, name), encoded)
+        for name, encoded in record["payload"].items()
+    ]
+    checks.append(("occurred", "occurred", event.occurred, record["occurred"]))
+    if event.source is not None:
+        checks.append(("source", "source", event.source, record["source"]))
+    if event.summary is not None:
+        checks.append(("summary", "summary", event.summary, record["summary"]))
+    for name, label, original, encoded in checks:
+        try:
+            decoded = decoders[name](encoded, f"{where}: {label}")
+        except CodecError as error:
+            raise CodecError(
+                f"{error} (the value of {label} does not match its declared "
+                "type, so the log could not read it back)"
+            ) from None
+        if not (decoded == original):
+            raise CodecError(
+                f"{where}: {label}: {original!r} would read back as {decoded!r}; "
+                "give the field a value of its declared type"
+            )
+    recorded = record["recorded"]
+    if not isinstance(event.recorded, datetime.date) or (
+        _parse_recorded(recorded) != event.recorded
+    ):
+        raise CodecError(
+            f"{where}: recorded: {event.recorded!r} would read back as {recorded!r}"
+        )
+
+
+def _parse_recorded(text: str) -> datetime.date | None:
+    try:
+        if "T" in text:
+            return datetime.datetime.fromisoformat(text)
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def seal(body: bytes, digest: bytes) -> bytes:
@@ -155,6 +215,7 @@ def unseal(line: bytes) -> tuple[bytes, str]:
 Decoder = Callable[[Any, str], Any]
 _DECODERS: dict[Any, Decoder] = {}
 _CLASS_DECODERS: dict[type, dict[str, Decoder]] = {}
+_ALIASES: dict[type, dict[str, str]] = {}
 _EVENT_DECODERS: dict[type, dict[str, Decoder]] = {}
 _UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
@@ -178,6 +239,10 @@ def upcaster(
         return function
 
     return register
+
+
+# Logs repeat the same dates many times; UncertainDate is immutable.
+_parse_edtf_cached = functools.lru_cache(maxsize=1 << 16)(parse_edtf)
 
 
 def _fail(where: str, expected: str, value: Any) -> CodecError:
@@ -243,7 +308,7 @@ def _make_decoder(hint: Any) -> Decoder:
             if not isinstance(value, str):
                 raise _fail(where, "an EDTF date string", value)
             try:
-                return parse_edtf(value)
+                return _parse_edtf_cached(value)
             except InvalidDateError as error:
                 raise CodecError(f"{where}: {error}") from None
 
@@ -354,17 +419,42 @@ def _field_decoders(cls: type) -> dict[str, Decoder]:
         return _CLASS_DECODERS[cls]
     except KeyError:
         pass
-    try:
-        hints = typing.get_type_hints(cls)
-    except Exception:  # a local class whose annotations cannot be resolved
-        hints = {}
+    hints = _type_hints(cls)
     decoders = {
         a.name: _decoder_for(hints.get(a.name, Any))
         for a in attrs.fields(cls)
         if a.init
     }
     _CLASS_DECODERS[cls] = decoders
+    _ALIASES[cls] = {
+        a.name: getattr(a, "alias", None) or a.name.lstrip("_")
+        for a in attrs.fields(cls)
+        if a.init
+    }
     return decoders
+
+
+def _type_hints(cls: type) -> dict[str, Any]:
+    """The resolved field annotations of ``cls``; one that cannot be resolved
+    (a name local to a function) counts as ``Any``, not all of them."""
+    try:
+        return typing.get_type_hints(cls)
+    except Exception:
+        pass
+    hints: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        module = sys.modules.get(klass.__module__)
+        namespace = dict(vars(module)) if module is not None else {}
+        for name, annotation in vars(klass).get("__annotations__", {}).items():
+            try:
+                hints[name] = (
+                    eval(annotation, namespace, dict(vars(klass)))
+                    if isinstance(annotation, str)
+                    else annotation
+                )
+            except Exception:
+                hints[name] = Any
+    return hints
 
 
 def _build(
@@ -375,8 +465,10 @@ def _build(
         raise CodecError(
             f"{where}: unknown fields {sorted(unknown)} for {cls.__name__}"
         )
+    alias = _ALIASES.get(cls, {})
     kwargs = {
-        name: decoders[name](item, f"{where}.{name}") for name, item in value.items()
+        alias.get(name, name): decoders[name](item, f"{where}.{name}")
+        for name, item in value.items()
     }
     try:
         return cls(**kwargs)
@@ -447,7 +539,18 @@ def decode_record(obj: Any, where: str) -> Record:
             raise UnknownEventTypeError(
                 f"{where}: no upcaster from {name!r} version {step} to {step + 1}"
             )
-        payload = up(dict(payload))
+        try:
+            payload = up(dict(payload))
+        except Exception as error:
+            raise CodecError(
+                f"{where}: the upcaster of {name!r} from version {step} to "
+                f"{step + 1} failed on this payload: {type(error).__name__}: {error}"
+            ) from None
+        if not isinstance(payload, dict):
+            raise CodecError(
+                f"{where}: the upcaster of {name!r} from version {step} returned "
+                f"{payload!r}, not a dict"
+            )
     decoders = _event_decoders(cls)
     fields = {
         "id": obj["id"],
