@@ -193,6 +193,43 @@ def test_generated_values_are_valid_and_obey_every_argument(
         assert not d.is_interval
 
 
+@pytest.mark.parametrize(
+    ("lo", "hi", "precision", "expected"),
+    [
+        (D(2000, 3, 1), D(2000, 8, 30), Precision.SEASON, {"2000-21"}),
+        (D(1999, 12, 1), D(2000, 2, 29), Precision.SEASON, {"1999-24"}),
+        (D(1999, 12, 2), D(2000, 5, 31), Precision.SEASON, {"2000-21"}),
+        (D(2000, 1, 2), D(2001, 12, 31), Precision.YEAR, {"2001", "2001-XX", "2001-XX-XX"}),  # noqa: E501
+        (D(2000, 1, 31), D(2000, 3, 30), Precision.MONTH, {"2000-02", "2000-02-XX"}),
+        (D(2024, 2, 28), D(2024, 3, 1), Precision.DAY, {"2024-02-28", "2024-02-29", "2024-03-01"}),  # noqa: E501
+        (D(2009, 12, 31), D(2029, 12, 30), Precision.DECADE, {"201X"}),
+        (D(1900, 1, 1), D(2100, 1, 1), Precision.CENTURY, {"19XX", "20XX"}),
+        (D(1000, 1, 1), D(2999, 12, 31), Precision.MILLENNIUM, {"1XXX", "2XXX"}),
+    ],
+)  # fmt: skip
+def test_exactly_the_dates_wholly_inside_the_range_are_drawn(
+    lo: D, hi: D, precision: Precision, expected: set[str]
+) -> None:
+    seen: set[str] = set()
+
+    @given(
+        uncertain_dates(
+            lo,
+            hi,
+            precisions=[precision],
+            qualifiers=[Qualifier.NONE],
+            intervals=False,
+            times=False,
+        )
+    )
+    @settings(max_examples=100, database=None)
+    def draw(d: UncertainDate) -> None:
+        seen.add(d.to_edtf())
+
+    draw()
+    assert seen == expected
+
+
 @given(uncertain_dates())
 @settings(max_examples=200)
 def test_the_default_range_is_what_datetime_holds(d: UncertainDate) -> None:
