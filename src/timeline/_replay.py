@@ -71,6 +71,11 @@ class Projection(Generic[S]):
     not mutate the state they are given (checkpoints keep it).  Immutable
     states (attrs frozen classes, tuples, frozensets) are recommended.
     Event types without a handler (nor one for a base class) are ignored.
+
+    :meth:`timeline.Log.state` folds events in the *fold order*, a
+    documented contract: by latest possible day (an open or unknown end
+    last), then earliest possible day (an open start first), then sequence
+    number.
     """
 
     def __init__(self, initial: S, *, name: str | None = None) -> None:
@@ -139,7 +144,10 @@ class AsOf(Generic[S]):
 
     ``certain`` folds the events that certainly happened by the end of
     ``as_of``; ``possible`` also folds the ``pending`` ones, which may or may
-    not have happened by then (in fold order).
+    not have happened by then.  Both fold in the fold order (latest day, then
+    earliest day, then sequence number; see :class:`Projection`), in which
+    the certain events come first, so ``possible`` is ``certain`` with the
+    ``pending`` events folded on top.
     """
 
     as_of: Any
