@@ -1,0 +1,541 @@
+"""As-of replay: every indexed, checkpointed answer equals the naive fold.
+
+The naive definition (``strategies.expected``), from the spec: the counted
+events are those recorded on or before ``known_at`` (all for None), minus
+those superseded by one of them; ``certain`` folds the counted events whose
+latest day is <= as_of, ``possible`` those whose earliest day is <= as_of or
+whose start is open; ``pending`` is the second set minus the first; the fold
+order is latest day (open/unknown end last), earliest day (open start
+first), sequence number.  TRACE records the ids it folded, in order.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import random
+from collections.abc import Sequence
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import timeline
+from strategies import (
+    SELECTIVE,
+    TRACE,
+    Counted,
+    Ignored,
+    Noted,
+    Special,
+    as_of_days,
+    batches,
+    check_state,
+    counted,
+    event_logs,
+    expected,
+    ids,
+    in_fold_order,
+    known_at_days,
+    new_events,
+    queries,
+    random_batch,
+    recorded_day,
+    selective_ids,
+    uncertain_dates,
+)
+from timeline import Event, Log, Projection, Retraction, UncertainDate
+
+EVERY = st.sampled_from([1, 2, 3, None])  # None: the default
+D = datetime.date
+
+
+def make_log(every: int | None) -> Log:
+    return Log() if every is None else Log(checkpoint_every=every)
+
+
+def ev(
+    event_id: str,
+    occurred: str,
+    recorded: str = "2024-01-01",
+    *,
+    kind: type[Event] = Noted,
+    supersedes: tuple[str, ...] = (),
+) -> Event:
+    return kind(
+        id=event_id, occurred=occurred, recorded=recorded, supersedes=supersedes
+    )
+
+
+# -- pinned examples --------------------------------------------------------
+
+
+def test_the_fold_order_is_latest_then_earliest_then_sequence() -> None:
+    events = [
+        ev("open-end", "2000-01-05/.."),
+        ev("unknown-end", "2000-01-01/"),
+        ev("month", "2000-01"),  # latest 01-31
+        ev("day-31", "2000-01-31"),  # latest 01-31, earliest later than month
+        ev("open-start", "../2000-01-31"),  # latest 01-31, earliest open: first
+        ev("day-5", "2000-01-05"),
+        ev("day-5-again", "2000-01-05"),  # a tie: sequence number decides
+        ev("unknown-start", "/2000-01-05"),
+        ev("bce", "-0044-03-15"),
+        ev("far", "Y170000002"),
+    ]
+    log = Log(events)
+    answer = log.state(TRACE, D(9999, 12, 31))
+    assert answer.certain == (
+        "bce",
+        "unknown-start",
+        "day-5",
+        "day-5-again",
+        "open-start",
+        "month",
+        "day-31",
+    )
+    # Open/unknown ends are never certain; ordered by earliest day among them.
+    assert ids(answer.pending) == ("unknown-end", "open-end")
+    assert answer.possible == (*answer.certain, "unknown-end", "open-end")
+    assert "far" not in answer.possible
+
+
+def test_readme_style_pending_event() -> None:
+    log = Log()
+    log.append(
+        ev("a", "2024-06-10", "2024-07-01"),
+        ev("b", "June 2024", "2024-07-01"),
+        ev("c", "2024-06-20/..", "2024-07-02"),
+    )
+    mid = log.state(TRACE, "2024-06-15")
+    assert (mid.certain, mid.possible, ids(mid.pending)) == (("a",), ("a", "b"), ("b",))
+    late = log.state(TRACE, "2024-06-30")
+    assert (late.certain, ids(late.pending)) == (("a", "b"), ("c",))
+    before = log.state(TRACE, "2024-06-30", known_at="2024-07-01")
+    assert (before.certain, before.pending) == (("a", "b"), ())
+
+
+def test_a_state_of_none_is_a_state() -> None:
+    """A handler may return None; the fold goes on from None, not from the
+    initial state (None must not be mistaken for "no state given")."""
+
+    @timeline.event_type("test_replay.reset")
+    class Reset(Event):
+        pass
+
+    last: Projection[tuple[str, ...] | None] = Projection(initial=("start",))
+
+    @last.on(Noted)
+    def _(state: tuple[str, ...] | None, event: Noted) -> tuple[str, ...] | None:
+        return (*(state or ()), event.id)
+
+    @last.on(Reset)
+    def _(state: tuple[str, ...] | None, event: Reset) -> tuple[str, ...] | None:
+        return None
+
+    for every in (1, 2, 64):
+        log = Log(checkpoint_every=every)
+        log.append(
+            ev("a", "2000-01-01"),
+            ev("r", "2000-01-02", kind=Reset),
+            ev("b", "2000-01"),
+            ev("c", "2000-01-03"),
+        )
+        assert log.state(last, "2000-01-01").certain == ("start", "a")
+        answer = log.state(last, "2000-01-02")
+        assert answer.certain is None
+        assert answer.possible == ("b",)
+        answer = log.state(last, "2000-01-03")
+        assert answer.certain == ("c",)
+        assert answer.possible == ("c", "b")
+        assert log.state(last, "2000-02-01").certain == ("c", "b")
+
+
+def test_as_of_must_be_one_day() -> None:
+    log = Log([ev("a", "2000")])
+    for coarse in ("2000-06", "2000", "2000-01-01/2000-01-02", "2000-21"):
+        with pytest.raises(timeline.InvalidDateError, match=coarse):
+            log.state(TRACE, coarse)
+        with pytest.raises(timeline.InvalidDateError, match=coarse):
+            log.state(TRACE, "2001-01-01", known_at=coarse)
+    assert log.state(TRACE, "2000-12-31").certain == ("a",)
+    assert log.state(TRACE, datetime.datetime(2000, 12, 31, 23)).certain == ("a",)
+    answer = log.state(TRACE, timeline.parse_edtf("2000-12-31"))
+    assert answer.as_of == D(2000, 12, 31)
+
+
+# -- the central law -----------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(events=event_logs(max_size=14), every=EVERY, data=st.data())
+def test_state_equals_the_naive_fold(
+    events: list[Event], every: int | None, data: st.DataObject
+) -> None:
+    log = make_log(every)
+    for batch in data.draw(batches(events)):
+        log.append(*batch)
+    for _ in range(6):
+        as_of, known_at = data.draw(queries(events))
+        check_state(log, events, as_of, known_at)
+
+
+@settings(max_examples=50, deadline=None)
+@given(every=EVERY, data=st.data())
+def test_queries_interleaved_with_appends(
+    every: int | None, data: st.DataObject
+) -> None:
+    """Checkpoints built by earlier queries stay correct when later appends
+    insert events before them (late arrivals) or supersede counted events."""
+    log = make_log(every)
+    events: list[Event] = []
+    for _ in range(data.draw(st.integers(1, 5))):
+        for _ in range(data.draw(st.integers(0, 3))):
+            as_of, known_at = data.draw(queries(events))
+            check_state(log, events, as_of, known_at)
+        batch = data.draw(new_events(events, max_size=4))
+        assert log.append(*batch) == len(events) + len(batch)
+        events.extend(batch)
+    for _ in range(4):
+        as_of, known_at = data.draw(queries(events))
+        check_state(log, events, as_of, known_at)
+
+
+@example(
+    events=[
+        ev("e1", "2000-01-10"),
+        ev("e2", "2000-01-20"),
+        ev("e3", "2000-01-30"),
+        ev("e4", "1999-12-01", "2024-01-02"),  # late: before every checkpoint
+        ev("e5", "2000-01-15", "2024-01-03", supersedes=("e1",)),
+    ],
+    as_of=D(2000, 1, 31),
+)
+@settings(max_examples=40, deadline=None)
+@given(events=event_logs(min_size=1, max_size=12), as_of=st.just(D(9999, 12, 31)))
+def test_late_arrivals_after_checkpoints(events: list[Event], as_of: D) -> None:
+    """Query after every single append, with checkpoints every event, so each
+    late arrival and supersession lands before states already saved."""
+    log = Log(checkpoint_every=1)
+    for n, event in enumerate(events, 1):
+        log.append(event)
+        for day in (as_of, *(d for d in _bounds(events[:n]))):
+            check_state(log, events[:n], day, None)
+
+
+def _bounds(events: Sequence[Event]) -> list[D]:
+    days = []
+    for e in events:
+        for bound in (e.occurred.earliest_day, e.occurred.latest_day):
+            if bound is not None and 1 <= bound <= D.max.toordinal():
+                days.append(D.fromordinal(bound))
+    return days[:6]
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+@given(
+    prior=event_logs(max_size=6),
+    pool=st.lists(uncertain_dates(), min_size=1, max_size=25),
+    seed=st.integers(0, 2**32 - 1),
+    size=st.integers(256, 300),
+    every=EVERY,
+    data=st.data(),
+)
+def test_bulk_appends_answer_as_one_by_one_appends(
+    prior: list[Event],
+    pool: list[UncertainDate],
+    seed: int,
+    size: int,
+    every: int | None,
+    data: st.DataObject,
+) -> None:
+    """A bulk load (>= 256 events in one batch, which the log may index in
+    one go) answers as the same events appended one at a time, and as the
+    naive fold, also for queries made before it and appends made after it."""
+    bulk_log, single_log = make_log(every), make_log(every)
+    bulk_log.append(*prior)
+    single_log.append(*prior)
+    for _ in range(2):  # build checkpoints and cached views before the bulk
+        as_of, known_at = data.draw(queries(prior))
+        check_state(bulk_log, prior, as_of, known_at)
+        check_state(single_log, prior, as_of, known_at)
+    bulk = random_batch(random.Random(seed), pool, prior, size)
+    events = [*prior, *bulk]
+    assert bulk_log.append(*bulk) == len(events)
+    for event in bulk:
+        single_log.append(event)
+    after = data.draw(new_events(events, max_size=3))
+    for log in (bulk_log, single_log):
+        log.append(*after)
+    events += after
+    assert list(bulk_log) == list(single_log) == events
+    for _ in range(5):
+        as_of, known_at = data.draw(queries(events))
+        check_state(bulk_log, events, as_of, known_at)
+        check_state(single_log, events, as_of, known_at)
+        for projection in (TRACE, SELECTIVE):
+            assert bulk_log.state(projection, as_of, known_at) == single_log.state(
+                projection, as_of, known_at
+            )
+
+
+# -- laws that follow ------------------------------------------------------------
+
+
+@settings(max_examples=50, deadline=None)
+@given(events=event_logs(max_size=14), every=EVERY, data=st.data())
+def test_certain_within_possible_and_both_grow_with_as_of(
+    events: list[Event], every: int | None, data: st.DataObject
+) -> None:
+    log = make_log(every)
+    log.append(*events)
+    known_at = data.draw(known_at_days(events))
+    days = sorted(data.draw(st.lists(as_of_days(events), min_size=2, max_size=5)))
+    answers = [log.state(TRACE, day, known_at) for day in days]
+    for answer in answers:
+        assert set(answer.certain) <= set(answer.possible)
+        # The certain events are a prefix; pending folded on top gives possible.
+        assert answer.possible == answer.certain + ids(answer.pending)
+    for earlier, later in itertools.pairwise(answers):
+        assert later.certain[: len(earlier.certain)] == earlier.certain
+        assert set(earlier.possible) <= set(later.possible)
+
+
+@settings(max_examples=50, deadline=None)
+@given(events=event_logs(min_size=1, max_size=14), every=EVERY, data=st.data())
+def test_an_append_never_changes_answers_known_before_its_recorded_day(
+    events: list[Event], every: int | None, data: st.DataObject
+) -> None:
+    split = data.draw(st.integers(0, len(events) - 1))
+    first_new_day = recorded_day(events[split])
+    log = make_log(every)
+    log.append(*events[:split])
+    asked = []
+    for _ in range(4):
+        as_of = data.draw(as_of_days(events))
+        back = data.draw(st.integers(1, 3))
+        known_at = first_new_day - datetime.timedelta(days=back)
+        asked.append((as_of, known_at, log.state(TRACE, as_of, known_at)))
+    for batch in data.draw(batches(events[split:])):
+        log.append(*batch)
+    for as_of, known_at, before in asked:
+        assert log.state(TRACE, as_of, known_at) == before
+        check_state(log, events, as_of, known_at)
+
+
+@settings(max_examples=40, deadline=None)
+@given(events=event_logs(min_size=2, max_size=14), every=EVERY)
+def test_superseded_events_stay_readable_and_count_before_the_correction(
+    events: list[Event], every: int | None
+) -> None:
+    log = make_log(every)
+    log.append(*events)
+    assert list(log) == events
+    superseders: dict[str, list[Event]] = {}
+    for e in events:
+        for target in e.supersedes:
+            superseders.setdefault(target, []).append(e)
+    for e in events:
+        assert log.get(e.id) is e
+        by = superseders.get(e.id, [])
+        assert log.superseded_by(e.id) == tuple(by)
+        if not by:
+            continue
+        assert e.id not in log.state(TRACE, D.max).possible
+        known_at = recorded_day(by[0]) - datetime.timedelta(days=1)
+        if recorded_day(e) <= known_at:
+            then = log.state(TRACE, D.max, known_at)
+            earliest = e.occurred.earliest_day
+            if earliest is None or earliest <= D.max.toordinal():
+                assert e.id in then.possible
+            assert e in log.timeline(known_at)
+
+
+def test_a_correction_replaces_the_old_event_only_from_its_recorded_day() -> None:
+    log = Log()
+    log.append(ev("claim", "2020-03", "2024-01-01"))
+    log.append(
+        ev("fix", "2020-05-02", "2024-02-01", kind=Counted, supersedes=("claim",))
+    )
+    log.append(
+        ev("oops", "2020-05-01", "2024-03-01", kind=Retraction, supersedes=("fix",))
+    )
+    assert log.state(TRACE, "2020-12-31", known_at="2024-01-31").certain == ("claim",)
+    assert log.state(TRACE, "2020-12-31", known_at="2024-02-01").certain == ("fix",)
+    # The retraction counts (it is an event) but neither claim nor fix do.
+    assert log.state(TRACE, "2020-12-31").certain == ("oops",)
+    assert log.state(SELECTIVE, "2020-12-31").certain == ()
+    assert [e.id for e in log] == ["claim", "fix", "oops"]
+    assert log.get("claim").occurred == timeline.parse_edtf("2020-03")
+
+
+# -- diff and provenance ------------------------------------------------------------
+
+
+@settings(max_examples=50, deadline=None)
+@given(events=event_logs(max_size=14), every=EVERY, data=st.data())
+def test_diff_is_consistent_with_state(
+    events: list[Event], every: int | None, data: st.DataObject
+) -> None:
+    log = make_log(every)
+    log.append(*events)
+    day1, day2 = data.draw(as_of_days(events)), data.draw(as_of_days(events))
+    known_at = data.draw(known_at_days(events))
+    diff = log.diff(TRACE, day1, day2, known_at)
+    assert diff.before == log.state(TRACE, day1, known_at)
+    assert diff.after == log.state(TRACE, day2, known_at)
+    ordered = in_fold_order(counted(events, known_at), events)
+
+    def between(lo: D, hi: D) -> tuple[str, ...]:
+        return tuple(
+            e.id
+            for e in ordered
+            if e.occurred.latest_day is not None
+            and lo.toordinal() < e.occurred.latest_day <= hi.toordinal()
+        )
+
+    assert ids(diff.became_certain) == between(day1, day2)
+    assert ids(diff.no_longer_certain) == between(day2, day1)
+    assert diff.changed == (diff.before.certain != diff.after.certain)
+
+
+@settings(max_examples=50, deadline=None)
+@given(events=event_logs(max_size=14), every=EVERY, data=st.data())
+def test_provenance_lists_the_events_whose_handler_changed_the_state(
+    events: list[Event], every: int | None, data: st.DataObject
+) -> None:
+    log = make_log(every)
+    log.append(*events)
+    as_of, known_at = data.draw(queries(events))
+    want = expected(events, as_of, known_at)
+    assert ids(log.provenance(TRACE, as_of, known_at)) == ids(want.certain)
+    assert ids(log.provenance(SELECTIVE, as_of, known_at)) == selective_ids(
+        want.certain
+    )
+    assert (
+        ids(log.provenance(SELECTIVE, as_of, known_at))
+        == log.state(SELECTIVE, as_of, known_at).certain
+    )
+
+
+# -- projections -------------------------------------------------------------------
+
+
+def test_handlers_dispatch_by_type_then_base_class() -> None:
+    seen: Projection[tuple[str, ...]] = Projection(initial=())
+
+    @seen.on(Noted)
+    def _(state: tuple[str, ...], event: Noted) -> tuple[str, ...]:
+        return (*state, f"noted:{event.id}")
+
+    @seen.on(Counted, Retraction)
+    def _(state: tuple[str, ...], event: Event) -> tuple[str, ...]:
+        return (*state, f"counted-or-retraction:{event.id}")
+
+    log = Log(
+        [
+            ev("n", "2000-01-01"),
+            ev("s", "2000-01-02", kind=Special),
+            ev("c", "2000-01-03", kind=Counted),
+            ev("i", "2000-01-04", kind=Ignored),
+            ev("r", "2000-01-05", kind=Retraction, supersedes=("i",)),
+        ]
+    )
+    assert log.state(seen, "2000-12-31").certain == (
+        "noted:n",
+        "noted:s",  # through its base class
+        "counted-or-retraction:c",
+        "counted-or-retraction:r",
+    )  # Ignored: no handler, ignored
+    assert seen.handler_for(Ignored) is None
+
+    @seen.on(Special)
+    def _(state: tuple[str, ...], event: Special) -> tuple[str, ...]:
+        return (*state, f"special:{event.id}")
+
+    # A more specific handler wins, and a handler registered after a query
+    # is used from the next query on (no stale checkpoint).
+    assert log.state(seen, "2000-12-31").certain[1] == "special:s"
+
+    @seen.on(Event)
+    def _(state: tuple[str, ...], event: Event) -> tuple[str, ...]:
+        return (*state, f"event:{event.id}")
+
+    assert log.state(seen, "2000-12-31").certain == (
+        "noted:n",
+        "special:s",
+        "counted-or-retraction:c",
+        "counted-or-retraction:r",
+    )  # "i" is retracted; nothing else reaches the catch-all
+    assert seen.fold([ev("x", "1990", kind=Ignored)]) == ("event:x",)
+
+
+def test_projection_on_takes_event_types_only() -> None:
+    p: Projection[int] = Projection(initial=0)
+    with pytest.raises(TypeError, match="at least one"):
+        p.on()
+    with pytest.raises(TypeError, match="int"):
+        p.on(int)  # type: ignore[arg-type]
+
+
+@settings(max_examples=30)
+@given(events=event_logs(max_size=8), start=st.tuples(st.text(max_size=2)))
+def test_projection_fold_follows_the_order_given(
+    events: list[Event], start: tuple[str]
+) -> None:
+    assert TRACE.fold(events) == ids(events)
+    assert TRACE.fold(reversed(events)) == ids(events)[::-1]
+    assert TRACE.fold(events, start) == start + ids(events)
+
+
+@pytest.mark.parametrize("documented", [Projection, timeline.AsOf])
+def test_fold_order_is_documented_where_users_look(documented: object) -> None:
+    text = " ".join((getattr(documented, "__doc__", "") or "").split())
+    assert "fold order" in text
+    assert "latest" in text
+    assert "earliest" in text
+    assert "sequence number" in text
+
+
+# -- no full replay per query ------------------------------------------------------
+
+
+def test_a_query_does_not_replay_the_whole_log() -> None:
+    calls = 0
+    counting: Projection[int] = Projection(initial=0)
+
+    @counting.on(Event)
+    def _(state: int, event: Event) -> int:
+        nonlocal calls
+        calls += 1
+        return state + 1
+
+    every = 16
+    log = Log(checkpoint_every=every)
+    rng = random.Random(3)
+    start = D(1900, 1, 1).toordinal()
+    log.append(
+        *(
+            ev(f"e{i}", D.fromordinal(start + rng.randrange(40000)).isoformat())
+            for i in range(2000)
+        )
+    )
+    log.state(counting, D.max)  # builds the checkpoints once
+    for _ in range(50):
+        day = D.fromordinal(start + rng.randrange(40000))
+        calls = 0
+        answer = log.state(counting, day)
+        assert calls <= every + len(answer.pending)
+    # A late arrival spoils only the checkpoints after it.
+    log.append(ev("late", "2009-06-01", "2024-01-02"))
+    calls = 0
+    log.state(counting, "2009-05-31")
+    assert calls <= every
