@@ -260,8 +260,13 @@ def _english(text: str) -> Point | None:
         )
         # 04/06/2024: April or June?  We do not guess.  (A text that starts
         # with its four-digit year is read year, month, day: 2024/04/06.)
-        if not year_first and one != parser.parse(
-            text, default=_DEFAULTS[0], dayfirst=True, ignoretz=True
+        # Only two numbers that could each be a month can be swapped.
+        small = [n for n in re.findall(r"[0-9]+", text) if len(n) <= 2 and int(n) <= 12]
+        if (
+            not year_first
+            and len(small) >= 2
+            and one
+            != parser.parse(text, default=_DEFAULTS[0], dayfirst=True, ignoretz=True)
         ):
             return None
     except (ValueError, OverflowError):

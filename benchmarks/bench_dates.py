@@ -1,0 +1,88 @@
+"""Parse throughput of timeline's date readers, in dates per second.
+
+    python benchmarks/bench_dates.py [--repeat 5] [--seconds 0.2]
+
+Each workload is a list of texts parsed in a loop; timeit runs the loop
+``--repeat`` times and the best run counts (the least disturbed by the rest
+of the machine).  Free text goes through python-dateutil (English) or
+regular expressions (Japanese) after EDTF has been tried and refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.metadata
+import platform
+import timeit
+from collections.abc import Callable, Sequence
+
+import timeline
+
+Parser = Callable[[str], timeline.UncertainDate]
+
+
+def iso_days(count: int = 1000) -> list[str]:
+    first = datetime.date(1900, 1, 1).toordinal()
+    return [datetime.date.fromordinal(first + 37 * i).isoformat() for i in range(count)]
+
+
+WORKLOADS: list[tuple[str, Parser, Sequence[str]]] = [
+    ("plain ISO days, parse_edtf", timeline.parse_edtf, iso_days()),
+    ("plain ISO days, parse_date", timeline.parse_date, iso_days()),
+    (
+        "qualified EDTF, parse_edtf",
+        timeline.parse_edtf,
+        [
+            *["2004-06~", "1984?/2004%", "2004-06-11%", "201X", "1985-04-XX"],
+            *["2001-24?", "1984-06-02?/2004-08-08~", "../1985-04-12", "1985/"],
+        ],
+    ),
+    (
+        "free text (English), parse_date",
+        timeline.parse_date,
+        ["June 2024", "19 June 2024", "Jun 19, 2024", "2024/06/19", "about 2023"],
+    ),
+    (
+        "free text (Japanese), parse_date",
+        timeline.parse_date,
+        ["2024年6月", "2024年6月19日", "令和6年", "2024年6月頃", "２０２５年"],
+    ),
+]
+
+
+def throughput(
+    parse: Parser, texts: Sequence[str], repeat: int, seconds: float
+) -> float:
+    def run() -> None:
+        for text in texts:
+            parse(text)
+
+    run()  # warm up: imports (dateutil is loaded on first use), caches
+    timer = timeit.Timer(run)
+    loops, _ = timer.autorange()
+    loops = max(1, int(loops * seconds / 0.2))
+    best = min(timer.repeat(repeat=repeat, number=loops))
+    return loops * len(texts) / best
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5, help="best of N (5)")
+    parser.add_argument(
+        "--seconds", type=float, default=0.2, help="length of one run (0.2)"
+    )
+    args = parser.parse_args(argv)
+    width = max(len(name) for name, _, _ in WORKLOADS)
+    version = importlib.metadata.version("timeline")
+    print(
+        f"timeline {version}, Python {platform.python_version()}: "
+        f"dates per second, best of {args.repeat}"
+    )
+    for name, parse, texts in WORKLOADS:
+        rate = throughput(parse, texts, args.repeat, args.seconds)
+        print(f"{name:<{width}}  {rate:>10,.0f}")
+
+
+if __name__ == "__main__":
+    main()
