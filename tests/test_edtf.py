@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import doctest
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -450,8 +452,10 @@ def test_strict_bounds_agree_with_the_edtf_package(d: UncertainDate) -> None:
     "text",
     [
         "2023-02-29",  # not a day; edtf accepts it, then cannot give bounds
+        "1900-02-29",  # (edtf takes any 29 February)
         "-0001-02-29",  # year -1 (2 BCE) is not a leap year
         "2005/2004",  # the end before the start
+        "2004-06-15/2004-06-14",
         "../..",  # no date at all
     ],
 )
@@ -490,6 +494,7 @@ def test_edtf_bounds_we_deliberately_differ_from(
         "1985-04-12T10:00:00+00:00",  # a zero offset written +00:00
         "1985-04-12T10:00:00+15:00",  # an offset beyond 14:00
         "/201X",  # unspecified digits at an interval end
+        "../1985-XX",
         "2004-XX/2005",  # an unspecified month in an interval (edtf crashes)
         "../014X",  # (edtf crashes)
     ],
@@ -506,3 +511,36 @@ def test_edtf_cannot_give_bounds_outside_datetime() -> None:
             edtf_bound(edtf_parse(text).lower_strict())
         assert parse_edtf(text).earliest_day is not None
     assert parse_edtf("-1985").precision is Precision.YEAR
+
+
+@pytest.mark.parametrize(
+    ("text", "their_lo", "their_hi", "our_lo", "our_hi"),
+    [
+        ("2004-06~", D(2003, 5, 1), D(2005, 7, 30), D(2004, 5, 1), D(2004, 7, 31)),
+        ("2004-06-11%", D(2002, 4, 9), D(2006, 8, 13), D(2004, 6, 10), D(2004, 6, 12)),
+    ],
+)
+def test_fuzzy_bounds_differ_from_edtf(
+    text: str, their_lo: D, their_hi: D, our_lo: D, our_hi: D
+) -> None:
+    theirs = edtf_parse(text)
+    assert edtf_bound(theirs.lower_fuzzy()) == their_lo
+    assert edtf_bound(theirs.upper_fuzzy()) == their_hi
+    assert parse_edtf(text).fuzzy_bounds() == (our_lo, our_hi)
+
+
+def test_edtf_also_refuses_what_we_refuse() -> None:
+    for text in ("Y20000-06", "1985-04-12T23:20:30/1990", "1985-04-12T10:00:00-00:00"):
+        with pytest.raises(Exception):  # noqa: B017, PT011
+            edtf_parse(text)
+        with pytest.raises(InvalidDateError):
+            parse_edtf(text)
+
+
+def test_the_examples_of_docs_dates_md_run() -> None:
+    path = Path(__file__).resolve().parent.parent / "docs" / "dates.md"
+    failures, tried = doctest.testfile(
+        str(path), module_relative=False, optionflags=doctest.ELLIPSIS
+    )
+    assert tried >= 5
+    assert failures == 0
