@@ -11,7 +11,7 @@ from pathlib import Path
 import attrs
 
 from timeline._storage.codec import GENESIS
-from timeline._storage.jsonl import FileLog, repair_file, scan_bytes
+from timeline._storage.jsonl import FileLog, Rules, read_locked, repair_file, scan_bytes
 from timeline._storage.sqlite import SQLiteLog
 from timeline.exceptions import IntegrityError
 
@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 _SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+_SIDE = ("-wal", "-shm", "-journal")  # SQLite's files next to a database
 
 
 def _kind(path: Path) -> str:
@@ -111,12 +112,12 @@ def verify(
                 marked = log.hash_at(expected[0])
         result = Verification(str(target), last_seq, digest)
     else:
-        try:
-            data = target.read_bytes()
-        except FileNotFoundError:
-            raise FileNotFoundError(f"no log file at {str(target)!r}") from None
         scan = scan_bytes(
-            data, target, decode=decode, mark=None if expected is None else expected[0]
+            read_locked(target),
+            target,
+            decode=decode,
+            mark=None if expected is None else expected[0],
+            rules=Rules() if decode else None,
         )
         last_seq = scan.last_seq
         result = Verification(
@@ -158,19 +159,37 @@ def convert(
     sequence numbers and record hashes, so that the copy verifies with the
     same head."""
     src, dst = Path(source), Path(target)
-    if dst.exists() and dst.stat().st_size:
+    _kind(dst)
+    if dst.exists() and (dst.is_dir() or dst.stat().st_size):
         raise FileExistsError(f"{str(dst)!r} exists; convert writes a new log")
-    verify(src)
+    checked = verify(src)
+    if checked.torn_bytes:
+        raise IntegrityError(
+            f"{src}: ends with a torn tail ({checked.torn_reason}); run "
+            f"`timeline repair {src}` before converting it"
+        )
     if _kind(src) == "sqlite":
         with SQLiteLog(src, create=False) as log:
             records = list(log.raw_records())
     else:
-        scan = scan_bytes(src.read_bytes(), src, keep_raw=True)
+        scan = scan_bytes(read_locked(src), src, keep_raw=True)
         records = list(scan.raw)
-    if _kind(dst) == "sqlite":
-        with SQLiteLog(dst) as out:
-            out.append_raw(records)
-    else:
-        FileLog(dst).close()
-        FileLog.write_raw(dst, records)
-    return verify(dst)
+    created = not dst.exists()
+    try:
+        if _kind(dst) == "sqlite":
+            with SQLiteLog(dst) as out:
+                out.append_raw(records)
+        else:
+            FileLog(dst).close()
+            FileLog.write_raw(dst, records)
+        result = verify(dst)
+    except BaseException:
+        if created:  # leave nothing half-written behind
+            for leftover in (dst, *(dst.with_name(dst.name + s) for s in _SIDE)):
+                leftover.unlink(missing_ok=True)
+        raise
+    if (result.last_seq, result.head) != (checked.last_seq, checked.head):
+        raise IntegrityError(  # pragma: no cover - a bug in convert itself
+            f"{dst}: the copy ends at {result}, the original at {checked}"
+        )
+    return result

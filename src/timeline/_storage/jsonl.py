@@ -16,14 +16,14 @@ import contextlib
 import fcntl
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
-from timeline._events import Event
-from timeline._log import Log
+from timeline._events import Event, recorded_key
+from timeline._log import Log, check_batch
 from timeline._storage.codec import (
     GENESIS,
     HEADER,
@@ -37,7 +37,16 @@ from timeline._storage.codec import (
 )
 from timeline.exceptions import IntegrityError, TimelineError
 
-__all__ = ["FileLog", "Scan", "repair_file", "scan_bytes"]
+__all__ = [
+    "FileLog",
+    "Rules",
+    "Scan",
+    "parse_body",
+    "read_locked",
+    "reject_constant",
+    "repair_file",
+    "scan_bytes",
+]
 
 _HEADER_LINE: Final = HEADER + b"\n"
 
@@ -61,6 +70,56 @@ def _problem(path: object, line: int, message: str) -> IntegrityError:
     return IntegrityError(f"{path}: line {line}: {message}")
 
 
+def reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (the format stores finite ones)")
+
+
+def parse_body(body: bytes, path: object, line: int) -> Any:
+    """The JSON value of a record body, or an IntegrityError naming the line."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _problem(
+            path,
+            line,
+            f"not valid UTF-8: byte 0x{body[error.start]:02x} at byte {error.start} "
+            "of the record",
+        ) from None
+    try:
+        return json.loads(text, parse_constant=reject_constant)
+    except (ValueError, RecursionError) as error:
+        reason = "nested too deeply" if isinstance(error, RecursionError) else error
+        raise _problem(path, line, f"invalid JSON: {reason}") from None
+
+
+class Rules:
+    """The log's rules, checked record by record while reading a whole log:
+    unique ids, supersedes naming earlier events, recorded non-decreasing."""
+
+    def __init__(
+        self,
+        in_log: Callable[[str], bool] | None = None,
+        last_recorded: tuple[int, float] | None = None,
+    ) -> None:
+        self._ids: set[str] = set()
+        self._in_log = in_log
+        self._last = last_recorded
+
+    def _known(self, event_id: str) -> bool:
+        return event_id in self._ids or (
+            self._in_log is not None and self._in_log(event_id)
+        )
+
+    def check(self, event: Event) -> None:
+        try:
+            check_batch([event], self._known, self._last)
+        except TimelineError as error:
+            reason = str(error).removeprefix(f"event 1 of the batch ({event.id!r}): ")
+            raise IntegrityError(f"event {event.id!r}: {reason}") from None
+        self._ids.add(event.id)
+        self._last = recorded_key(event.recorded)
+
+
 def scan_bytes(
     data: bytes,
     path: object = "<log>",
@@ -72,15 +131,25 @@ def scan_bytes(
     decode: bool = True,
     keep_raw: bool = False,
     mark: int | None = None,
+    rules: Rules | None = None,
 ) -> Scan:
     """Verify and decode ``data``: a whole file (``header=True``) or the part
     of one after the record with hash ``head`` and sequence number ``seq``.
 
     Raises :class:`IntegrityError` naming the first bad line.  A final
     unfinished line or batch is not an error: it is reported as torn.
+    With ``rules``, decoded events are also checked against the log's rules
+    (unique ids, supersedes naming earlier events, recorded non-decreasing).
     """
     position = 0
     if header:
+        if not data:
+            raise _problem(
+                path,
+                1,
+                f"the file is empty: a log starts with the header {HEADER.decode()} "
+                "(open_log creates a new log with it)",
+            )
         if not data.startswith(_HEADER_LINE):
             if HEADER.startswith(data.rstrip(b"\n")) and b"\n" not in data:
                 reason = "an unfinished header" if data else None
@@ -114,12 +183,9 @@ def scan_bytes(
                 "hash mismatch: this record was edited, or a record was "
                 "inserted, deleted or reordered before it",
             )
-        try:
-            obj = json.loads(body)
-        except (ValueError, RecursionError) as error:
-            raise _problem(path, line_no, f"invalid JSON: {error}") from None
+        obj = parse_body(body, path, line_no)
         stored_seq = obj.get("seq") if isinstance(obj, dict) else None
-        if stored_seq != seq + 1:
+        if type(stored_seq) is not int or stored_seq != seq + 1:
             raise _problem(
                 path,
                 line_no,
@@ -128,9 +194,12 @@ def scan_bytes(
         more = obj.get("more", False)
         if decode:
             try:
-                records.append(decode_record(obj, f"seq {seq + 1}"))
+                record = decode_record(obj, f"seq {seq + 1}")
+                if rules is not None:
+                    rules.check(record.event)
             except TimelineError as error:
                 raise _problem(path, line_no, str(error)) from None
+            records.append(record)
         if keep_raw:
             raw.append((body, digest))
         seq += 1
@@ -164,6 +233,18 @@ def scan_bytes(
         marked,
         good_seq,
     )
+
+
+def read_locked(path: Path) -> bytes:
+    """The whole file, read under a shared lock (so not in mid-append)."""
+    try:
+        with open(path, "rb") as handle:
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            return handle.read()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no log file at {str(path)!r}") from None
+    except IsADirectoryError:
+        raise IsADirectoryError(f"{str(path)!r} is a directory, not a log") from None
 
 
 def repair_file(path: str | os.PathLike[str]) -> int:
@@ -218,7 +299,9 @@ class FileLog(Log):
                     _fsync_directory(self.path)
                 self._catch_up()
         except BaseException:
-            os.close(self._fd)
+            # Mark the descriptor closed: __del__ must not close its number
+            # again once another file has been given it.
+            self.close()
             raise
 
     def close(self) -> None:
@@ -275,13 +358,13 @@ class FileLog(Log):
             head=self._head,
             seq=len(self._events),
             line_no=self._line,
+            rules=Rules(
+                self._seq_of.__contains__,
+                self._recorded[-1] if self._recorded else None,
+            ),
         )
         events = [record.event for record in scan.records]
         if events:
-            try:
-                self._validate(events)
-            except TimelineError as error:
-                raise IntegrityError(f"{self.path}: {error}") from None
             self._commit_all(events)
         self._offset += scan.good_length
         self._head = scan.head

@@ -19,6 +19,7 @@ import datetime
 import json
 import os
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -34,11 +35,13 @@ from timeline._storage.codec import (
     decode_record,
     encode_event,
 )
+from timeline._storage.jsonl import Rules, parse_body, reject_constant
 from timeline.exceptions import ConcurrencyError, IntegrityError, TimelineError
 
 __all__ = ["SQLiteLog"]
 
 S = TypeVar("S")
+_CACHED_VIEWS: Final = 8
 _SCHEMA_VERSION: Final = 1
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -62,6 +65,9 @@ CREATE TABLE IF NOT EXISTS supersessions (
     PRIMARY KEY (target, by_seq)
 ) WITHOUT ROWID;
 """
+_BY_SEQ_INDEX: Final = (
+    "CREATE INDEX IF NOT EXISTS supersessions_by ON supersessions (by_seq)"
+)
 # Width classes as in the in-memory pending index; two more for open ends.
 _Checkpoints = tuple[Any, list[FoldKey], list[Any], int]
 _EXACT, _OPEN_START, _OPEN_END = -1, len(_WIDTHS) + 1, len(_WIDTHS) + 2
@@ -75,6 +81,10 @@ def _row(event: Event, seq: int, body: bytes, digest: bytes) -> tuple[Any, ...]:
     hi, lo, _ = fold_key(event, seq)
     day, seconds = recorded_key(event.recorded)
     return (seq, event.id, hi, lo, _width_class(hi, lo), day, seconds, body, digest)
+
+
+def _by_superseder(pair: tuple[int, int]) -> tuple[int, int]:
+    return pair[1], pair[0]
 
 
 def _width_class(hi: int, lo: int) -> int:
@@ -101,28 +111,32 @@ class SQLiteLog:
         self.path = Path(path)
         if not create and not self.path.exists():
             raise FileNotFoundError(f"no log file at {str(self.path)!r}")
-        self._db = sqlite3.connect(self.path, isolation_level=None)
+        if self.path.is_dir():
+            raise IsADirectoryError(f"{str(self.path)!r} is a directory, not a log")
         try:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+        except sqlite3.Error as error:
+            raise OSError(f"cannot open {str(self.path)!r}: {error}") from None
+        try:
+            # Refuse a database that is not a timeline log before writing
+            # anything to it (not even the journal mode).
+            self._check_tables(self._tables(), create=create)
+            self._db.execute("PRAGMA busy_timeout=30000")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=30000")
-            with self._write_transaction():
-                # executescript() would commit; run the statements one by one.
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                version = self._db.execute(
-                    "SELECT value FROM meta WHERE key = 'format'"
-                ).fetchone()
-                if version is None:
-                    self._db.execute(
-                        "INSERT INTO meta VALUES ('format', ?)", (str(_SCHEMA_VERSION),)
-                    )
-                elif version[0] != str(_SCHEMA_VERSION):
-                    raise IntegrityError(
-                        f"{self.path}: SQLite log format {version[0]}, expected "
-                        f"{_SCHEMA_VERSION}"
-                    )
+            if create:
+                with self._write_transaction():
+                    if self._check_tables(self._tables(), create=True):
+                        # executescript() would commit; one statement at a time.
+                        for statement in _SCHEMA.split(";"):
+                            if statement.strip():
+                                self._db.execute(statement)
+                        self._db.execute(
+                            "INSERT INTO meta VALUES ('format', ?)",
+                            (str(_SCHEMA_VERSION),),
+                        )
+                    # Indexes added since the format was defined.
+                    self._db.execute(_BY_SEQ_INDEX)
         except sqlite3.DatabaseError as error:
             self._db.close()
             raise IntegrityError(
@@ -133,12 +147,43 @@ class SQLiteLog:
             raise
         self._every = checkpoint_every
         self._known_max = self._max_seq()
-        # (projection, view count or None for current) -> sorted [(key, state)]
-        self._checkpoints: dict[
+        # (projection, view count or None for current) -> sorted [(key, state)];
+        # the views of earlier versions (known_at) are kept for the
+        # _CACHED_VIEWS most recently used.
+        self._checkpoints: OrderedDict[
             tuple[int, int | None], tuple[Any, list[FoldKey], list[Any], int]
-        ] = {}
+        ] = OrderedDict()
 
     # -- plumbing -----------------------------------------------------
+
+    def _tables(self) -> set[str]:
+        rows = self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {str(row[0]) for row in rows}
+
+    def _check_tables(self, tables: set[str], *, create: bool) -> bool:
+        """True if the database is empty and may become a new log; raise
+        IntegrityError if it is anything but a timeline log."""
+        if not tables:
+            if create:
+                return True
+            raise IntegrityError(
+                f"{self.path}: not a timeline SQLite log: the database is empty"
+            )
+        missing = {"meta", "events", "supersessions"} - tables
+        if missing:
+            raise IntegrityError(
+                f"{self.path}: not a timeline SQLite log: no table "
+                f"{', '.join(sorted(missing))} (it has {', '.join(sorted(tables))})"
+            )
+        version = self._db.execute(
+            "SELECT value FROM meta WHERE key = 'format'"
+        ).fetchone()
+        if version is None or version[0] != str(_SCHEMA_VERSION):
+            found = "no format" if version is None else f"format {version[0]}"
+            raise IntegrityError(
+                f"{self.path}: SQLite log {found}, expected format {_SCHEMA_VERSION}"
+            )
+        return False
 
     def close(self) -> None:
         self._db.close()
@@ -188,10 +233,15 @@ class SQLiteLog:
                 del states[position:]
 
     def _decode(self, body: bytes, seq: int) -> Event:
+        where = f"{self.path}: seq {seq}"
         try:
-            return decode_record(json.loads(body), f"seq {seq}").event
-        except (TimelineError, ValueError) as error:
-            raise IntegrityError(f"{self.path}: seq {seq}: {error}") from None
+            obj = json.loads(body, parse_constant=reject_constant)
+        except (ValueError, RecursionError) as error:
+            raise IntegrityError(f"{where}: invalid JSON: {error}") from None
+        try:
+            return decode_record(obj, where).event
+        except TimelineError as error:
+            raise IntegrityError(str(error)) from None
 
     # -- reading ------------------------------------------------------
 
@@ -369,27 +419,71 @@ class SQLiteLog:
             yield bytes(body), bytes(digest)
 
     def verify(self, *, decode: bool = True) -> tuple[int, str]:
-        """Check the whole chain; returns the head (seq, hash hex)."""
+        """Check the whole chain; returns the head (seq, hash hex).
+
+        With ``decode``, also read every event, check the log's rules, and
+        check the derived columns and the supersessions table against the
+        records (the queries rely on them).
+        """
         head = GENESIS
         expected = 0
-        for seq, body, digest in self._db.execute(
-            "SELECT seq, body, hash FROM events ORDER BY seq"
+        rules = Rules() if decode else None
+        supersessions: list[tuple[int, int]] = []
+        seq_of: dict[str, int] = {}
+        for seq, event_id, hi, lo, wc, rday, rsec, body, digest in self._db.execute(
+            "SELECT seq, id, hi, lo, wc, rday, rsec, body, hash FROM events "
+            "ORDER BY seq"
         ):
             expected += 1
+            where = f"{self.path}: seq {seq}"
             if seq != expected:
                 raise IntegrityError(
                     f"{self.path}: expected sequence number {expected}, found {seq}"
                 )
-            head = chain_hash(head, bytes(body))
-            if head != bytes(digest):
-                raise IntegrityError(f"{self.path}: seq {seq}: hash mismatch")
-            obj = json.loads(body)
-            if obj.get("seq") != seq:
+            if not isinstance(body, bytes) or not isinstance(digest, bytes):
+                raise IntegrityError(f"{where}: body and hash must be BLOBs")
+            head = chain_hash(head, body)
+            if head != digest:
                 raise IntegrityError(
-                    f"{self.path}: seq {seq}: record says {obj.get('seq')}"
+                    f"{where}: hash mismatch: this record was edited, or a record "
+                    "was inserted, deleted or reordered before it"
                 )
-            if decode:
-                self._decode(bytes(body), seq)
+            try:
+                obj = parse_body(body, self.path, seq)
+            except IntegrityError as error:
+                raise IntegrityError(
+                    str(error).replace(f": line {seq}:", f": seq {seq}:", 1)
+                ) from None
+            stored = obj.get("seq") if isinstance(obj, dict) else None
+            if type(stored) is not int or stored != seq:
+                raise IntegrityError(f"{where}: the record says seq {stored!r}")
+            if rules is None:
+                continue
+            event = self._decode(body, seq)
+            try:
+                rules.check(event)
+            except IntegrityError as error:
+                raise IntegrityError(f"{where}: {error}") from None
+            derived = _row(event, seq, body, digest)
+            if (event_id, hi, lo, wc, rday, rsec) != derived[1:7]:
+                raise IntegrityError(
+                    f"{where}: the indexed columns (id, hi, lo, wc, rday, rsec) = "
+                    f"{(event_id, hi, lo, wc, rday, rsec)} do not match the record "
+                    f"{derived[1:7]}"
+                )
+            seq_of[event.id] = seq
+            supersessions.extend((seq_of[target], seq) for target in event.supersedes)
+        if rules is not None:
+            stored_pairs = self._db.execute(
+                "SELECT target, by_seq FROM supersessions ORDER BY by_seq, target"
+            ).fetchall()
+            if sorted(supersessions, key=_by_superseder) != [
+                tuple(pair) for pair in stored_pairs
+            ]:
+                raise IntegrityError(
+                    f"{self.path}: the supersessions table does not match the "
+                    "records' supersedes"
+                )
         return expected, head.hex()
 
     # -- queries ------------------------------------------------------
@@ -406,6 +500,10 @@ class SQLiteLog:
         ):
             entry = (projection, [], [], projection.version)
             self._checkpoints[slot] = entry
+            earlier = [kept for kept in self._checkpoints if kept[1] is not None]
+            for kept in earlier[: max(0, len(earlier) - _CACHED_VIEWS)]:
+                del self._checkpoints[kept]
+        self._checkpoints.move_to_end(slot)
         _, keys, states, _ = entry
         bound = (day, UNBOUNDED_ABOVE, UNBOUNDED_ABOVE)
         index = bisect.bisect_right(keys, bound) - 1

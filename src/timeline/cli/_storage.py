@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Callable
 
 from timeline._storage import convert, repair, verify
-from timeline.exceptions import IntegrityError
+from timeline.exceptions import IntegrityError, TimelineError
 
 __all__ = ["add_commands"]
+
+
+class _Unusable(Exception):
+    """The input cannot be used at all (exit status 2)."""
 
 
 def _import_types(args: argparse.Namespace) -> None:
@@ -17,20 +22,40 @@ def _import_types(args: argparse.Namespace) -> None:
     for name in args.imports:
         try:
             importlib.import_module(name)
-        except ImportError as error:
-            raise ImportError(
+        except Exception as error:
+            raise _Unusable(
                 f"--import {name}: cannot import the module declaring event "
-                f"types: {error}"
+                f"types: {type(error).__name__}: {error}"
             ) from None
+
+
+def _unusable(command: str, error: Exception) -> int:
+    print(f"timeline: {command}: error: {error}", file=sys.stderr)
+    return 2
+
+
+def _run(
+    command: str, function: Callable[[argparse.Namespace], int]
+) -> Callable[[argparse.Namespace], int]:
+    """Exit status 1 for a log that fails its checks, 2 for unusable input
+    (a missing file, a directory, a wrong suffix or head, a module that
+    cannot be imported), never a traceback."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return function(args)
+        except IntegrityError as error:
+            print(f"timeline: {command}: FAILED: {error}", file=sys.stderr)
+            return 1
+        except (_Unusable, OSError, ValueError, TimelineError) as error:
+            return _unusable(command, error)
+
+    return run
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     _import_types(args)
-    try:
-        result = verify(args.path, head=args.head, decode=not args.chain_only)
-    except IntegrityError as error:
-        print(f"timeline: verify: FAILED: {error}", file=sys.stderr)
-        return 1
+    result = verify(args.path, head=args.head, decode=not args.chain_only)
     print(f"ok: {result.last_seq} records; head {result}")
     if result.torn_bytes:
         print(
@@ -49,6 +74,8 @@ def _cmd_repair(args: argparse.Namespace) -> int:
     except IntegrityError as error:
         print(f"timeline: repair: refused, not a torn tail: {error}", file=sys.stderr)
         return 1
+    except (OSError, ValueError, TimelineError) as error:
+        return _unusable("repair", error)
     if removed:
         print(f"removed a torn tail of {removed} bytes; nothing else changed")
     else:
@@ -58,11 +85,7 @@ def _cmd_repair(args: argparse.Namespace) -> int:
 
 def _cmd_convert(args: argparse.Namespace) -> int:
     _import_types(args)
-    try:
-        result = convert(args.source, args.target)
-    except IntegrityError as error:
-        print(f"timeline: convert: {error}", file=sys.stderr)
-        return 1
+    result = convert(args.source, args.target)
     print(f"converted {result.last_seq} records to {args.target}; head {result}")
     return 0
 
@@ -87,7 +110,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "events (no need to import their types)",
     )
     _add_import(check)
-    check.set_defaults(run=_cmd_verify)
+    check.set_defaults(run=_run("verify", _cmd_verify))
     fix = commands.add_parser(
         "repair", help="remove a torn tail left by a crash (and nothing else)"
     )
@@ -99,7 +122,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     copy.add_argument("source", help="the log to read (.jsonl or .sqlite)")
     copy.add_argument("target", help="the new log to write (.jsonl or .sqlite)")
     _add_import(copy)
-    copy.set_defaults(run=_cmd_convert)
+    copy.set_defaults(run=_run("convert", _cmd_convert))
 
 
 def _add_import(parser: argparse.ArgumentParser) -> None:
