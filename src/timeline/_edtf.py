@@ -6,6 +6,7 @@ say what was expected and at which position of the text.
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 from timeline._dates import End, Point, Qualifier, UncertainDate
@@ -186,6 +187,10 @@ class _Reader:
 def parse_edtf(text: str) -> UncertainDate:
     """Read a strict EDTF (Levels 0 and 1) date or interval.
 
+    Results are cached: dates are immutable, so a log of a million events
+    shares one object per distinct date text (less memory, and loading a
+    log parses each distinct date once).
+
     >>> parse_edtf("2024-06-19")
     UncertainDate('2024-06-19')
     >>> d = parse_edtf("2004-02-01/2005")
@@ -198,6 +203,11 @@ def parse_edtf(text: str) -> UncertainDate:
     """
     if not isinstance(text, str):
         raise InvalidDateError(text, f"a str, not {type(text).__name__}")
+    return _parse_cached(text)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_cached(text: str) -> UncertainDate:
     reader = _Reader(text)
     if "/" in text:
         start = reader.end()
