@@ -292,17 +292,9 @@ class Log:
         day = as_day(as_of, "as_of")
         known = None if known_at is None else _known_at_value(known_at)
         view = self._view(self.count_known_at(known))
-        state = projection.initial
-        behind = []
-        for event in view.events(0, view.certain_count(day.toordinal())):
-            handler = projection.handler_for(type(event))
-            if handler is None:
-                continue
-            new = handler(state, event)
-            if new is not state:
-                behind.append(event)
-            state = new
-        return tuple(behind)
+        return projection.changed_by(
+            view.events(0, view.certain_count(day.toordinal()))
+        )
 
     def diff(
         self,

@@ -133,6 +133,22 @@ class Projection(Generic[S]):
                 current = handler(current, event)
         return current
 
+    def changed_by(self, events: Iterable[Event]) -> tuple[Event, ...]:
+        """Fold ``events`` from the initial state and return those whose
+        handler changed the state (returned a different object): the
+        provenance of the final state."""
+        state = self.initial
+        behind = []
+        for event in events:
+            handler = self.handler_for(type(event))
+            if handler is None:
+                continue
+            new = handler(state, event)
+            if new is not state:
+                behind.append(event)
+            state = new
+        return tuple(behind)
+
     def __repr__(self) -> str:
         name = f" {self.name!r}" if self.name else ""
         return f"<Projection{name} handling {len(self._handlers)} event types>"

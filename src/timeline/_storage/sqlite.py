@@ -566,17 +566,8 @@ class SQLiteLog:
     ) -> tuple[Event, ...]:
         day = as_day(as_of, "as_of").toordinal()
         n = self.count_known_at(known_at)
-        state = projection.initial
-        behind = []
-        for _, event in self._counted(n, "e.hi <= :day", {"day": day}):
-            handler = projection.handler_for(type(event))
-            if handler is None:
-                continue
-            new = handler(state, event)
-            if new is not state:
-                behind.append(event)
-            state = new
-        return tuple(behind)
+        counted = self._counted(n, "e.hi <= :day", {"day": day})
+        return projection.changed_by(event for _, event in counted)
 
     def diff(
         self,
