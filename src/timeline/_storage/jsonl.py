@@ -277,6 +277,8 @@ class FileLog(Log):
         self.path = Path(path)
         flags = os.O_RDWR | os.O_APPEND
         if create:
+            if not os.path.lexists(self.path):
+                _create(self.path)
             flags |= os.O_CREAT
         try:
             self._fd = os.open(self.path, flags, 0o644)
@@ -429,6 +431,30 @@ class FileLog(Log):
         self._offset += len(data)
         self._head = head
         self._line += len(events)
+
+
+def _create(path: Path) -> None:
+    """Create a new log so that it appears with its whole header or not at
+    all (a crash cannot leave an empty or half-headed file behind)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{id(path):x}.new")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except OSError:
+        return  # e.g. no such directory: reported when the log itself is opened
+    try:
+        try:
+            _write_all(fd, _HEADER_LINE)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        with contextlib.suppress(FileExistsError):  # another process was first
+            os.link(temporary, path)
+    except OSError:
+        pass  # no hard links here: the header is written after opening
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+    _fsync_directory(path)
 
 
 def _write_all(fd: int, data: bytes) -> None:
