@@ -51,9 +51,16 @@ def write_log(directory: Path, cuts: list[list[timeline.Event]]) -> Path:
     return path
 
 
+def lines_of(data: bytes) -> list[bytes]:
+    """The lines of ``data``, each with its newline (the last may lack one).
+    Only a newline ends a line (``bytes.splitlines`` would also split at CR)."""
+    *whole, rest = data.split(b"\n")
+    return [line + b"\n" for line in whole] + ([rest] if rest else [])
+
+
 def mutate(data: bytes, draw: st.DataObject) -> tuple[str, bytes]:
     kind = draw.draw(st.sampled_from(MUTATIONS), label="mutation")
-    lines = data.splitlines(keepends=True)
+    lines = lines_of(data)
     if kind == "replace byte":
         at = draw.draw(st.integers(0, len(data) - 1), label="at")
         byte = draw.draw(
@@ -97,11 +104,11 @@ def mutate(data: bytes, draw: st.DataObject) -> tuple[str, bytes]:
 def first_changed_line(old: bytes, new: bytes) -> int:
     """The 1-based number of the first line of ``new`` that is not the same
     line (newline included) of ``old``."""
-    old_lines = old.splitlines(keepends=True)
-    for number, line in enumerate(new.splitlines(keepends=True), start=1):
+    old_lines = lines_of(old)
+    for number, line in enumerate(lines_of(new), start=1):
         if number > len(old_lines) or line != old_lines[number - 1]:
             return number
-    return len(new.splitlines()) + 1
+    return len(lines_of(new)) + 1
 
 
 @given(
@@ -140,7 +147,7 @@ def test_verify_catches_every_change(
 
         line = first_changed_line(original, changed)
         last_line_unfinished = not changed.endswith(b"\n") and line == len(
-            changed.splitlines()
+            lines_of(changed)
         )
         if last_line_unfinished:
             # The final newline gone, part of a line cut, or bytes after the
