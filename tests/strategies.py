@@ -5,8 +5,9 @@ Everything here is written from the spec (issue 3), not from the code:
 - :func:`uncertain_dates` draws dates of every kind: exact days, months,
   seasons, years, decades, centuries, millennia, unspecified months and days,
   qualified dates, closed intervals of mixed precision, open and unknown
-  starts (``../X``, ``/X``), open and unknown ends (``X/..``, ``X/``), and
-  now and then a year far outside 1-9999.  Years cluster in a narrow window
+  starts (``../X``, ``/X``), open and unknown ends (``X/..``, ``X/``),
+  day-to-day spans of widths around a month, season, year, decade and
+  century, and now and then a year far outside 1-9999.  Years cluster in a narrow window
   so that bounds collide and ties in the fold order are common.
 - :func:`new_events` draws a valid continuation of a log: fresh ids,
   non-decreasing ``recorded``, late arrivals, supersessions and retractions
@@ -191,6 +192,13 @@ class Shape(enum.Enum):
     UNKNOWN_START = "/X"
     OPEN_END = "X/.."
     UNKNOWN_END = "X/"
+    SPAN = "day/day+width"
+
+
+#: Widths (latest minus earliest day) around those an implementation may
+#: bucket by: a month, a season, a year, a decade, a century.
+WIDTHS = (1, 30, 31, 32, 91, 92, 93, 365, 366, 367, 3652, 3653, 3654)
+WIDTHS += (36524, 36525, 36526, 36527)
 
 
 @st.composite
@@ -201,9 +209,17 @@ def uncertain_dates(draw: st.DrawFn) -> UncertainDate:
             [Shape.SINGLE] * 4
             + [Shape.CLOSED] * 2
             + [Shape.OPEN_START, Shape.UNKNOWN_START, Shape.OPEN_END]
-            + [Shape.UNKNOWN_END]
+            + [Shape.UNKNOWN_END, Shape.SPAN]
         )
     )
+    if shape is Shape.SPAN:
+        start = draw(
+            st.dates(datetime.date(WINDOW[0], 1, 1), datetime.date(WINDOW[1], 12, 31))
+        )
+        end = start + datetime.timedelta(days=draw(st.sampled_from(WIDTHS)))
+        return UncertainDate.between(
+            UncertainDate.from_date(start), UncertainDate.from_date(end)
+        )
     if shape is Shape.SINGLE:
         return UncertainDate.from_point(draw(points(with_time=True)))
     first = draw(points())

@@ -24,6 +24,7 @@ import timeline
 from strategies import (
     SELECTIVE,
     TRACE,
+    WIDTHS,
     Counted,
     Ignored,
     Noted,
@@ -162,6 +163,27 @@ def test_as_of_must_be_one_day() -> None:
     assert log.state(TRACE, datetime.datetime(2000, 12, 31, 23)).certain == ("a",)
     answer = log.state(TRACE, timeline.parse_edtf("2000-12-31"))
     assert answer.as_of == D(2000, 12, 31)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_spans_of_every_width_are_pending_until_their_last_day(width: int) -> None:
+    start = D(2000, 3, 1)
+    end = start + datetime.timedelta(days=width)
+    events = [
+        ev("span", f"{start}/{end}"),
+        ev("open-end", f"{start}/.."),
+        ev("open-start", f"../{end}"),
+    ]
+    log = Log(events, checkpoint_every=1)
+    one = datetime.timedelta(days=1)
+    for as_of in (start - one, start, start + one, end - one, end, end + one):
+        check_state(log, events, as_of, None)
+    assert ids(log.state(TRACE, end - one).pending) == (
+        "open-start",
+        "span",
+        "open-end",
+    )
+    assert log.state(TRACE, end).certain == ("open-start", "span")
 
 
 # -- the central law -----------------------------------------------------------

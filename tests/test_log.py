@@ -1,0 +1,333 @@
+"""The append-only in-memory log: sequence numbers, optimistic concurrency,
+all-or-nothing appends, and a stateful test against a list of events."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+import timeline
+from strategies import (
+    SELECTIVE,
+    TRACE,
+    Bad,
+    Noted,
+    Unregistered,
+    bad_batches,
+    batches,
+    check_state,
+    event_logs,
+    new_events,
+    queries,
+)
+from timeline import Event, Log, Retraction
+
+D = datetime.date
+
+
+def noted(event_id: str, recorded: str = "2024-01-01", **kw: Any) -> Noted:
+    return Noted(id=event_id, occurred="2000", recorded=recorded, **kw)
+
+
+def snapshot(log: Log) -> tuple[Any, ...]:
+    """Everything a reader can see of a log, for before/after comparisons."""
+    events = list(log)
+    return (
+        [id(e) for e in events],
+        events,
+        len(log),
+        log.last_seq,
+        [log.seq(e.id) for e in events],
+        log.state(TRACE, D.max),
+        log.state(TRACE, D(2000, 6, 15)),
+        log.state(SELECTIVE, D(2001, 1, 1), known_at=D(2024, 1, 2)),
+        log.timeline(),
+    )
+
+
+# -- appending ------------------------------------------------------------
+
+
+@settings(max_examples=50, deadline=None)
+@given(events=event_logs(max_size=10), data=st.data())
+def test_sequence_numbers_start_at_one_and_append_returns_the_last(
+    events: list[Event], data: st.DataObject
+) -> None:
+    log = Log()
+    assert (len(log), log.last_seq, list(log)) == (0, 0, [])
+    appended = 0
+    for batch in data.draw(batches(events)):
+        seq = log.append(*batch)
+        appended += len(batch)
+        assert seq == appended == len(log) == log.last_seq
+    assert list(log) == events
+    assert all(a is b for a, b in zip(log, events, strict=True))
+    for n, event in enumerate(events, 1):
+        assert log.seq(event.id) == n
+        assert log.at(n) is event
+        assert log.get(event.id) is event
+        assert event.id in log
+    assert Log(events).timeline() == log.timeline()
+
+
+def test_lookups_name_what_is_missing() -> None:
+    log = Log([noted("a")])
+    with pytest.raises(KeyError, match="'b'"):
+        log.get("b")
+    with pytest.raises(KeyError, match="'b'"):
+        log.seq("b")
+    with pytest.raises(IndexError, match="2"):
+        log.at(2)
+    with pytest.raises(IndexError):
+        log.at(0)
+    assert "b" not in log
+
+
+def test_expected_seq_is_optimistic_concurrency() -> None:
+    log = Log()
+    assert log.append(noted("a"), expected_seq=0) == 1
+    assert log.append(noted("b"), noted("c"), expected_seq=1) == 3
+    before = snapshot(log)
+    for stale in (0, 1, 2, 4):
+        with pytest.raises(timeline.ConcurrencyError) as info:
+            log.append(noted("d"), expected_seq=stale)
+        assert (info.value.expected, info.value.actual) == (stale, 3)
+        assert str(stale) in str(info.value)
+        assert snapshot(log) == before
+    assert isinstance(info.value, timeline.TimelineError)
+    with pytest.raises(TypeError):
+        log.append(noted("d"), expected_seq="3")  # type: ignore[arg-type]
+    assert log.append(expected_seq=3) == 3  # an empty append checks and adds nothing
+    assert log.append(noted("d"), expected_seq=3) == 4
+
+
+def test_recorded_may_repeat_but_never_go_back() -> None:
+    log = Log()
+    log.append(noted("a", "2024-01-02"), noted("b", "2024-01-02"))
+    log.append(noted("c", "2024-01-02T10:00:00"), noted("d", "2024-01-02T10:00:00"))
+    log.append(noted("e", "2024-01-03"))
+    with pytest.raises(timeline.InvalidEventError, match="2024-01-02"):
+        log.append(noted("f", "2024-01-02T23:59:59"))
+    with pytest.raises(timeline.InvalidEventError, match="back-dated"):
+        log.append(noted("f", "2024-01-04"), noted("g", "2024-01-03"))
+    assert [e.id for e in log] == ["a", "b", "c", "d", "e"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(prior=event_logs(max_size=8), data=st.data())
+def test_a_rejected_batch_leaves_the_log_exactly_as_it_was(
+    prior: list[Event],
+    data: st.DataObject,
+) -> None:
+    log = Log(checkpoint_every=2)
+    log.append(*prior)
+    for _ in range(2):  # checkpoints and cached views exist before the attempt
+        check_state(log, prior, *data.draw(queries(prior)))
+    before = snapshot(log)
+    batch, kind, index = data.draw(bad_batches(prior))
+    with pytest.raises(timeline.InvalidEventError) as info:
+        log.append(*batch)
+    assert isinstance(info.value, ValueError)
+    assert f"event {index + 1} of the batch" in str(info.value), kind
+    assert snapshot(log) == before
+    for item in batch:
+        if isinstance(item, Event) and item.id not in {e.id for e in prior}:
+            assert item.id not in log
+    for _ in range(2):
+        check_state(log, prior, *data.draw(queries(prior)))
+    # Nothing of the rejected batch lingers: its good events still append.
+    good = [e for e in batch[:index] if isinstance(e, Event)]
+    assert log.append(*good) == len(prior) + len(good)
+    check_state(log, [*prior, *good], *data.draw(queries([*prior, *good])))
+
+
+@pytest.mark.parametrize("kind", list(Bad))
+def test_each_kind_of_bad_event_is_rejected_in_the_middle_of_a_batch(
+    kind: Bad,
+) -> None:
+    log = Log([noted("a", "2024-01-05")])
+    good = {"occurred": "2000", "recorded": "2024-01-06"}
+    bad: Any = {
+        Bad.ID_IN_LOG: Noted(id="a", **good),
+        Bad.ID_IN_BATCH: Noted(id="b", **good),
+        Bad.SUPERSEDES_UNKNOWN: Noted(id="x", supersedes="nowhere", **good),
+        Bad.SUPERSEDES_LATER: Noted(id="x", supersedes="c", **good),
+        Bad.BACK_DATED: Noted(id="x", occurred="2000", recorded="2024-01-04"),
+        Bad.NOT_AN_EVENT: {"id": "x", **good},
+        Bad.UNREGISTERED: Unregistered(id="x", **good),
+    }[kind]
+    batch = [Noted(id="b", **good), bad, Noted(id="c", **good)]
+    before = snapshot(log)
+    with pytest.raises(timeline.InvalidEventError, match="event 2 of the batch"):
+        log.append(*batch)
+    assert snapshot(log) == before
+    assert "b" not in log
+
+
+def test_only_declared_event_types_can_be_appended() -> None:
+    @attrs.frozen(kw_only=True)
+    class Undeclared(Event):
+        pass
+
+    log = Log()
+    for event in (
+        Undeclared(id="x", occurred="2000", recorded="2024-01-01"),
+        Event(id="x", occurred="2000", recorded="2024-01-01"),
+        Unregistered(id="x", occurred="2000", recorded="2024-01-01"),
+    ):
+        with pytest.raises(timeline.InvalidEventError, match="event_type"):
+            log.append(event)
+    with pytest.raises(timeline.InvalidEventError, match="'x'"):
+        log.append("x")  # type: ignore[arg-type]
+    assert len(log) == 0
+
+
+def test_retraction_and_supersession_must_point_backwards() -> None:
+    log = Log([noted("a")])
+    with pytest.raises(timeline.InvalidEventError, match="'b'"):
+        log.append(
+            Retraction(id="r", occurred="2000", recorded="2024-01-01", supersedes="b"),
+            noted("b"),
+        )
+    assert (
+        log.append(
+            noted("b"),
+            Retraction(id="r", occurred="2000", recorded="2024-01-01", supersedes="b"),
+            noted("c", supersedes=("a", "r")),
+        )
+        == 4
+    )
+    assert [e.id for e in log.superseded_by("b")] == ["r"]
+    assert [e.id for e in log.superseded_by("r")] == ["c"]
+
+
+# -- nothing edits an event ------------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(events=event_logs(min_size=1, max_size=10), data=st.data())
+def test_no_public_method_mutates_an_event(
+    events: list[Event], data: st.DataObject
+) -> None:
+    before = [(e, attrs.asdict(e, recurse=False), hash(e)) for e in events]
+    copies = [attrs.evolve(e) for e in events]
+    log = Log(checkpoint_every=1)
+    log.append(*events)
+    for _ in range(3):
+        as_of, known_at = data.draw(queries(events))
+        for projection in (TRACE, SELECTIVE):
+            log.state(projection, as_of, known_at)
+            log.provenance(projection, as_of, known_at)
+            log.diff(projection, D.min, as_of, known_at)
+        log.timeline(known_at)
+        log.count_known_at(known_at)
+    for e in events:
+        log.get(e.id), log.seq(e.id), log.superseded_by(e.id), e.id in log
+    list(log), len(log), log.last_seq, log.at(1)
+    with pytest.raises(timeline.InvalidEventError):
+        log.append(*events[:1])
+    for (event, fields, hashed), copy in zip(before, copies, strict=True):
+        assert attrs.asdict(event, recurse=False) == fields
+        assert hash(event) == hashed
+        assert event == copy
+    assert list(log) == events
+
+
+def test_events_are_frozen_and_the_log_has_no_way_to_edit_them() -> None:
+    event = noted("a")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        event.supersedes = ("b",)  # type: ignore[misc]
+    public = {name for name in dir(Log) if not name.startswith("_")}
+    editing = {"remove", "delete", "pop", "clear", "insert", "replace", "edit"}
+    editing |= {"update", "truncate", "discard", "set", "extend"}
+    assert not public & editing
+    assert not hasattr(Log, "__setitem__")
+    assert not hasattr(Log, "__delitem__")
+
+
+# -- the stateful test --------------------------------------------------------
+
+
+class LogMachine(RuleBasedStateMachine):
+    """A Log against its model: a list of the events appended, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.log = Log()
+        self.model: list[Event] = []
+
+    @initialize(every=st.sampled_from([1, 2, 3, 64]))
+    def start(self, every: int) -> None:
+        self.log = Log(checkpoint_every=every)
+
+    @rule(data=st.data(), pass_expected=st.booleans())
+    def append_valid_batch(self, data: st.DataObject, pass_expected: bool) -> None:
+        batch = data.draw(new_events(self.model, min_size=0, max_size=4))
+        expected_seq = len(self.model) if pass_expected else None
+        seq = self.log.append(*batch, expected_seq=expected_seq)
+        self.model.extend(batch)
+        assert seq == len(self.model)
+
+    @rule(data=st.data())
+    def append_invalid_batch(self, data: st.DataObject) -> None:
+        batch, _, _ = data.draw(bad_batches(self.model))
+        before = snapshot(self.log)
+        with pytest.raises(timeline.InvalidEventError):
+            self.log.append(*batch)
+        assert snapshot(self.log) == before
+
+    @precondition(lambda self: self.model)
+    @rule(data=st.data())
+    def append_with_a_stale_expected_seq(self, data: st.DataObject) -> None:
+        batch = data.draw(new_events(self.model, min_size=1, max_size=2))
+        stale = data.draw(st.integers(0, len(self.model) - 1))
+        before = snapshot(self.log)
+        with pytest.raises(timeline.ConcurrencyError):
+            self.log.append(*batch, expected_seq=stale)
+        assert snapshot(self.log) == before
+
+    @rule(data=st.data())
+    def query(self, data: st.DataObject) -> None:
+        as_of, known_at = data.draw(queries(self.model))
+        check_state(self.log, self.model, as_of, known_at)
+
+    @invariant()
+    def holds_the_model(self) -> None:
+        assert len(self.log) == self.log.last_seq == len(self.model)
+        assert all(a is b for a, b in zip(self.log, self.model, strict=True))
+
+
+LogMachine.TestCase.settings = settings(
+    max_examples=25,
+    stateful_step_count=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+TestLog = LogMachine.TestCase
+
+
+def _ids(events: Sequence[Event]) -> list[str]:
+    return [e.id for e in events]
+
+
+def test_a_log_built_from_events_equals_appending_them() -> None:
+    events = [noted("a"), noted("b", supersedes=("a",)), noted("c", "2024-02-01")]
+    assert _ids(Log(events)) == _ids(events)
+    built, appended = Log(events), Log()
+    appended.append(*events)
+    assert built.state(TRACE, D.max) == appended.state(TRACE, D.max)
+    with pytest.raises(ValueError, match="checkpoint_every"):
+        Log(checkpoint_every=0)
