@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from timeline.cli import _dataset, _date, _storage
+from timeline.cli import _dataset, _date, _render, _storage
 from timeline.exceptions import TimelineError
 
 __all__ = ["main"]
@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", required=True, parser_class=_Parser
     )
-    for module in (_date, _storage, _dataset):
+    for module in (_date, _storage, _dataset, _render):
         module.add_commands(commands)
     return parser
 

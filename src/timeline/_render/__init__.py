@@ -1,0 +1,72 @@
+"""Rendering timelines: a chart (SVG, PNG), a self-contained HTML page, and
+a TimelineJS export.  Private: the command ``timeline render`` is the
+interface (:mod:`timeline.cli._render`), and matplotlib (the
+``timeline[plot]`` extra) is imported only when a chart is drawn.
+
+- :mod:`~timeline._render.words`: dates, amounts and labels in English and
+  Japanese;
+- :mod:`~timeline._render.layout`: lanes, rows and marks (no drawing);
+- :mod:`~timeline._render.chart`: the chart, drawn with matplotlib;
+- :mod:`~timeline._render.html`: the page; :mod:`~timeline._render.facets`
+  the state beside it;
+- :mod:`~timeline._render.timelinejs`: the TimelineJS export.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Final, Literal
+
+import timeline
+from timeline._render import chart
+from timeline._render.layout import build_layout
+from timeline._render.timelinejs import timelinejs
+from timeline._render.words import Lang
+
+__all__ = ["FORMATS", "Format", "render"]
+
+Format = Literal["svg", "png", "html", "timelinejs"]
+FORMATS: Final[tuple[Format, ...]] = ("svg", "png", "html", "timelinejs")
+
+
+def render(
+    log: timeline.Log,
+    fmt: Format,
+    *,
+    as_of: datetime.date | str,
+    known_at: datetime.date | str | None = None,
+    alt_known_at: datetime.date | str | None = None,
+    alt_label: str | None = None,
+    lang: Lang = "en",
+    title: str,
+) -> bytes:
+    """The rendering of ``log`` in ``fmt``, as bytes.
+
+    ``known_at`` is the record drawn (SVG, PNG) or exported (TimelineJS);
+    the HTML page shows the current record and switches to the one known on
+    ``alt_known_at`` (named ``alt_label``)."""
+    if fmt == "timelinejs":
+        data = timelinejs(log, known_at=known_at, lang=lang, title=title)
+        return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    chart.require_matplotlib()
+    if fmt == "html":
+        from timeline._render.html import render_html
+
+        if alt_known_at is None or alt_label is None:
+            raise ValueError("the HTML page needs alt_known_at and alt_label")
+        page = render_html(
+            log,
+            as_of=as_of,
+            alt_known_at=alt_known_at,
+            alt_label=alt_label,
+            lang=lang,
+            title=title,
+        )
+        return page.encode("utf-8")
+    geometry = chart.DEFAULT_FRAME.geometry(lang)
+    layout = build_layout(
+        log, as_of=as_of, known_at=known_at, lang=lang, geometry=geometry
+    )
+    frame = chart.frame_for(layout.rows, len(layout.lanes))
+    return chart.save(layout, frame, title, fmt)

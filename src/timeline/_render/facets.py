@@ -1,0 +1,258 @@
+"""The state of the bundled timeline's relationship, one line per facet, in
+English or Japanese: what the HTML page shows beside the chart.
+
+>>> from timeline.dataset import Relationship, open_bundled
+>>> state = open_bundled().state(Relationship, as_of="2024-07-01").certain
+>>> describe(state, "en")["treaty"]
+'signed 19 June 2024, not in force; mutual-assistance clause (Article 4)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final
+
+from timeline._render.layout import lane_label
+from timeline._render.words import Lang, country, display_date, estimate_text, thing
+from timeline.dataset.relationship import Figure, Personnel, RelationshipState
+
+__all__ = ["FACETS", "describe", "facet_label"]
+
+FACETS: Final = (
+    "stage",
+    "treaty",
+    "troops",
+    "arms",
+    "tech_aid",
+    "joint",
+    "responses",
+    "alignments",
+)
+
+_STAGES: Final = {
+    "none": ("no cooperation recorded", "協力の記録なし"),
+    "rapprochement": ("rapprochement", "接近"),
+    "arms_trade": ("arms trade", "武器取引"),
+    "treaty_signed": ("treaty signed", "条約署名"),
+    "alliance": ("alliance: the treaty is in force", "同盟: 条約発効"),
+    "troops_deployed": ("North Korean troops in Russia", "北朝鮮兵がロシアに派遣"),
+    "co_belligerence": (
+        "co-belligerence: North Korean troops fought",
+        "共同参戦: 北朝鮮兵が戦闘に参加",
+    ),
+}
+
+
+def facet_label(facet: str, lang: Lang) -> str:
+    if facet == "stage":
+        return "段階" if lang == "ja" else "Stage"
+    return lane_label(facet, lang)
+
+
+def _w(lang: Lang, en: str, ja: str) -> str:
+    return ja if lang == "ja" else en
+
+
+def _sep(lang: Lang) -> str:
+    return "、" if lang == "ja" else ", "
+
+
+# What each quantity of the bundled timeline measures, in a few words.
+_MEASURES: Final = {
+    "kp-troops-in-russia": ("in Russia", "派遣規模"),
+    "kp-troops-reinforcement-2025": ("reinforcements", "増派"),
+    "kp-casualties-total": ("killed and wounded", "死傷者"),
+    "kp-casualties-2024": ("casualties in 2024", "2024年の死傷者"),
+    "kp-killed": ("killed", "死者"),
+    "kp-wounded": ("wounded", "負傷者"),
+    "kp-shells-to-russia": ("shells", "砲弾"),
+    "kp-containers-to-russia": ("containers", "コンテナ"),
+    "kp-koksan-to-russia": ("Koksan SPG", "M1989自走砲"),
+    "kp-240mm-mrl-to-russia": ("240mm MRL", "240mm多連装砲"),
+    "kp-kn23-to-russia": ("KN-23", "KN-23"),
+    "kp-share-of-russian-ammunition": (
+        "share of Russia's ammunition",
+        "ロシアの弾薬に占める割合",
+    ),
+    "ru-oil-to-kp": ("oil", "石油"),
+    "kp-sappers-to-russia": ("sappers", "工兵"),
+    "kp-military-builders-to-russia": ("military builders", "軍事建設要員"),
+    "kp-builders-and-deminers-to-russia": (
+        "builders and deminers",
+        "建設・地雷除去要員",
+    ),
+}
+
+
+def _measure(key: str, lang: Lang) -> str:
+    words = _MEASURES.get(key)
+    if words is not None:
+        return words[1 if lang == "ja" else 0]
+    return key.removeprefix("kp-").removeprefix("ru-").replace("-", " ")
+
+
+def _figure(figure: Figure, lang: Lang) -> str:
+    e = figure.estimate
+    what = _measure(e.measure, lang)
+    text = estimate_text(e, lang)
+    return f"{what} {text}（{e.by}）" if lang == "ja" else f"{what}: {text} ({e.by})"
+
+
+def _figures(figures: Iterable[Figure], lang: Lang, limit: int = 3) -> list[str]:
+    return [_figure(f, lang) for f in list(figures)[:limit]]
+
+
+def _treaty(state: RelationshipState, lang: Lang) -> str:
+    treaty = state.treaty
+    if treaty.status == "none":
+        return _w(lang, "none signed", "署名なし")
+    signed = "?" if treaty.signed is None else display_date(treaty.signed, lang)
+    parts = [_w(lang, f"signed {signed}", f"署名 {signed}")]
+    if treaty.status == "in_force":
+        day = "?" if treaty.in_force is None else display_date(treaty.in_force, lang)
+        parts.append(_w(lang, f"in force {day}", f"発効 {day}"))
+    else:
+        parts.append(_w(lang, "not in force", "未発効"))
+    text = _sep(lang).join(parts)
+    if treaty.mutual_defense:
+        article = f" ({treaty.article})" if treaty.article else ""
+        text += _w(
+            lang,
+            f"; mutual-assistance clause{article}",
+            f"（相互支援条項{article.strip()}）",
+        )
+    if treaty.ratifications:
+        text += _w(
+            lang,
+            f"; {len(treaty.ratifications)} ratification steps",
+            f"、批准手続き{len(treaty.ratifications)}件",
+        )
+    return text
+
+
+def _personnel(p: Personnel, lang: Lang) -> str:
+    since = "?" if p.since is None else display_date(p.since, lang)
+    parts = [_w(lang, f"since {since}", f"{since}から")]
+    if p.fought:
+        parts.append(_w(lang, "fought", "戦闘に参加"))
+    parts.extend(_figures(p.estimates, lang, 2))
+    return _sep(lang).join(parts)
+
+
+_KINDS: Final = {
+    "sappers": ("sappers", "工兵"),
+    "military_builders": ("military builders", "軍事建設要員"),
+    "workers": ("workers", "労働者"),
+}
+
+
+def _troops(state: RelationshipState, lang: Lang) -> str:
+    lines: list[str] = []
+    if state.troops.deployed:
+        lines.append(_w(lang, "troops ", "兵士: ") + _personnel(state.troops, lang))
+    else:
+        lines.append(_w(lang, "no troops deployed", "派兵なし"))
+    if state.casualties:
+        figures = _sep(lang).join(_figures(state.casualties, lang, 3))
+        lines.append(_w(lang, f"casualties: {figures}", f"死傷者: {figures}"))
+    for p in state.other_personnel:
+        if p.deployed:
+            en, ja = _KINDS.get(p.kind, (p.kind, p.kind))
+            lines.append(_w(lang, f"{en} ", f"{ja}: ") + _personnel(p, lang))
+    return "; ".join(lines) if lang == "en" else "。".join(lines)
+
+
+def _arms(state: RelationshipState, lang: Lang) -> str:
+    arms = state.arms
+    if not arms.items:
+        return _w(lang, "none recorded", "記録なし")
+    items = _sep(lang).join(arms.items[:5])
+    more = len(arms.items) - 5
+    if more > 0:
+        items += _w(lang, f" and {more} more", f" ほか{more}件")
+    text = items
+    if arms.estimates:
+        text += "; " + _sep(lang).join(_figures(arms.estimates, lang, 3))
+    return text
+
+
+def _tech_aid(state: RelationshipState, lang: Lang) -> str:
+    parts: list[str] = []
+    tech, aid = state.technology, state.aid
+    if tech.domains:
+        parts.append(_w(lang, "technology: ", "技術: ") + _words(tech.domains, lang))
+    if tech.assessed:
+        parts.append(
+            _w(lang, "assessed only: ", "推定のみ: ") + _words(tech.assessed, lang)
+        )
+    if aid.kinds:
+        parts.append(_w(lang, "aid: ", "支援: ") + _words(aid.kinds, lang))
+    if aid.backing:
+        parts.append(_w(lang, "diplomatic backing", "外交的後ろ盾"))
+    return "; ".join(parts) if parts else _w(lang, "none recorded", "記録なし")
+
+
+def _words(keys: Iterable[str], lang: Lang) -> str:
+    return _sep(lang).join(thing(key, lang) for key in keys)
+
+
+def _joint(state: RelationshipState, lang: Lang) -> str:
+    ships = []
+    for ship in state.warships:
+        day = display_date(ship.date, lang)
+        text = f"{ship.name} {ship.outcome.value} {day}"
+        if ship.russian_systems:
+            text += _w(
+                lang,
+                f" (Russian systems: {ship.russian_systems})",
+                f"（ロシア製装備: {ship.russian_systems}）",
+            )
+        ships.append(text)
+    return "; ".join(ships) if ships else _w(lang, "none recorded", "記録なし")
+
+
+def _responses(state: RelationshipState, lang: Lang) -> str:
+    parts: list[str] = []
+    if state.exercises:
+        last = state.exercises[-1]
+        name = last.name or last.kind
+        n = len(state.exercises)
+        parts.append(
+            _w(lang, f"{n} exercises, latest: {name}", f"共同訓練{n}件、最新: {name}")
+        )
+    others = [
+        s
+        for s in state.stances
+        if not {a.strip() for a in s.actor.split(",")} <= {"KP", "RU"}
+    ]
+    if others:
+        who = _sep(lang).join(
+            "/".join(country(a.strip(), lang) for a in s.actor.split(","))
+            for s in others
+        )
+        parts.append(_w(lang, f"positions stated: {who}", f"表明された立場: {who}"))
+    if state.monitoring:
+        bodies = _sep(lang).join(dict.fromkeys(r.body for r in state.monitoring))
+        parts.append(_w(lang, f"reports: {bodies}", f"報告: {bodies}"))
+    return "; ".join(parts) if parts else _w(lang, "none recorded", "記録なし")
+
+
+def _alignments(state: RelationshipState, lang: Lang) -> str:
+    if not state.alignments:
+        return _w(lang, "none named", "なし")
+    return "; ".join(f"{a.name} ({', '.join(a.members)})" for a in state.alignments)
+
+
+def describe(state: RelationshipState, lang: Lang) -> dict[str, str]:
+    """One line per facet of :data:`FACETS`."""
+    stage = _STAGES.get(state.stage.value, (state.stage.value, state.stage.value))
+    return {
+        "stage": stage[1 if lang == "ja" else 0],
+        "treaty": _treaty(state, lang),
+        "troops": _troops(state, lang),
+        "arms": _arms(state, lang),
+        "tech_aid": _tech_aid(state, lang),
+        "joint": _joint(state, lang),
+        "responses": _responses(state, lang),
+        "alignments": _alignments(state, lang),
+    }

@@ -1,0 +1,598 @@
+"""Words for rendered timelines, in English and Japanese: dates as a reader
+says them (with their uncertainty), amounts, and short labels of events.
+
+>>> import timeline
+>>> display_date(timeline.parse_edtf("2024-06"), "en")
+'June 2024 (month)'
+>>> display_date(timeline.parse_edtf("../2025-07-14"), "en")
+'before 14 July 2025'
+>>> display_date(timeline.parse_edtf("2024-10-08/2024-10-13"), "ja")
+'2024年10月8日～13日'
+>>> compact_amount(1_000_000, None, "at_least", "ja")
+'100万以上'
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Mapping
+from typing import Final, Literal
+
+import timeline
+from timeline import End, Point, Precision, Qualifier, UncertainDate
+
+__all__ = [
+    "Lang",
+    "country",
+    "display_date",
+    "event_label",
+    "say",
+]
+
+Lang = Literal["en", "ja"]
+
+_MONTHS: Final = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_SEASONS: Final = {
+    21: ("spring", "春"),
+    22: ("summer", "夏"),
+    23: ("autumn", "秋"),
+    24: ("winter", "冬"),
+}
+_PRECISION: Final = {
+    Precision.MILLENNIUM: ("millennium", "千年紀単位"),
+    Precision.CENTURY: ("century", "世紀単位"),
+    Precision.DECADE: ("decade", "10年単位"),
+    Precision.YEAR: ("year", "年単位"),
+    Precision.SEASON: ("season", "季節単位"),
+    Precision.MONTH: ("month", "月単位"),
+}
+
+# Words of the charts and the page, by key: (English, Japanese).
+WORDS: Final[dict[str, tuple[str, str]]] = {
+    "as_of": ("as of {day}", "{day}時点"),
+    "current": ("current record", "現在の記録"),
+    "known_on": ("as known on {day}", "{day}時点で知られていた記録"),
+    "programme": (
+        "the programme's picture (known on {day})",
+        "番組の描いた姿（{day}時点の記録）",
+    ),
+    "certain": ("certain by the as-of day", "as-of日までに確実"),
+    "pending": ("pending: may have happened by then", "未確定: 起きていた可能性"),
+    "later": ("not yet: after the as-of day", "まだ: as-of日より後"),
+    "superseded": ("superseded claim → correction", "訂正された主張 → 訂正"),
+    "day": ("known day", "日付が確定"),
+    "band": ("month, season or year", "月・季節・年単位"),
+    "open": ("open start or end (fades)", "始まり・終わりが不明（フェード）"),
+    "approx": ("approximate (~): ±1 unit", "おおよそ（~）: ±1単位"),
+    "legend_status": ("Status", "状態"),
+    "legend_dates": ("Dates", "日付"),
+    "certain_h": ("Certain", "確実"),
+    "key_certain": ("certain by that day", "その日までに確実"),
+    "key_pending": ("pending: may have happened", "未確定: 起きていた可能性"),
+    "key_later": ("not yet", "まだ起きていない"),
+    "possible_h": ("Only possible", "可能性のみ"),
+    "pending_h": ("Pending events", "未確定のイベント"),
+    "same": ("same as certain", "確実と同じ"),
+    "none": ("none", "なし"),
+    "events_h": ("Events", "イベント"),
+    "date_h": ("Date", "日付"),
+    "lane_h": ("Lane", "分類"),
+    "event_h": ("Event", "内容"),
+    "source_h": ("Source", "出典"),
+    "superseded_by": ("superseded by {ids}", "{ids}により訂正"),
+    "corrects": ("corrects {ids}", "{ids}を訂正"),
+    "view_h": ("Record", "記録"),
+    "day_h": ("Day", "日付"),
+    "state_h": ("The relationship on {day}", "{day}時点の関係"),
+    "offline": (
+        "This page works offline; source links open the original reports.",
+        "このページはオフラインで動作します。出典のリンクは元の報道を開きます。",
+    ),
+    "slider": (
+        "Move the slider to change the day.",
+        "スライダーで日付を変更できます。",
+    ),
+    "title_bundled": (
+        "North Korea–Russia military cooperation, 2022–2025",
+        "北朝鮮・ロシアの軍事協力 2022–2025",
+    ),
+    "title_log": ("Timeline of {name}", "{name}のタイムライン"),
+    "recorded": ("recorded {day}", "{day}記録"),
+}
+
+
+def say(key: str, lang: Lang, **values: object) -> str:
+    """A word of the charts and the page in ``lang``."""
+    return WORDS[key][1 if lang == "ja" else 0].format(**values)
+
+
+_COUNTRIES: Final = {
+    "KP": ("North Korea", "北朝鮮"),
+    "RU": ("Russia", "ロシア"),
+    "UA": ("Ukraine", "ウクライナ"),
+    "US": ("US", "米国"),
+    "KR": ("South Korea", "韓国"),
+    "JP": ("Japan", "日本"),
+    "CN": ("China", "中国"),
+    "IR": ("Iran", "イラン"),
+}
+
+
+def country(code: str, lang: Lang) -> str:
+    """A country's name for an ISO code (the code itself if unknown)."""
+    names = _COUNTRIES.get(code.strip())
+    if names is None:
+        return code
+    return names[1 if lang == "ja" else 0]
+
+
+# -- dates ----------------------------------------------------------------
+
+
+def _point_text(point: Point, lang: Lang) -> str:
+    precision = point.precision
+    year = point.year
+    if precision == Precision.DAY:
+        assert point.month is not None
+        assert point.day is not None
+        if lang == "ja":
+            return f"{year}年{point.month}月{point.day}日"
+        return f"{point.day} {_MONTHS[point.month - 1]} {year}"
+    if precision == Precision.MONTH:
+        assert point.month is not None
+        if lang == "ja":
+            return f"{year}年{point.month}月"
+        return f"{_MONTHS[point.month - 1]} {year}"
+    if precision == Precision.SEASON:
+        assert point.month is not None
+        en, ja = _SEASONS[point.month]
+        return f"{year}年{ja}" if lang == "ja" else f"{en} {year}"
+    if precision == Precision.YEAR:
+        return f"{year}年" if lang == "ja" else str(year)
+    # decades, centuries, millennia: EDTF says it best (201X, 19XX)
+    return Point(
+        point.year, unspecified_year_digits=point.unspecified_year_digits
+    ).to_edtf()
+
+
+def _qualified(point: Point, lang: Lang) -> str:
+    text = _point_text(point, lang)
+    qualifier = point.qualifier
+    if qualifier.is_approximate:
+        text = f"{text}頃" if lang == "ja" else f"about {text}"
+    if qualifier.is_uncertain:
+        text = f"{text}（不確か）" if lang == "ja" else f"{text}?"
+    return text
+
+
+def _precision_note(point: Point, lang: Lang) -> str:
+    words = _PRECISION.get(point.precision)
+    if words is None:
+        return ""
+    return f"（{words[1]}）" if lang == "ja" else f" ({words[0]})"
+
+
+def _same_month_days(start: Point, end: Point) -> bool:
+    return (
+        start.precision == end.precision == Precision.DAY
+        and start.year == end.year
+        and start.month == end.month
+        and start.qualifier is end.qualifier is Qualifier.NONE
+    )
+
+
+def display_date(date: UncertainDate, lang: Lang) -> str:
+    """A date as a reader says it, keeping its uncertainty.
+
+    >>> import timeline
+    >>> [display_date(timeline.parse_edtf(t), "en") for t in
+    ...  ["2024-06-19", "2025", "2024-21", "2025-04-01~", "2024-06/.."]]
+    ['19 June 2024', '2025 (year)', 'spring 2024 (season)', 'about 1 April 2025', \
+'after June 2024']
+    >>> [display_date(timeline.parse_edtf(t), "ja") for t in
+    ...  ["2024-06", "../2025-07-14", "2024-03-07/2024-11"]]
+    ['2024年6月（月単位）', '2025年7月14日以前', '2024年3月7日～2024年11月']
+    """
+    start, end = date.start, date.end
+    if not date.is_interval:
+        assert isinstance(start, Point)
+        return _qualified(start, lang) + _precision_note(start, lang)
+    if isinstance(start, Point) and isinstance(end, Point):
+        if _same_month_days(start, end):
+            assert start.month is not None
+            if lang == "ja":
+                return f"{start.year}年{start.month}月{start.day}日～{end.day}日"
+            month = _MONTHS[start.month - 1]
+            return f"{start.day}–{end.day} {month} {start.year}"
+        sep = "～" if lang == "ja" else " – "
+        return f"{_qualified(start, lang)}{sep}{_qualified(end, lang)}"
+    if isinstance(end, Point):
+        text = _qualified(end, lang)
+        if start is End.OPEN:
+            return f"{text}以前" if lang == "ja" else f"before {text}"
+        return f"不明～{text}" if lang == "ja" else f"? – {text}"
+    assert isinstance(start, Point)
+    text = _qualified(start, lang)
+    if end is End.OPEN:
+        return f"{text}以降" if lang == "ja" else f"after {text}"
+    return f"{text}～不明" if lang == "ja" else f"{text} – ?"
+
+
+def iso_day(number: int) -> str:
+    """A day number as ISO 8601 text."""
+    return timeline.from_day_number(number).isoformat()
+
+
+def day_text(day: datetime.date, lang: Lang) -> str:
+    """One calendar day: "14 July 2025" or "2025年7月14日"."""
+    return _point_text(Point(day.year, day.month, day.day), lang)
+
+
+# -- amounts --------------------------------------------------------------
+
+_UNITS: Final = {
+    "soldiers": ("troops", "人"),
+    "people": ("people", "人"),
+    "rounds": ("rounds", "発"),
+    "missiles": ("missiles", "発"),
+    "containers": ("containers", "個"),
+    "systems": ("systems", "基"),
+    "barrels": ("barrels", "バレル"),
+    "percent": ("%", "%"),
+}
+
+
+def _number(value: int, lang: Lang) -> str:
+    if lang == "ja" and value >= 10_000:
+        return f"{value / 10_000:.4g}万"
+    if lang == "en" and value >= 1_000_000:
+        return f"{value / 1_000_000:.3g}M"
+    return f"{value:,}"
+
+
+def _amount_parts(
+    low: int | None, high: int | None, qualifier: str, lang: Lang
+) -> tuple[str, str, str]:
+    """(prefix, number, suffix) of an estimate's bounds."""
+    lo = None if low is None else _number(low, lang)
+    hi = None if high is None else _number(high, lang)
+    if lo is not None and hi is not None and lo != hi:
+        core = f"{lo}～{hi}" if lang == "ja" else f"{lo}–{hi}"
+        prefix = ("約" if lang == "ja" else "~") if qualifier == "about" else ""
+        return prefix, core, ""
+    core = lo or hi or "?"
+    if qualifier == "about":
+        return ("約" if lang == "ja" else "~"), core, ""
+    if qualifier == "at_least":
+        return ("", core, "以上") if lang == "ja" else ("≥", core, "")
+    if qualifier in ("at_most", "up_to"):
+        return ("最大" if lang == "ja" else "≤"), core, ""
+    return "", core, ""
+
+
+def compact_amount(
+    low: int | None, high: int | None, qualifier: str, lang: Lang
+) -> str:
+    """An estimate's bounds in a few characters: ``~12,000``, ``≥1M``,
+    ``約1.2万``, ``100万以上``."""
+    return "".join(_amount_parts(low, high, qualifier, lang))
+
+
+def estimate_text(estimate: object, lang: Lang, *, unit: bool = True) -> str:
+    """An :class:`~timeline.dataset.events.Estimate` compactly, with its unit
+    (``unit=False``: without it)."""
+    low = getattr(estimate, "low", None)
+    high = getattr(estimate, "high", None)
+    qualifier = str(getattr(estimate, "qualifier", "about"))
+    prefix, core, suffix = _amount_parts(low, high, qualifier, lang)
+    name = re.sub(r"\s*\(.*\)$", "", str(getattr(estimate, "unit", "")))
+    words = _UNITS.get(name)
+    word = name if words is None else words[1 if lang == "ja" else 0]
+    if not unit:
+        word = "%" if word == "%" else ""
+    if word == "%" or (lang == "ja" and words is not None):
+        return f"{prefix}{core}{word}{suffix}"
+    return f"{prefix}{core}{suffix} {word}".strip()
+
+
+# -- short labels of events ------------------------------------------------
+
+_DOMAINS: Final = {
+    "satellite": ("satellite", "衛星"),
+    "submarine": ("submarine", "潜水艦"),
+    "ballistic_missile": ("ballistic missile", "弾道ミサイル"),
+    "air_defense": ("air defence", "防空"),
+    "naval": ("naval", "艦艇"),
+    "electronic_warfare": ("electronic warfare", "電子戦"),
+}
+_AID: Final = {
+    "fuel": ("fuel", "燃料"),
+    "oil": ("oil", "石油"),
+    "food": ("food", "食料"),
+    "construction_materials": ("construction materials", "建設資材"),
+}
+_PERSONNEL: Final = {
+    "combat_troops": ("Troops", "派兵"),
+    "special_forces": ("Special forces", "特殊部隊"),
+    "sappers": ("Sappers", "工兵"),
+    "military_builders": ("Military builders", "軍事建設要員"),
+    "workers": ("Workers", "労働者"),
+}
+_OUTCOMES: Final = {
+    "launched": ("launched", "進水"),
+    "failed": ("launch failed", "進水失敗"),
+    "righted": ("righted", "復原"),
+    "relaunched": ("relaunched", "再進水"),
+}
+_RATIFIERS: Final = {
+    "State Duma": "下院",
+    "Federation Council": "上院",
+    "President": "大統領",
+    "Chairman of State Affairs": "国務委員長",
+}
+_MAX_LABEL_EM: Final = 21.0
+
+
+def thing(key: str, lang: Lang) -> str:
+    """A technology domain or a kind of aid in words (``air_defense``:
+    "air defence", 防空)."""
+    table = _DOMAINS if key in _DOMAINS else _AID
+    return _pick(table, key, lang)
+
+
+def _pick(table: Mapping[str, tuple[str, str]], key: str, lang: Lang) -> str:
+    words = table.get(key)
+    if words is None:
+        return key.replace("_", " ")
+    return words[1 if lang == "ja" else 0]
+
+
+def _join(items: list[str], lang: Lang) -> str:
+    return ("、" if lang == "ja" else ", ").join(items)
+
+
+def em_width(text: str) -> float:
+    """A text's width in ems, roughly: wide (CJK) characters one em,
+    others a little over half."""
+    return sum(1.0 if ord(ch) >= 0x2E80 else 0.58 for ch in text)
+
+
+def _shorten(text: str, limit: float = _MAX_LABEL_EM) -> str:
+    if em_width(text) <= limit:
+        return text
+    while text and em_width(text) > limit - 0.6:
+        text = text[:-1]
+    return text.rstrip(" ,;:、") + "…"
+
+
+def _g(event: timeline.Event, name: str, default: object = None) -> object:
+    return getattr(event, name, default)
+
+
+def _items(event: timeline.Event, name: str) -> tuple[object, ...]:
+    value = getattr(event, name, ())
+    return tuple(value) if isinstance(value, tuple | list) else ()
+
+
+def _strs(event: timeline.Event, name: str) -> list[str]:
+    return [str(item) for item in _items(event, name)]
+
+
+def _label_war(e: timeline.Event, lang: Lang) -> str:
+    name = re.sub(r"\s*\(.*\)$", "", str(_g(e, "name", "")))
+    if lang == "ja":
+        if "Kursk" in name:
+            return "ウクライナ軍のクルスク越境攻撃"
+        aggressor = country(str(_g(e, "aggressor", "")), lang)
+        target = country(str(_g(e, "target", "")), lang)
+        return f"{aggressor}の{target}侵攻"
+    return name
+
+
+def _label_summit(e: timeline.Event, lang: Lang) -> str:
+    place = str(_g(e, "place", "")).split(",")[0]
+    return f"首脳会談（{place}）" if lang == "ja" else f"Summit: {place}"
+
+
+def _label_signed(e: timeline.Event, lang: Lang) -> str:
+    mutual = bool(_g(e, "mutual_defense", False))
+    if lang == "ja":
+        return "条約署名（相互支援条項）" if mutual else "条約署名"
+    return "Treaty signed (mutual defence)" if mutual else "Treaty signed"
+
+
+def _label_ratified(e: timeline.Event, lang: Lang) -> str:
+    party = country(str(_g(e, "party", "")), lang)
+    body = str(_g(e, "body", ""))
+    if lang == "ja":
+        return f"批准: {party}{_RATIFIERS.get(body, body)}"
+    return f"Ratified: {body}" if body else f"Ratified: {party}"
+
+
+def _label_in_force(e: timeline.Event, lang: Lang) -> str:
+    return "条約発効" if lang == "ja" else "Treaty in force"
+
+
+def _label_arms(e: timeline.Event, lang: Lang) -> str:
+    parts: list[str] = []
+    for item in _items(e, "items")[:2]:
+        name = re.sub(r"\s*\(.*\)$", "", str(getattr(item, "item", "")))
+        words = _ARMS.get(name)
+        if words is not None:
+            name = words[1 if lang == "ja" else 0]
+        quantity = getattr(item, "quantity", None)
+        if quantity is not None:
+            if getattr(quantity, "unit", "") == "containers":
+                name = estimate_text(quantity, lang)
+                name = f"コンテナ{name}" if lang == "ja" else name
+            else:
+                name = f"{name} {estimate_text(quantity, lang, unit=lang == 'ja')}"
+        parts.append(name)
+    head = "武器: " if lang == "ja" else "Arms: "
+    return head + _join(parts, lang)
+
+
+_ARMS: Final = {
+    "artillery shells": ("shells", "砲弾"),
+    "artillery shells and rockets": ("shells & rockets", "砲弾・ロケット弾"),
+    "containers of munitions": ("containers", "コンテナ"),
+    "containers of munitions and equipment": ("containers", "コンテナ"),
+    "short-range ballistic missiles": ("SRBMs", "短距離弾道ミサイル"),
+    "M1989 Koksan SPG": ("Koksan SPG", "M1989自走砲"),
+    "240mm MRL": ("240mm MRL", "240mm多連装砲"),
+    "ammunition": ("ammunition", "弾薬"),
+}
+
+
+def _label_personnel(e: timeline.Event, lang: Lang) -> str:
+    kind = str(getattr(_g(e, "kind", ""), "value", _g(e, "kind", "")))
+    head = _pick(_PERSONNEL, kind, lang)
+    count = _g(e, "count")
+    if count is not None:
+        plain = lang == "en" and getattr(count, "unit", "") in ("soldiers", "people")
+        return f"{head}: {estimate_text(count, lang, unit=not plain)}"
+    if _g(e, "fought") is True:
+        return f"{head}（戦闘）" if lang == "ja" else f"{head} in combat"
+    destination = _g(e, "destination")
+    if destination:
+        return f"{head}: {destination}"
+    return head
+
+
+def _label_casualties(e: timeline.Event, lang: Lang) -> str:
+    for name, en, ja in (
+        ("total", "Casualties", "死傷者"),
+        ("killed", "Killed", "死者"),
+        ("wounded", "Wounded", "負傷者"),
+    ):
+        estimate = _g(e, name)
+        head = ja if lang == "ja" else en
+        if estimate is not None:
+            plain = lang == "en" and getattr(estimate, "unit", "") == "soldiers"
+            return f"{head}: {estimate_text(estimate, lang, unit=not plain)}"
+    return "死傷者" if lang == "ja" else "Casualties"
+
+
+def _label_technology(e: timeline.Event, lang: Lang) -> str:
+    domains = [_pick(_DOMAINS, d, lang) for d in _strs(e, "domains")]
+    assessed = bool(_g(e, "assessment", False))
+    if lang == "ja":
+        return f"技術: {_join(domains, lang)}" + ("（推定）" if assessed else "")
+    return f"Tech: {_join(domains, lang)}" + (" (assessed)" if assessed else "")
+
+
+def _label_aid(e: timeline.Event, lang: Lang) -> str:
+    kinds = [_pick(_AID, k, lang) for k in _strs(e, "kinds")]
+    text = ("支援: " if lang == "ja" else "Aid: ") + _join(kinds, lang)
+    quantity = _g(e, "quantity")
+    if quantity is not None:
+        text += f" {estimate_text(quantity, lang)}"
+    return text
+
+
+def _label_backing(e: timeline.Event, lang: Lang) -> str:
+    action = str(_g(e, "action", ""))
+    if lang == "ja":
+        return "国連安保理で拒否権" if "veto" in action else "外交的後ろ盾"
+    return "UN veto" if "veto" in action else "Diplomatic backing"
+
+
+def _label_warship(e: timeline.Event, lang: Lang) -> str:
+    name = _g(e, "name") or _g(e, "ship_class", "")
+    if lang == "ja" and not _g(e, "name"):
+        name = "駆逐艦"
+    outcome = str(getattr(_g(e, "outcome", ""), "value", _g(e, "outcome", "")))
+    if lang == "ja":
+        text = f"{name}: {_pick(_OUTCOMES, outcome, lang)}"
+    else:
+        text = f"{name} {_pick(_OUTCOMES, outcome, lang)}"
+    if _g(e, "russian_systems") in ("assessed", "confirmed"):
+        text += "（ロシア製装備）" if lang == "ja" else " (Russian systems)"
+    return text
+
+
+def _label_exercise(e: timeline.Event, lang: Lang) -> str:
+    name = _g(e, "name")
+    if name:
+        return str(name)
+    aircraft = _strs(e, "aircraft")
+    participants = _strs(e, "participants")
+    if lang == "ja":
+        order = {"JP": 0, "US": 1, "KR": 2}
+        ranked = sorted(participants, key=lambda c: order.get(c, 9))
+        who = "".join(country(c, lang)[0] for c in ranked)
+        return f"{who}共同訓練" + (f"（{'、'.join(aircraft)}）" if aircraft else "")
+    who = "/".join(participants)
+    return "Drill: " + (", ".join(aircraft) if aircraft else who)
+
+
+def _label_alignment(e: timeline.Event, lang: Lang) -> str:
+    name = str(_g(e, "name", ""))
+    return f"「{name}」" if lang == "ja" else f"'{name}' named"
+
+
+def _label_stance(e: timeline.Event, lang: Lang) -> str:
+    actors = [country(a, lang) for a in str(_g(e, "actor", "")).split(",")]
+    who = ("・" if lang == "ja" else "/").join(actors)
+    return f"{who}の立場" if lang == "ja" else f"{who}: stance"
+
+
+def _label_monitoring(e: timeline.Event, lang: Lang) -> str:
+    body = str(_g(e, "body", ""))
+    return f"{body}報告" if lang == "ja" else f"{body} report"
+
+
+_LABELS: Final[dict[str, Callable[[timeline.Event, Lang], str]]] = {
+    "war.began": _label_war,
+    "summit.held": _label_summit,
+    "treaty.signed": _label_signed,
+    "treaty.ratified": _label_ratified,
+    "treaty.in_force": _label_in_force,
+    "arms.transferred": _label_arms,
+    "personnel.deployed": _label_personnel,
+    "casualties.estimated": _label_casualties,
+    "technology.transferred": _label_technology,
+    "aid.provided": _label_aid,
+    "diplomatic.backing": _label_backing,
+    "warship.launched": _label_warship,
+    "exercise.held": _label_exercise,
+    "alignment.named": _label_alignment,
+    "stance.stated": _label_stance,
+    "monitoring.reported": _label_monitoring,
+}
+
+
+def event_label(event: timeline.Event, lang: Lang, *, short: bool = True) -> str:
+    """A short label for a mark on the chart: from the payload for the
+    bundled timeline's event types, else the summary (or the id), cut short
+    (``short=False``: whole).
+
+    >>> from timeline.dataset import open_bundled
+    >>> log = open_bundled()
+    >>> event_label(log.get("ver-nis-troops-10900-2024-11-20"), "en")
+    'Troops: ~10,900'
+    >>> event_label(log.get("ver-nis-troops-10900-2024-11-20"), "ja")
+    '派兵: 約1.09万人'
+    """
+    make = _LABELS.get(type(event).type_name)
+    if make is not None:
+        text = make(event, lang)
+    elif event.summary is not None:
+        text = event.summary.get(lang)
+    else:
+        text = event.id
+    return _shorten(text) if short else text

@@ -1,0 +1,133 @@
+"""``timeline render``: draw the timeline as a chart (SVG, PNG), a
+self-contained HTML page, or export it to TimelineJS JSON.
+
+The chart and the page need matplotlib, the ``timeline[plot]`` extra;
+without it the command says so in one line and exits with status 2.  The
+TimelineJS export needs nothing more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Final
+
+from timeline._render import FORMATS, Format, render
+from timeline._render.layout import default_as_of, title
+from timeline._render.words import Lang, say
+from timeline.cli._dataset import UsageError, open_any
+from timeline.dataset import PROGRAMME_DAY
+
+__all__ = ["add_commands"]
+
+_SUFFIXES: Final[dict[str, Format]] = {
+    ".svg": "svg",
+    ".png": "png",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "timelinejs",
+}
+
+
+def _format(out: str, wanted: str | None) -> Format:
+    if wanted is not None:
+        for fmt in FORMATS:
+            if fmt == wanted:
+                return fmt
+    suffix = Path(out).suffix.lower()
+    found = _SUFFIXES.get(suffix)
+    if found is None:
+        raise UsageError(
+            f"-o {out!r}: expected a file name ending in .svg, .png or .html "
+            "(or --format timelinejs)"
+        )
+    return found
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    fmt = _format(args.out, args.format)
+    if args.out == "-" and fmt == "png":
+        raise UsageError("-o -: a PNG is written to a file, not to standard output")
+    log = open_any(args.log)
+    lang: Lang = args.lang
+    as_of = args.as_of or default_as_of(log)
+    bundled = args.log is None
+    if args.known_at is not None:
+        alt, alt_label = args.known_at, say("known_on", lang, day=args.known_at)
+    elif bundled:
+        alt, alt_label = PROGRAMME_DAY, say("programme", lang, day=PROGRAMME_DAY)
+    else:
+        first = min((e.recorded for e in log), default=None)
+        alt = PROGRAMME_DAY if first is None else first.isoformat()
+        alt_label = say("known_on", lang, day=alt)
+    data = render(
+        log,
+        fmt,
+        as_of=as_of,
+        known_at=args.known_at,
+        alt_known_at=alt,
+        alt_label=alt_label,
+        lang=lang,
+        title=title(None if bundled else Path(args.log).name, lang),
+    )
+    if args.out == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    target = Path(args.out)
+    target.write_bytes(data)
+    print(f"wrote {target} ({fmt}, {len(data):,} bytes)")
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    render_cmd = commands.add_parser(
+        "render",
+        help="draw the timeline: SVG, PNG, a self-contained HTML page, TimelineJS",
+        description="Draw the timeline with a lane per facet, each event at "
+        "its date with its uncertainty visible, superseded claims beside "
+        "their correction and the as-of day as a line (.svg, .png); or write "
+        "a self-contained HTML page with a date slider and the state of the "
+        "relationship (.html); or export TimelineJS JSON (--format "
+        "timelinejs).  SVG, PNG and HTML need: pip install 'timeline[plot]'.",
+    )
+    render_cmd.add_argument(
+        "-o",
+        "--output",
+        dest="out",
+        metavar="OUT",
+        required=True,
+        help="the file to write: .svg, .png, .html (or .json with --format "
+        "timelinejs; '-' for standard output)",
+    )
+    render_cmd.add_argument(
+        "--as-of",
+        metavar="DAY",
+        help="the day drawn as a line, and the page's first day (default: the "
+        "last day the record's dates reach)",
+    )
+    render_cmd.add_argument(
+        "--known-at",
+        metavar="DAY",
+        help="draw the record as known on DAY; on the HTML page, the record "
+        "the switch shows (default there: the programme's, 2025-07-14)",
+    )
+    render_cmd.add_argument(
+        "--lang",
+        choices=("en", "ja"),
+        default="en",
+        help="language of the labels (default: en)",
+    )
+    render_cmd.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="the output format (default: from OUT's suffix; timelinejs: "
+        "TimelineJS JSON)",
+    )
+    render_cmd.add_argument(
+        "--log",
+        metavar="PATH",
+        help="the log to read (.jsonl or .sqlite); default: the bundled timeline",
+    )
+    render_cmd.set_defaults(run=_cmd_render)
