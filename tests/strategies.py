@@ -7,8 +7,10 @@ Everything here is written from the spec (issue 3), not from the code:
   qualified dates, closed intervals of mixed precision, open and unknown
   starts (``../X``, ``/X``), open and unknown ends (``X/..``, ``X/``),
   day-to-day spans of widths around a month, season, year, decade and
-  century, and now and then a year far outside 1-9999.  Years cluster in a narrow window
-  so that bounds collide and ties in the fold order are common.
+  century, now and then a year far outside 1-9999, and now and then
+  whatever :func:`timeline.strategies.uncertain_dates` draws.  Years
+  cluster in a narrow window so that bounds collide and ties in the fold
+  order are common.
 - :func:`new_events` draws a valid continuation of a log: fresh ids,
   non-decreasing ``recorded``, late arrivals, supersessions and retractions
   pointing backwards.
@@ -32,6 +34,7 @@ from hypothesis import strategies as st
 
 import timeline
 from timeline import End, Event, Point, Projection, Qualifier, Retraction, UncertainDate
+from timeline.strategies import uncertain_dates as library_dates
 
 __all__ = [
     "BASE_RECORDED",
@@ -193,6 +196,7 @@ class Shape(enum.Enum):
     OPEN_END = "X/.."
     UNKNOWN_END = "X/"
     SPAN = "day/day+width"
+    LIBRARY = "timeline.strategies.uncertain_dates"
 
 
 #: Widths (latest minus earliest day) around those an implementation may
@@ -209,9 +213,16 @@ def uncertain_dates(draw: st.DrawFn) -> UncertainDate:
             [Shape.SINGLE] * 4
             + [Shape.CLOSED] * 2
             + [Shape.OPEN_START, Shape.UNKNOWN_START, Shape.OPEN_END]
-            + [Shape.UNKNOWN_END, Shape.SPAN]
+            + [Shape.UNKNOWN_END, Shape.SPAN, Shape.LIBRARY]
         )
     )
+    if shape is Shape.LIBRARY:
+        # The library's own strategy, near the window or anywhere at all.
+        near = (
+            datetime.date(WINDOW[0] - 5, 1, 1),
+            datetime.date(WINDOW[1] + 5, 12, 31),
+        )
+        return draw(library_dates(*near) | library_dates(None, None))
     if shape is Shape.SPAN:
         start = draw(
             st.dates(datetime.date(WINDOW[0], 1, 1), datetime.date(WINDOW[1], 12, 31))
