@@ -362,7 +362,6 @@ def _draw_fuzz(ax: Axes, layout: Layout, mark: Mark, lane_color: str) -> None:
         elinewidth=0.9,
         capsize=2.5,
         zorder=2,
-        gid=f"fuzz-{mark.id}",
     )
 
 

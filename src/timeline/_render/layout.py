@@ -244,10 +244,13 @@ def _bounds(events: Iterable[timeline.Event]) -> tuple[int, int] | None:
     return (min(days), max(days)) if days else None
 
 
-def default_as_of(log: timeline.Log, known_at: datetime.date | None = None) -> str:
+def default_as_of(
+    log: timeline.Log, known_at: datetime.date | str | None = None
+) -> str:
     """The as-of day when none is given: the last day that the record's
     dates reach (as known on ``known_at``)."""
-    current, superseded = _known_events(log, known_at)
+    known = None if known_at is None else as_day(known_at, "known_at")
+    current, superseded = _known_events(log, known)
     bounds = _bounds([*current, *superseded])
     if bounds is None:
         return datetime.date.today().isoformat()

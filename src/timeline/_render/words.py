@@ -344,7 +344,7 @@ _RATIFIERS: Final = {
     "President": "大統領",
     "Chairman of State Affairs": "国務委員長",
 }
-_MAX_LABEL_EM: Final = 21.0
+_MAX_LABEL_EM: Final = 23.0
 
 
 def thing(key: str, lang: Lang) -> str:
@@ -400,6 +400,8 @@ def _label_war(e: timeline.Event, lang: Lang) -> str:
         aggressor = country(str(_g(e, "aggressor", "")), lang)
         target = country(str(_g(e, "target", "")), lang)
         return f"{aggressor}の{target}侵攻"
+    if "Kursk" in name:
+        return "Ukraine's Kursk incursion"
     return name
 
 

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Final
 
+from timeline._log import as_day
 from timeline._render import FORMATS, Format, render
 from timeline._render.layout import default_as_of, title
 from timeline._render.words import Lang, say
@@ -49,9 +50,13 @@ def _cmd_render(args: argparse.Namespace) -> int:
     fmt = _format(args.out, args.format)
     if args.out == "-" and fmt == "png":
         raise UsageError("-o -: a PNG is written to a file, not to standard output")
+    # Check the days first: a bad one is an error whatever the format.
+    for name, value in (("as_of", args.as_of), ("known_at", args.known_at)):
+        if value is not None:
+            as_day(value, name)
     log = open_any(args.log)
     lang: Lang = args.lang
-    as_of = args.as_of or default_as_of(log)
+    as_of = args.as_of or default_as_of(log, args.known_at)
     bundled = args.log is None
     if args.known_at is not None:
         alt, alt_label = args.known_at, say("known_on", lang, day=args.known_at)
