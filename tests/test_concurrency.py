@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import random
 import time
 from collections.abc import Callable
 from multiprocessing.synchronize import Barrier
@@ -71,9 +72,11 @@ def free_for_all(
 ) -> None:
     found = []
     with timeline.open_log(path) as log:
+        rng = random.Random(worker)
         start.wait(TIMEOUT)  # all at once, not one after the other
         for attempt in range(attempts):
             seen = log.last_seq
+            time.sleep(rng.random() * 0.002)  # widen the window between read and write
             try:
                 seq = log.append(claim(worker, attempt), expected_seq=seen)
                 found.append(("won", attempt, seen, seq))
@@ -194,7 +197,7 @@ def test_free_for_all_nothing_lost_or_duplicated(log_path: Path) -> None:
         ids = [e.id for e in log]
         assert len(ids) == len(set(ids))
     assert len(wins) + losses == WORKERS * attempts
-    assert losses, "the writers never raced: the test proved nothing"
+    assert losses, f"the writers never raced ({len(wins)} wins): nothing was tested"
 
 
 def test_a_reader_sees_appends_made_by_another_process(log_path: Path) -> None:

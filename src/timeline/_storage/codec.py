@@ -28,6 +28,7 @@ from timeline._events import (
     Event,
     Source,
     Text,
+    _to_recorded,
     fields_of,
     lookup_event_type,
     payload_fields,
@@ -113,29 +114,38 @@ def _encode_value(value: Any, where: str) -> Any:
 
 
 def encode_event(event: Event, seq: int, *, more: bool = False) -> bytes:
-    """The record body of ``event`` (canonical JSON, without its hash)."""
+    """The record body of ``event`` (canonical JSON, without its hash).
+
+    Raises :class:`CodecError` (an InvalidEventError), naming the field, for
+    anything that could not be stored or would not read back as the same
+    value: appending it would make the log unreadable.
+    """
     kind = type(event)
-    where = f"event {event.id!r}"
     source = event.source
-    record: dict[str, Any] = {
-        "seq": seq,
-        "id": event.id,
-        "type": kind.type_name,
-        "v": kind.schema_version,
-        "occurred": event.occurred.to_edtf(),
-        "recorded": event.recorded.isoformat(),
-        "source": None if source is None else _encode_value(source, f"{where}: source"),
-        "summary": None if event.summary is None else event.summary.as_dict(),
-        "supersedes": list(event.supersedes),
-        "tags": list(event.tags),
-        "payload": {
-            name: _encode_value(getattr(event, name), f"{where}: payload field {name}")
-            for name in payload_fields(kind)
-        },
-    }
-    if more:
-        record["more"] = True
-    _check_readable(event, record, where)
+    try:
+        occurred = _edtf_text(event.occurred)
+        payload = {
+            name: _encode_value(getattr(event, name), f"payload field {name}")
+            for name in _payload_names(kind)
+        }
+        record: dict[str, Any] = {
+            "seq": seq,
+            "id": event.id,
+            "type": kind.type_name,
+            "v": kind.schema_version,
+            "occurred": occurred,
+            "recorded": event.recorded.isoformat(),
+            "source": None if source is None else _encode_value(source, "source"),
+            "summary": None if event.summary is None else event.summary.as_dict(),
+            "supersedes": list(event.supersedes),
+            "tags": list(event.tags),
+            "payload": payload,
+        }
+        if more:
+            record["more"] = True
+        _check_readable(event, record)
+    except CodecError as error:
+        raise CodecError(f"event {event.id!r}: {error}") from None
     try:
         return _dumps(record).encode("utf-8")
     except ValueError:  # a lone surrogate, an int too long for JSON text
@@ -146,27 +156,53 @@ def encode_event(event: Event, seq: int, *, more: bool = False) -> bytes:
         try:
             _dumps(item).encode("utf-8")
         except ValueError as error:
-            raise CodecError(f"{where}: {label}: cannot be stored: {error}") from None
-    raise CodecError(f"{where}: cannot be stored as UTF-8 JSON")  # pragma: no cover
+            raise CodecError(
+                f"event {event.id!r}: {label}: cannot be stored: {error}"
+            ) from None
+    raise CodecError(f"event {event.id!r}: cannot be stored")  # pragma: no cover
 
 
-def _check_readable(event: Event, record: dict[str, Any], where: str) -> None:
+_PAYLOAD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _payload_names(kind: type[Event]) -> tuple[str, ...]:
+    names = _PAYLOAD_NAMES.get(kind)
+    if names is None:
+        names = _PAYLOAD_NAMES[kind] = payload_fields(kind)
+    return names
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _edtf_text(date: UncertainDate) -> str:
+    """The EDTF text of a date, once it is known to read back as the same."""
+    if not isinstance(date, UncertainDate):
+        raise CodecError(f"occurred: expected an UncertainDate, got {date!r}")
+    text = date.to_edtf()
+    try:
+        again = _parse_edtf_cached(text)
+    except InvalidDateError as error:
+        raise CodecError(f"occurred: {date!r} is written {text!r}: {error}") from None
+    if again != date:
+        raise CodecError(f"occurred: {date!r} would read back as {again!r}")
+    return text
+
+
+def _check_readable(event: Event, record: dict[str, Any]) -> None:
     """Refuse to write what would not read back as the same event: a value
     of the wrong type for its field would make the whole log unreadable."""
-    kind = type(event)
-    decoders = _event_decoders(kind)
-    checks: list[tuple[str, str, Any, Any]] = [
-        (name, f"payload field {name}", getattr(event, name), encoded)
+    decoders = _event_decoders(type(event))
+    checks = [
+        (name, f"payload field {name}", encoded)
         for name, encoded in record["payload"].items()
     ]
-    checks.append(("occurred", "occurred", event.occurred, record["occurred"]))
     if event.source is not None:
-        checks.append(("source", "source", event.source, record["source"]))
+        checks.append(("source", "source", record["source"]))
     if event.summary is not None:
-        checks.append(("summary", "summary", event.summary, record["summary"]))
-    for name, label, original, encoded in checks:
+        checks.append(("summary", "summary", record["summary"]))
+    for name, label, encoded in checks:
+        original = getattr(event, name)
         try:
-            decoded = decoders[name](encoded, f"{where}: {label}")
+            decoded = decoders[name](encoded, label)
         except CodecError as error:
             raise CodecError(
                 f"{error} (the value of {label} does not match its declared "
@@ -174,7 +210,7 @@ def _check_readable(event: Event, record: dict[str, Any], where: str) -> None:
             ) from None
         if not (decoded == original):
             raise CodecError(
-                f"{where}: {label}: {original!r} would read back as {decoded!r}; "
+                f"{label}: {original!r} would read back as {decoded!r}; "
                 "give the field a value of its declared type"
             )
     recorded = record["recorded"]
@@ -182,7 +218,7 @@ def _check_readable(event: Event, record: dict[str, Any], where: str) -> None:
         _parse_recorded(recorded) != event.recorded
     ):
         raise CodecError(
-            f"{where}: recorded: {event.recorded!r} would read back as {recorded!r}"
+            f"recorded: {event.recorded!r} would read back as {recorded!r}"
         )
 
 
@@ -426,11 +462,12 @@ def _field_decoders(cls: type) -> dict[str, Decoder]:
         if a.init
     }
     _CLASS_DECODERS[cls] = decoders
-    _ALIASES[cls] = {
+    aliases = {
         a.name: getattr(a, "alias", None) or a.name.lstrip("_")
         for a in attrs.fields(cls)
         if a.init
     }
+    _ALIASES[cls] = {k: v for k, v in aliases.items() if k != v}
     return decoders
 
 
@@ -460,16 +497,19 @@ def _type_hints(cls: type) -> dict[str, Any]:
 def _build(
     cls: type, value: dict[str, Any], where: str, decoders: dict[str, Decoder]
 ) -> Any:
-    unknown = set(value) - set(decoders)
-    if unknown:
-        raise CodecError(
-            f"{where}: unknown fields {sorted(unknown)} for {cls.__name__}"
-        )
-    alias = _ALIASES.get(cls, {})
-    kwargs = {
-        alias.get(name, name): decoders[name](item, f"{where}.{name}")
-        for name, item in value.items()
-    }
+    if not value.keys() <= decoders.keys():
+        unknown = sorted(set(value) - set(decoders))
+        raise CodecError(f"{where}: unknown fields {unknown} for {cls.__name__}")
+    try:
+        # The common case first, without building a location per field.
+        kwargs = {name: decoders[name](item, name) for name, item in value.items()}
+    except CodecError:
+        for name, item in value.items():  # again, to say where
+            decoders[name](item, f"{where}.{name}")
+        raise  # pragma: no cover - the second pass raises
+    alias = _ALIASES.get(cls)
+    if alias:
+        kwargs = {alias.get(name, name): item for name, item in kwargs.items()}
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as error:
@@ -565,11 +605,24 @@ def decode_record(obj: Any, where: str) -> Record:
     for name_ in ("supersedes", "tags"):
         if not isinstance(fields[name_], list):
             raise _fail(f"{where}: {name_}", "an array of strings", fields[name_])
-    overlap = set(payload) & set(_ENVELOPE_KEYS)
-    if overlap:
-        raise CodecError(f"{where}: payload repeats envelope members {sorted(overlap)}")
+    if not payload.keys().isdisjoint(_ENVELOPE_KEYS):
+        overlap = sorted(set(payload) & set(_ENVELOPE_KEYS))
+        raise CodecError(f"{where}: payload repeats envelope members {overlap}")
     event = _build(cls, fields, where, decoders)
     return Record(seq=seq, event=event, more=bool(more))
+
+
+_recorded_cached = functools.lru_cache(maxsize=1 << 14)(_to_recorded)
+
+
+def _recorded(value: Any, where: str) -> datetime.date:
+    """The envelope's recorded time (as the Event converter reads it)."""
+    if not isinstance(value, str):
+        raise _fail(where, "an ISO 8601 date or date-time string", value)
+    try:
+        return _recorded_cached(value)
+    except InvalidEventError as error:
+        raise CodecError(f"{where}: {error}") from None
 
 
 def _event_decoders(cls: type[Event]) -> dict[str, Decoder]:
@@ -580,7 +633,7 @@ def _event_decoders(cls: type[Event]) -> dict[str, Decoder]:
     decoders = dict(_field_decoders(cls))
     # The envelope has fixed types; recorded keeps its date-or-datetime text.
     decoders["occurred"] = _decoder_for(UncertainDate)
-    decoders["recorded"] = _decoder_for(str)
+    decoders["recorded"] = _recorded
     decoders["source"] = _decoder_for(Source | None)
     decoders["summary"] = _decoder_for(Text | None)
     decoders["supersedes"] = _decoder_for(tuple[str, ...])

@@ -74,22 +74,26 @@ def reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number (the format stores finite ones)")
 
 
-def parse_body(body: bytes, path: object, line: int) -> Any:
-    """The JSON value of a record body, or an IntegrityError naming the line."""
+_JSON: Final = json.JSONDecoder(parse_constant=reject_constant)
+
+
+def parse_body(body: bytes, path: object, line: int, *, label: str = "line") -> Any:
+    """The JSON value of a record body, or an IntegrityError naming the line
+    (or, with ``label="seq"``, the sequence number)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise _problem(
-            path,
-            line,
-            f"not valid UTF-8: byte 0x{body[error.start]:02x} at byte {error.start} "
-            "of the record",
+        raise IntegrityError(
+            f"{path}: {label} {line}: not valid UTF-8: byte "
+            f"0x{body[error.start]:02x} at byte {error.start} of the record"
         ) from None
     try:
-        return json.loads(text, parse_constant=reject_constant)
+        return _JSON.decode(text)
     except (ValueError, RecursionError) as error:
         reason = "nested too deeply" if isinstance(error, RecursionError) else error
-        raise _problem(path, line, f"invalid JSON: {reason}") from None
+        raise IntegrityError(
+            f"{path}: {label} {line}: invalid JSON: {reason}"
+        ) from None
 
 
 class Rules:

@@ -35,13 +35,14 @@ from timeline._storage.codec import (
     decode_record,
     encode_event,
 )
-from timeline._storage.jsonl import Rules, parse_body, reject_constant
+from timeline._storage.jsonl import Rules, parse_body
 from timeline.exceptions import ConcurrencyError, IntegrityError, TimelineError
 
 __all__ = ["SQLiteLog"]
 
 S = TypeVar("S")
 _CACHED_VIEWS: Final = 8
+_CACHED_EVENTS: Final = 1 << 18  # about 200 bytes each
 _SCHEMA_VERSION: Final = 1
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -106,7 +107,7 @@ class SQLiteLog:
         path: str | os.PathLike[str],
         *,
         create: bool = True,
-        checkpoint_every: int = 256,
+        checkpoint_every: int = 64,
     ) -> None:
         self.path = Path(path)
         if not create and not self.path.exists():
@@ -146,6 +147,7 @@ class SQLiteLog:
             self._db.close()
             raise
         self._every = checkpoint_every
+        self._cache: OrderedDict[int, Event] = OrderedDict()
         self._known_max = self._max_seq()
         # (projection, view count or None for current) -> sorted [(key, state)];
         # the views of earlier versions (known_at) are kept for the
@@ -233,11 +235,22 @@ class SQLiteLog:
                 del states[position:]
 
     def _decode(self, body: bytes, seq: int) -> Event:
+        """The event of record ``seq``: decoding is most of a query's cost,
+        and a record never changes, so recently decoded events are kept."""
+        cache = self._cache
+        event = cache.get(seq)
+        if event is not None:
+            cache.move_to_end(seq)
+            return event
+        event = self._decode_body(body, seq)
+        cache[seq] = event
+        if len(cache) > _CACHED_EVENTS:
+            cache.popitem(last=False)
+        return event
+
+    def _decode_body(self, body: bytes, seq: int) -> Event:
         where = f"{self.path}: seq {seq}"
-        try:
-            obj = json.loads(body, parse_constant=reject_constant)
-        except (ValueError, RecursionError) as error:
-            raise IntegrityError(f"{where}: invalid JSON: {error}") from None
+        obj = parse_body(body, self.path, seq, label="seq")
         try:
             return decode_record(obj, where).event
         except TimelineError as error:
@@ -309,11 +322,14 @@ class SQLiteLog:
             day, seconds = recorded_key(value)
         else:
             day, seconds = value.toordinal(), float("inf")
+        # Recorded times never go back, so the events known then are the
+        # prefix before the first one recorded later: one index seek.
         row = self._db.execute(
-            "SELECT max(seq) FROM events WHERE rday < ? OR (rday = ? AND rsec <= ?)",
-            (day, day, seconds),
+            "SELECT seq FROM events WHERE (rday, rsec) > (?, ?) "
+            "ORDER BY rday, rsec LIMIT 1",
+            (day, seconds),
         ).fetchone()
-        return int(row[0] or 0)
+        return self._max_seq() if row is None else int(row[0]) - 1
 
     def _counted(
         self, n: int, where: str = "1", params: dict[str, Any] | None = None
@@ -345,9 +361,13 @@ class SQLiteLog:
                 raise ConcurrencyError(expected_seq, count)
             if not events:
                 return count
+            named = [e for e in events if isinstance(e, Event)]
+            known = self._seqs_of(
+                {e.id for e in named} | {t for e in named for t in e.supersedes}
+            )
             check_batch(
                 events,
-                self.__contains__,
+                known.__contains__,
                 None if last is None else (int(last[1]), float(last[2])),
             )
             head = GENESIS if last is None else bytes(last[3])
@@ -367,7 +387,7 @@ class SQLiteLog:
                 head = chain_hash(head, body)
                 rows.append(_row(event, seq, body, head))
                 for target in event.supersedes:
-                    target_seq = ids.get(target) or self.seq(target)
+                    target_seq = ids.get(target) or known[target]
                     supersessions.append((target_seq, seq))
             self._insert(rows)
             self._db.executemany(
@@ -375,6 +395,20 @@ class SQLiteLog:
             )
         self._sync()
         return count + len(events)
+
+    def _seqs_of(self, names: set[str]) -> dict[str, int]:
+        """The sequence numbers of those of ``names`` that are in the log."""
+        found: dict[str, int] = {}
+        listed = sorted(names)
+        for start in range(0, len(listed), 500):
+            chunk = listed[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(
+                self._db.execute(
+                    f"SELECT id, seq FROM events WHERE id IN ({marks})", chunk
+                ).fetchall()
+            )
+        return found
 
     def append_raw(self, records: Iterable[tuple[bytes, bytes]]) -> None:
         """Copy verified (body, hash) records into this empty log, unchanged
@@ -448,18 +482,13 @@ class SQLiteLog:
                     f"{where}: hash mismatch: this record was edited, or a record "
                     "was inserted, deleted or reordered before it"
                 )
-            try:
-                obj = parse_body(body, self.path, seq)
-            except IntegrityError as error:
-                raise IntegrityError(
-                    str(error).replace(f": line {seq}:", f": seq {seq}:", 1)
-                ) from None
+            obj = parse_body(body, self.path, seq, label="seq")
             stored = obj.get("seq") if isinstance(obj, dict) else None
             if type(stored) is not int or stored != seq:
                 raise IntegrityError(f"{where}: the record says seq {stored!r}")
             if rules is None:
                 continue
-            event = self._decode(body, seq)
+            event = self._decode_body(body, seq)
             try:
                 rules.check(event)
             except IntegrityError as error:
