@@ -213,6 +213,38 @@ def test_codec_round_trip_of_every_supported_value() -> None:
     check()
 
 
+@attrs.frozen
+class Boxed:
+    """An attrs value class with a private (aliased) and a derived field."""
+
+    _inner: int
+    label: str = ""
+    twice: int = attrs.field(init=False)
+
+    @twice.default
+    def _twice(self) -> int:
+        return 2 * self._inner
+
+
+@timeline.event_type("contract.boxed")
+class Boxing(Event):
+    box: Boxed
+    boxes: tuple[Boxed, ...] = ()
+
+
+def test_attrs_values_with_private_and_derived_fields_round_trip() -> None:
+    event = Boxing(
+        id="x",
+        occurred="2024",
+        recorded="2024-01-01",
+        box=Boxed(3, "a"),
+        boxes=(Boxed(1), Boxed(2, "b")),
+    )
+    body = encode_event(event, 1)
+    assert json.loads(body)["payload"]["box"] == {"_inner": 3, "label": "a"}
+    assert decode_record(json.loads(body), "test").event == event
+
+
 def test_the_record_keeps_the_documented_key_order() -> None:
     event = Rich(
         id="r1",
