@@ -406,7 +406,7 @@ def test_png_has_the_expected_size_and_is_not_blank(
         log,
         as_of="2025-07-14",
         lang=lang,
-        geometry=chart.DEFAULT_FRAME.geometry(lang),  # type: ignore[arg-type]
+        geometry=chart.DEFAULT_FRAME.geometry(lang),
     )
     expected = chart.frame_for(layout.rows, len(layout.lanes)).pixels
     picture = image(out.read_bytes())
@@ -623,3 +623,59 @@ def test_page_in_japanese(
     assert "発効 2024年12月4日" in facet(page, "treaty", "certain")
     assert page.console_errors() == []
     assert_has_content(image(page.screenshot()), min_colours=100, min_ink=0.04)
+
+
+# -- another log of the bundled timeline's event types -------------------------
+
+
+def test_render_another_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from timeline.dataset import TreatyInForce, TreatySigned
+
+    path = tmp_path / "mine.jsonl"
+    with timeline.open_log(path) as mine:
+        mine.append(
+            TreatySigned(
+                id="signed",
+                occurred="2030-05",
+                recorded="2031-01-01",
+                treaty="t",
+                parties=("KP", "RU"),
+                mutual_defense=False,
+            ),
+            TreatyInForce(
+                id="in-force", occurred="2030/..", recorded="2031-01-01", treaty="t"
+            ),
+        )
+        mine.append(
+            TreatySigned(
+                id="signed-exactly",
+                occurred="2030-05-02",
+                recorded="2031-02-01",
+                treaty="t",
+                parties=("KP", "RU"),
+                mutual_defense=False,
+                supersedes=("signed",),
+            )
+        )
+    status, out, _ = run(
+        capsys, "render", "--log", str(path), "-o", "-", "--format", "timelinejs"
+    )
+    assert status == 0
+    data = json.loads(out)
+    assert data["title"]["text"]["headline"] == "Timeline of mine.jsonl"
+    assert [s["unique_id"] for s in data["events"]] == ["signed-exactly", "in-force"]
+    assert data["events"][1]["display_date"] == "after 2030"
+
+    need_matplotlib()
+    svg = tmp_path / "mine.svg"
+    assert run(capsys, "render", "--log", str(path), "-o", str(svg))[0] == 0
+    root = ET.parse(svg).getroot()
+    marks = {
+        el.get("id") for el in root.iter() if (el.get("id") or "").startswith("event-")
+    }
+    assert marks == {"event-signed", "event-signed-exactly", "event-in-force"}
+    page = tmp_path / "mine.html"
+    assert run(capsys, "render", "--log", str(path), "-o", str(page))[0] == 0
+    text = page.read_text(encoding="utf-8")
+    assert "as known on 2031-01-01" in text  # the switch shows the first record
+    assert text.count("<svg") == 2

@@ -13,7 +13,15 @@ from collections.abc import Iterable
 from typing import Final
 
 from timeline._render.layout import lane_label
-from timeline._render.words import Lang, country, display_date, estimate_text, thing
+from timeline._render.words import (
+    Lang,
+    arms_item,
+    country,
+    display_date,
+    estimate_text,
+    outcome_word,
+    thing,
+)
 from timeline.dataset.relationship import Figure, Personnel, RelationshipState
 
 __all__ = ["FACETS", "describe", "facet_label"]
@@ -70,6 +78,7 @@ _MEASURES: Final = {
     "kp-koksan-to-russia": ("Koksan SPG", "M1989自走砲"),
     "kp-240mm-mrl-to-russia": ("240mm MRL", "240mm多連装砲"),
     "kp-kn23-to-russia": ("KN-23", "KN-23"),
+    "kp-ballistic-missiles-to-russia": ("ballistic missiles", "弾道ミサイル"),
     "kp-share-of-russian-ammunition": (
         "share of Russia's ammunition",
         "ロシアの弾薬に占める割合",
@@ -91,15 +100,25 @@ def _measure(key: str, lang: Lang) -> str:
     return key.removeprefix("kp-").removeprefix("ru-").replace("-", " ")
 
 
-def _figure(figure: Figure, lang: Lang) -> str:
+def _figure(figure: Figure, lang: Lang, named: bool = True) -> str:
     e = figure.estimate
-    what = _measure(e.measure, lang)
     text = estimate_text(e, lang)
-    return f"{what} {text}（{e.by}）" if lang == "ja" else f"{what}: {text} ({e.by})"
+    text = f"{text}（{e.by}）" if lang == "ja" else f"{text} ({e.by})"
+    if not named:
+        return text
+    what = _measure(e.measure, lang)
+    return f"{what} {text}" if lang == "ja" else f"{what}: {text}"
 
 
-def _figures(figures: Iterable[Figure], lang: Lang, limit: int = 3) -> list[str]:
-    return [_figure(f, lang) for f in list(figures)[:limit]]
+_ORDER: Final = {key: i for i, key in enumerate(_MEASURES)}
+
+
+def _figures(
+    figures: Iterable[Figure], lang: Lang, limit: int = 3, named: bool = True
+) -> list[str]:
+    """The first few figures, the bundled timeline's main measures first."""
+    ranked = sorted(figures, key=lambda f: _ORDER.get(f.estimate.measure, len(_ORDER)))
+    return [_figure(f, lang, named) for f in ranked[:limit]]
 
 
 def _treaty(state: RelationshipState, lang: Lang) -> str:
@@ -115,11 +134,11 @@ def _treaty(state: RelationshipState, lang: Lang) -> str:
         parts.append(_w(lang, "not in force", "未発効"))
     text = _sep(lang).join(parts)
     if treaty.mutual_defense:
-        article = f" ({treaty.article})" if treaty.article else ""
+        article = treaty.article
         text += _w(
             lang,
-            f"; mutual-assistance clause{article}",
-            f"（相互支援条項{article.strip()}）",
+            "; mutual-assistance clause" + (f" ({article})" if article else ""),
+            "。相互支援条項あり" + (f"（{article}）" if article else ""),
         )
     if treaty.ratifications:
         text += _w(
@@ -135,7 +154,7 @@ def _personnel(p: Personnel, lang: Lang) -> str:
     parts = [_w(lang, f"since {since}", f"{since}から")]
     if p.fought:
         parts.append(_w(lang, "fought", "戦闘に参加"))
-    parts.extend(_figures(p.estimates, lang, 2))
+    parts.extend(_figures(p.estimates, lang, 2, named=p.kind == "troops"))
     return _sep(lang).join(parts)
 
 
@@ -166,13 +185,16 @@ def _arms(state: RelationshipState, lang: Lang) -> str:
     arms = state.arms
     if not arms.items:
         return _w(lang, "none recorded", "記録なし")
-    items = _sep(lang).join(arms.items[:5])
-    more = len(arms.items) - 5
+    names = list(dict.fromkeys(arms_item(item, lang) for item in arms.items))
+    items = _sep(lang).join(names[:5])
+    more = len(names) - 5
     if more > 0:
         items += _w(lang, f" and {more} more", f" ほか{more}件")
     text = items
     if arms.estimates:
-        text += "; " + _sep(lang).join(_figures(arms.estimates, lang, 3))
+        text += _w(lang, "; ", "。") + _sep(lang).join(
+            _figures(arms.estimates, lang, 3)
+        )
     return text
 
 
@@ -189,7 +211,11 @@ def _tech_aid(state: RelationshipState, lang: Lang) -> str:
         parts.append(_w(lang, "aid: ", "支援: ") + _words(aid.kinds, lang))
     if aid.backing:
         parts.append(_w(lang, "diplomatic backing", "外交的後ろ盾"))
-    return "; ".join(parts) if parts else _w(lang, "none recorded", "記録なし")
+    return (
+        _w(lang, "; ", "。").join(parts)
+        if parts
+        else _w(lang, "none recorded", "記録なし")
+    )
 
 
 def _words(keys: Iterable[str], lang: Lang) -> str:
@@ -200,7 +226,7 @@ def _joint(state: RelationshipState, lang: Lang) -> str:
     ships = []
     for ship in state.warships:
         day = display_date(ship.date, lang)
-        text = f"{ship.name} {ship.outcome.value} {day}"
+        text = f"{ship.name} {outcome_word(ship.outcome.value, lang)} {day}"
         if ship.russian_systems:
             text += _w(
                 lang,
@@ -208,7 +234,11 @@ def _joint(state: RelationshipState, lang: Lang) -> str:
                 f"（ロシア製装備: {ship.russian_systems}）",
             )
         ships.append(text)
-    return "; ".join(ships) if ships else _w(lang, "none recorded", "記録なし")
+    return (
+        _w(lang, "; ", "。").join(ships)
+        if ships
+        else _w(lang, "none recorded", "記録なし")
+    )
 
 
 def _responses(state: RelationshipState, lang: Lang) -> str:
@@ -234,7 +264,11 @@ def _responses(state: RelationshipState, lang: Lang) -> str:
     if state.monitoring:
         bodies = _sep(lang).join(dict.fromkeys(r.body for r in state.monitoring))
         parts.append(_w(lang, f"reports: {bodies}", f"報告: {bodies}"))
-    return "; ".join(parts) if parts else _w(lang, "none recorded", "記録なし")
+    return (
+        _w(lang, "; ", "。").join(parts)
+        if parts
+        else _w(lang, "none recorded", "記録なし")
+    )
 
 
 def _alignments(state: RelationshipState, lang: Lang) -> str:

@@ -75,6 +75,9 @@ def _state_json(
     }
 
 
+_CONFIDENCE_JA: Final = {"high": "高", "medium": "中", "low": "低"}
+
+
 def _source_html(event: timeline.Event, lang: Lang) -> str:
     source = event.source
     if source is None:
@@ -87,8 +90,11 @@ def _source_html(event: timeline.Event, lang: Lang) -> str:
     if source.published is not None:
         details.append(html.escape(display_date(source.published, lang)))
     if source.confidence:
-        word = "確度" if lang == "ja" else "confidence"
-        details.append(f"{word}: {html.escape(source.confidence)}")
+        if lang == "ja":
+            level = _CONFIDENCE_JA.get(source.confidence, source.confidence)
+            details.append(f"確度: {html.escape(level)}")
+        else:
+            details.append(f"confidence: {html.escape(source.confidence)}")
     extra = f'<span class="muted"> · {" · ".join(details)}</span>' if details else ""
     return title + extra
 

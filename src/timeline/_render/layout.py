@@ -250,8 +250,7 @@ def default_as_of(
     """The as-of day when none is given: the last day that the record's
     dates reach (as known on ``known_at``)."""
     known = None if known_at is None else as_day(known_at, "known_at")
-    current, superseded = _known_events(log, known)
-    bounds = _bounds([*current, *superseded])
+    bounds = _bounds(log.timeline(known))
     if bounds is None:
         return datetime.date.today().isoformat()
     return timeline.from_day_number(bounds[1]).isoformat()

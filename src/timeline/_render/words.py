@@ -347,6 +347,19 @@ _RATIFIERS: Final = {
 _MAX_LABEL_EM: Final = 23.0
 
 
+def arms_item(name: str, lang: Lang) -> str:
+    """A weapon's name, short (and in Japanese for ``ja``) when known."""
+    words = _ARMS.get(re.sub(r"\s*\(.*\)$", "", name))
+    if words is None:
+        return name
+    return words[1] if lang == "ja" else name
+
+
+def outcome_word(outcome: str, lang: Lang) -> str:
+    """A warship launch's outcome in words."""
+    return _pick(_OUTCOMES, outcome, lang)
+
+
 def thing(key: str, lang: Lang) -> str:
     """A technology domain or a kind of aid in words (``air_defense``:
     "air defence", 防空)."""
