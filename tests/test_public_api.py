@@ -27,7 +27,7 @@ def test_every_public_error_is_a_timeline_error_and_a_builtin() -> None:
 def test_import_does_not_load_hypothesis_or_dateutil_parser() -> None:
     code = (
         "import sys, timeline; "
-        "heavy = ('hypothesis', 'dateutil.parser'); "
+        "heavy = ('hypothesis', 'dateutil.parser', 'sqlite3'); "
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run(

@@ -71,7 +71,7 @@ class Log:
     """
 
     def __init__(
-        self, events: Iterable[Event] = (), *, checkpoint_every: int = 64
+        self, events: Iterable[Event] = (), *, checkpoint_every: int = 32
     ) -> None:
         if not isinstance(checkpoint_every, int) or checkpoint_every < 1:
             raise ValueError(
@@ -280,6 +280,19 @@ class Log:
             possible=possible,
             pending=pending,
         )
+
+    def certain(
+        self,
+        projection: Projection[S],
+        as_of: DayInput,
+        known_at: DayInput | None = None,
+    ) -> S:
+        """Only ``state(...).certain``: the state folded from the events that
+        certainly happened by ``as_of``, without looking for pending ones."""
+        day = as_day(as_of, "as_of")
+        known = None if known_at is None else _known_at_value(known_at)
+        view = self._view(self.count_known_at(known))
+        return view.state_at(projection, view.certain_count(day.toordinal()))
 
     def provenance(
         self,

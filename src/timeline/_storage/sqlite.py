@@ -587,6 +587,18 @@ class SQLiteLog:
             pending=pending,
         )
 
+    def certain(
+        self,
+        projection: Projection[S],
+        as_of: DayInput,
+        known_at: DayInput | None = None,
+    ) -> S:
+        """Only ``state(...).certain`` (see :meth:`timeline.Log.certain`)."""
+        day = as_day(as_of, "as_of")
+        known = None if known_at is None else _known_at_value(known_at)
+        self._sync()
+        return self._state_at(projection, self.count_known_at(known), day.toordinal())
+
     def provenance(
         self,
         projection: Projection[Any],
