@@ -320,6 +320,8 @@ def check_model(
     sel = log.state(SELECTIVE, as_of, known_at)
     assert sel.certain == selective_ids(want.certain)
     assert sel.possible == selective_ids(want.possible)
+    # certain() is the certain state alone, computed without pending events.
+    assert log.certain(TRACE, as_of, known_at) == ids(want.certain)
 
 
 def _answers(log: Any, as_of: datetime.date, known_at: Any) -> Any:
