@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import ast
 import datetime
+import decimal
+import enum
 import importlib.metadata
+import json
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
@@ -20,15 +25,28 @@ from hypothesis.errors import InvalidArgument, NoSuchExample
 import timeline
 from timeline import (
     End,
+    Event,
+    Log,
     Point,
     Precision,
     Qualifier,
+    Retraction,
+    Source,
+    Text,
     UncertainDate,
     day_number,
     parse_edtf,
 )
 from timeline._dates import MAX_YEAR
-from timeline.strategies import uncertain_dates
+from timeline._events import recorded_key
+from timeline._storage.codec import CodecError, decode_record, encode_event
+from timeline.strategies import (
+    as_of_days,
+    events,
+    known_at_days,
+    logs,
+    uncertain_dates,
+)
 
 D = datetime.date
 SRC = Path(timeline.__file__).parent
@@ -432,3 +450,550 @@ def test_without_hypothesis_the_error_names_the_extra() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert "pip install 'timeline[testing]'" in out.stdout
+
+
+# == events ====================================================================
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+    HIGH = 2
+
+
+@attrs.frozen
+class Inner:
+    count: int
+    label: str | None = None
+
+
+@attrs.frozen
+class Node:
+    """A recursive attrs class."""
+
+    name: str
+    children: tuple[Node, ...] = ()
+
+
+@timeline.event_type("test_strategies.rich")
+class Rich(Event):
+    """A field of every type the payload derivation knows."""
+
+    flag: bool
+    number: int
+    ratio: float
+    text: str
+    when: UncertainDate
+    day: datetime.date
+    moment: datetime.datetime
+    color: Color
+    level: Level
+    kind: Literal["a", "b"]
+    numbers: tuple[int, ...]
+    pair: tuple[int, str]
+    names: frozenset[str]
+    maybe: int | None
+    either: int | str
+    inner: Inner
+    inners: list[Inner]
+    counts: dict[str, int]
+    cited: Source | None
+    note: Text | None
+    tree: Node
+
+
+@timeline.event_type("test_strategies.plain")
+class Plain(Event):
+    pass
+
+
+@attrs.frozen
+class Unregistered(Plain):
+    """A subclass never declared with @event_type."""
+
+
+@timeline.event_type("test_strategies.anything")
+class Anything(Event):
+    value: object
+
+
+@timeline.event_type("test_strategies.any")
+class AnyValue(Event):
+    value: Any
+
+
+class Opaque:
+    """Nothing tells hypothesis what to build it from."""
+
+    def __init__(self, value):  # type: ignore[no-untyped-def]
+        self.value = value
+
+
+@timeline.event_type("test_strategies.opaque")
+class HoldsOpaque(Event):
+    value: Opaque
+
+
+@attrs.frozen
+class Wrapper:
+    value: object
+
+
+@timeline.event_type("test_strategies.wrapped")
+class Wrapped(Event):
+    wrapper: Wrapper
+
+
+@timeline.event_type("test_strategies.validated")
+class Validated(Event):
+    count: int = attrs.field(validator=attrs.validators.ge(0))
+
+
+@timeline.event_type("test_strategies.money")
+class Money(Event):
+    """A type hypothesis can build but the log format cannot carry."""
+
+    amount: decimal.Decimal
+
+
+def round_trip(event: Event, seq: int = 1) -> Event:
+    return decode_record(json.loads(encode_event(event, seq)), "test").event
+
+
+RICH_TYPES = {
+    "flag": bool,
+    "number": int,
+    "ratio": float,
+    "text": str,
+    "when": UncertainDate,
+    "day": datetime.date,
+    "moment": datetime.datetime,
+    "color": Color,
+    "level": Level,
+    "kind": str,
+    "numbers": tuple,
+    "pair": tuple,
+    "names": frozenset,
+    "maybe": int | None,
+    "either": int | str,
+    "inner": Inner,
+    "inners": list,
+    "counts": dict,
+    "cited": Source | None,
+    "note": Text | None,
+    "tree": Node,
+}
+
+
+@given(events(Rich))
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+def test_events_are_valid_have_their_types_and_round_trip(event: Rich) -> None:
+    assert type(event) is Rich
+    for name, kind in RICH_TYPES.items():
+        assert isinstance(getattr(event, name), kind), name
+    assert event.kind in ("a", "b")
+    assert event.id == event.id.strip() != ""
+    assert not event.supersedes  # a lone event has nothing to supersede
+    assert round_trip(event) == event
+
+
+@given(events(Retraction))
+@settings(max_examples=20)
+def test_a_retraction_names_what_it_retracts(event: Retraction) -> None:
+    assert event.supersedes
+    assert round_trip(event) == event
+
+
+def test_field_strategies_replace_the_derived_ones() -> None:
+    strategy = events(
+        Rich,
+        id=st.just("fixed"),
+        occurred=uncertain_dates(D(2024, 1, 1), D(2024, 12, 31)),
+        number=st.just(5),
+    )
+
+    @given(strategy)
+    @settings(max_examples=20, database=None)
+    def check(event: Rich) -> None:
+        assert (event.id, event.number) == ("fixed", 5)
+        for bound in (event.occurred.earliest, event.occurred.latest):
+            assert bound is None or D(2024, 1, 1) <= bound <= D(2024, 12, 31)
+
+    check()
+
+
+@given(events(Validated))
+@settings(max_examples=30)
+def test_values_the_class_refuses_are_filtered_out(event: Validated) -> None:
+    assert event.count >= 0
+
+
+@given(events(Money))
+@settings(max_examples=10)
+def test_other_types_come_from_from_type_even_if_the_format_refuses_them(
+    event: Money,
+) -> None:
+    """Derived faithfully, so that check_projection's round-trip law can
+    report the event type."""
+    assert isinstance(event.amount, decimal.Decimal)
+    with pytest.raises(CodecError, match="a Decimal cannot be stored"):
+        encode_event(event, 1)
+
+
+@given(st.from_type(Event))
+@settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+def test_from_type_draws_events_of_registered_types(event: Event) -> None:
+    assert timeline._events.lookup_event_type(event.type_name) is type(event)
+
+
+ENVELOPES: list[tuple[str, Callable[[Event], bool], str]] = [
+    # (what, condition, what the simplest such event shrinks to)
+    ("anything", lambda e: True, "Plain(id='0', occurred=UncertainDate('2000'), recorded=datetime.date(2000, 1, 1), source=None, summary=None, supersedes=(), tags=())"),  # noqa: E501
+    ("a source", lambda e: e.source is not None, "source=Source(title='', url=None, publisher=None, published=None, language=None, quote=None, confidence=None)"),  # noqa: E501
+    ("a summary", lambda e: e.summary is not None, "summary=Text(translations=(('', ''),))"),  # noqa: E501
+    ("tags", lambda e: bool(e.tags), "tags=('0',)"),
+    ("a datetime", lambda e: isinstance(e.recorded, datetime.datetime), "recorded=datetime.datetime(2000, 1, 1, 0, 0)"),  # noqa: E501
+    ("an aware datetime", lambda e: getattr(e.recorded, "tzinfo", None) is not None, "recorded=datetime.datetime(2000, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)"),  # noqa: E501
+    ("an offset", lambda e: getattr(e.recorded, "utcoffset", lambda: None)() not in (None, datetime.timedelta(0)), "tzinfo=datetime.timezone(datetime.timedelta(seconds=60))"),  # noqa: E501
+    ("an interval", lambda e: e.occurred.is_interval, "occurred=UncertainDate('2000/2000')"),  # noqa: E501
+]  # fmt: skip
+FIND_EVENTS = settings(FIND, max_examples=300)
+
+
+@pytest.mark.parametrize(
+    ("condition", "simplest"),
+    [pytest.param(c, s, id=w) for w, c, s in ENVELOPES],
+)
+def test_every_kind_of_envelope_is_generated_and_shrinks(
+    condition: Callable[[Event], bool], simplest: str
+) -> None:
+    assert simplest in repr(find(events(Plain), condition, settings=FIND_EVENTS))
+
+
+def test_payloads_shrink_to_their_simplest_values() -> None:
+    found = find(events(Rich), lambda e: True, settings=FIND_EVENTS)
+    assert repr(found).endswith(
+        "flag=False, number=0, ratio=0.0, text='', when=UncertainDate('2000'), "
+        "day=datetime.date(2000, 1, 1), moment=datetime.datetime(2000, 1, 1, 0, 0), "
+        "color=<Color.RED: 'red'>, level=<Level.LOW: 1>, kind='a', numbers=(), "
+        "pair=(0, ''), names=frozenset(), maybe=None, either=0, "
+        "inner=Inner(count=0, label=None), inners=[], counts={}, cited=None, "
+        "note=None, tree=Node(name='', children=()))"
+    )
+
+
+def test_every_alternative_of_a_payload_is_generated() -> None:
+    seen: set[object] = set()
+
+    @given(events(Rich))
+    @settings(max_examples=100, database=None)
+    def draw(event: Rich) -> None:
+        seen.update((event.color, event.level, event.kind, type(event.either)))
+        seen.add("some" if event.maybe is not None else None)
+        seen.add("nested" if event.tree.children else "leaf")
+
+    draw()
+    assert seen >= {*Color, *Level, "a", "b", int, str, "some", None, "nested", "leaf"}
+
+
+# == logs ======================================================================
+
+
+def check_valid(log: Log) -> list[Event]:
+    """The rules of Log.append, checked directly, and Log.append itself."""
+    found = list(log)
+    assert [e.id for e in found] == [f"e{i}" for i in range(1, len(found) + 1)]
+    keys = [recorded_key(e.recorded) for e in found]
+    assert keys == sorted(keys)
+    for position, event in enumerate(found):
+        earlier = {e.id for e in found[:position]}
+        assert set(event.supersedes) <= earlier
+        assert not isinstance(event, Retraction) or event.supersedes
+    fresh = Log()
+    assert fresh.append(*found, expected_seq=0) == len(found)
+    return found
+
+
+@given(logs(events(Rich), events(Plain), events(Retraction), max_size=8))
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+def test_logs_are_valid(log: Log) -> None:
+    check_valid(log)
+
+
+@given(logs(events(Rich), events(Plain), max_size=5))
+@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.parametrize("suffix", [".jsonl", ".sqlite"])
+def test_durable_logs_accept_and_read_back_every_generated_log(
+    suffix: str, log: Log
+) -> None:
+    found = list(log)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / f"log{suffix}"
+        with timeline.open_log(path) as durable:
+            durable.append(*found)
+        with timeline.open_log(path, create=False) as durable:
+            assert list(durable) == found
+
+
+@given(
+    logs(
+        events(Plain),
+        min_size=2,
+        max_size=4,
+        late_arrivals=False,
+        corrections=False,
+        checkpoint_every=3,
+    )
+)
+@settings(max_examples=30)
+def test_logs_obey_their_options(log: Log) -> None:
+    found = check_valid(log)
+    assert 2 <= len(found) <= 4
+    assert not any(e.supersedes or isinstance(e, Retraction) for e in found)
+    positions = [timeline.strategies._fold_position(e) for e in found]
+    assert positions == sorted(positions)  # no late arrival: append = fold order
+    assert log._checkpoint_every == 3
+
+
+def fold_positions(log: Log) -> list[tuple[int, int]]:
+    return [timeline.strategies._fold_position(e) for e in log]
+
+
+def late(log: Log) -> bool:
+    """An event appended after one with a later valid time."""
+    p = fold_positions(log)
+    return any(p[j] < p[i] for j in range(len(p)) for i in range(j))
+
+
+def superseded_twice(log: Log) -> bool:
+    targets = [t for e in log for t in e.supersedes]
+    return len(targets) > len(set(targets))
+
+
+LOG_KINDS: dict[str, Callable[[Log], bool]] = {
+    "empty": lambda log: len(log) == 0,
+    "a late arrival": late,
+    "earlier than everything": lambda log: (
+        len(p := fold_positions(log)) >= 3 and p[-1] < min(p[:-1])
+    ),
+    "a correction": lambda log: any(e.supersedes for e in log),
+    "a retraction": lambda log: any(isinstance(e, Retraction) for e in log),
+    "two superseded at once": lambda log: any(len(e.supersedes) == 2 for e in log),
+    "superseded twice": superseded_twice,
+    "the same recorded time": lambda log: len({e.recorded for e in log}) < len(log),
+    "recorded on several days": lambda log: (
+        len({recorded_key(e.recorded)[0] for e in log}) > 1
+    ),
+    "ten events or more": lambda log: len(log) >= 10,
+}
+# Events that take few choices, for tests about the shape of logs.
+LEAN = events(
+    Plain,
+    id=st.just("x"),
+    occurred=uncertain_dates(D(1999, 1, 1), D(2001, 12, 31), intervals=False),
+    recorded=st.dates(D(2000, 1, 1), D(2000, 1, 9)),
+    source=st.none(),
+    summary=st.none(),
+    tags=st.just(()),
+)
+
+
+def test_every_kind_of_log_is_generated() -> None:
+    seen: set[str] = set()
+
+    @given(logs(LEAN))
+    @settings(max_examples=150, database=None)
+    def draw(log: Log) -> None:
+        seen.update(name for name, condition in LOG_KINDS.items() if condition(log))
+
+    draw()
+    assert seen == set(LOG_KINDS)
+
+
+FIND_LOGS = settings(FIND, max_examples=100)
+
+
+def test_a_log_shrinks_to_the_fold_order_without_corrections() -> None:
+    found = find(logs(events(Plain)), lambda log: len(log) >= 3, settings=FIND_LOGS)
+    assert repr(found) == (
+        "Log([\n"
+        + "".join(
+            f"    Plain(id='e{i}', occurred=UncertainDate('2000'), recorded="
+            "datetime.date(2000, 1, 1), source=None, summary=None, supersedes=(), "
+            "tags=()),\n"
+            for i in (1, 2, 3)
+        )
+        + "])"
+    )
+
+
+def retracted(log: Log) -> bool:
+    return any(isinstance(e, Retraction) for e in log)
+
+
+def test_a_late_arrival_shrinks_to_two_events() -> None:
+    found = find(logs(LEAN), late, settings=FIND_LOGS)
+    assert [str(e.occurred) for e in found] == ["2000", "1999"]
+
+
+def test_a_correction_shrinks_to_two_events() -> None:
+    found = find(
+        logs(LEAN), lambda log: any(e.supersedes for e in log), settings=FIND_LOGS
+    )
+    assert [e.supersedes for e in found] == [(), ("e1",)]
+
+
+def test_a_retraction_shrinks_to_two_events() -> None:
+    found = find(logs(LEAN), retracted, settings=FIND_LOGS)
+    assert [type(e) for e in found] == [Plain, Retraction]
+    assert [e.supersedes for e in found] == [(), ("e1",)]
+
+
+# == query days ================================================================
+
+EXAMPLE_LOG = [
+    Plain(id="a", occurred="2024-06", recorded=D(2025, 1, 10)),
+    Plain(id="b", occurred="../2024-12-04", recorded=D(2025, 1, 12)),
+    Plain(id="c", occurred="2023/..", recorded=datetime.datetime(2025, 1, 12, 9)),
+]
+
+
+def days_drawn(strategy: st.SearchStrategy[D], n: int = 300) -> list[D]:
+    drawn: list[D] = []
+
+    @given(st.data())
+    @settings(max_examples=n // 10, database=None)
+    def draw(data: st.DataObject) -> None:
+        drawn.extend(data.draw(strategy) for _ in range(10))
+
+    draw()
+    return drawn
+
+
+def around(*days: D) -> set[D]:
+    return {d + datetime.timedelta(days=k) for d in days for k in (-1, 0, 1)}
+
+
+def test_as_of_days_hit_every_bound_of_the_log_and_the_days_beside() -> None:
+    edges = around(D(2024, 6, 1), D(2024, 6, 30), D(2024, 12, 4), D(2023, 1, 1))
+    drawn = days_drawn(as_of_days(log=EXAMPLE_LOG))
+    assert set(drawn) >= edges
+    assert sum(d in edges for d in drawn) > len(drawn) / 2  # mostly the edges
+
+
+def test_known_at_days_hit_every_recorded_day_and_the_days_beside() -> None:
+    edges = around(D(2025, 1, 10), D(2025, 1, 12))
+    drawn = days_drawn(known_at_days(log=timeline.Log(EXAMPLE_LOG)))
+    assert set(drawn) >= edges
+    assert sum(d in edges for d in drawn) > len(drawn) / 2
+
+
+def test_query_days_stay_in_their_range() -> None:
+    lo, hi = D(2024, 6, 15), D(2024, 7, 15)
+    for strategy in (
+        as_of_days(lo, hi, log=EXAMPLE_LOG),
+        known_at_days(lo, hi, log=EXAMPLE_LOG),
+        as_of_days(lo, hi),
+    ):
+        drawn = days_drawn(strategy, 100)
+        assert all(lo <= d <= hi for d in drawn)
+    assert set(days_drawn(as_of_days(lo, hi, log=EXAMPLE_LOG), 100)) >= around(
+        D(2024, 6, 30)
+    )
+
+
+def test_query_days_shrink_to_the_first_edge() -> None:
+    found = find(as_of_days(log=EXAMPLE_LOG), lambda d: True, settings=FIND)
+    assert found == D(2022, 12, 31)  # the day before 2023/.. begins
+    assert find(as_of_days(), lambda d: True, settings=FIND) == D(2000, 1, 1)
+
+
+# == invalid arguments =========================================================
+
+
+class NotAStrategy:
+    pass
+
+
+INVALID_CALLS: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any], str]] = [
+    (events, (Event,), {}, "event_type=Event is the envelope every event carries"),
+    (events, (int,), {}, "event_type=<class 'int'> must be an event type"),
+    (events, (Unregistered,), {}, "event_type=Unregistered is not declared with @timeline.event_type"),  # noqa: E501
+    (events, (Plain,), {"nope": st.none()}, "Plain has no field 'nope' (its fields: id, occurred"),  # noqa: E501
+    (events, (Plain,), {"id": "e1"}, "id must be a hypothesis strategy, such as st.just('e1')"),  # noqa: E501
+    (events, (Anything,), {}, "cannot derive values for the field 'value' (annotated object): object says nothing about the values; give a strategy for it: events(Anything, value=...)"),  # noqa: E501
+    (events, (AnyValue,), {}, "field 'value' (annotated Any): Any says nothing"),
+    (events, (HoldsOpaque,), {}, "field 'value' (annotated Opaque): hypothesis cannot build a"),  # noqa: E501
+    (events, (Wrapped,), {}, "field 'wrapper' (annotated Wrapper): Wrapper.value: object says nothing"),  # noqa: E501
+    (logs, (), {}, "logs() needs at least one strategy of events, such as logs(events(MyEvent))"),  # noqa: E501
+    (logs, (Plain,), {}, "argument 1, <class 'test_strategies.Plain'>, must be a strategy of events, such as events(Plain)"),  # noqa: E501
+    (logs, (events(Plain), NotAStrategy()), {}, "argument 2, <test_strategies.NotAStrategy"),  # noqa: E501
+    (logs, (events(Plain),), {"min_size": -1}, "min_size=-1 must be an int >= 0"),
+    (logs, (events(Plain),), {"min_size": 1.0}, "min_size=1.0 must be an int >= 0"),
+    (logs, (events(Plain),), {"max_size": True}, "max_size=True must be an int >= 0 or None"),  # noqa: E501
+    (logs, (events(Plain),), {"min_size": 3, "max_size": 2}, "max_size=2 must not be less than min_size=3"),  # noqa: E501
+    (logs, (events(Plain),), {"late_arrivals": None}, "late_arrivals=None must be True or False"),  # noqa: E501
+    (logs, (events(Plain),), {"corrections": "yes"}, "corrections='yes' must be True or False"),  # noqa: E501
+    (logs, (events(Plain),), {"checkpoint_every": 0}, "checkpoint_every=0 must be an int >= 1"),  # noqa: E501
+    (logs, (events(Plain),), {"checkpoint_every": True}, "checkpoint_every=True must be an int >= 1"),  # noqa: E501
+    (as_of_days, (), {"min_value": datetime.datetime(2024, 1, 1)}, "min_value=datetime.datetime(2024, 1, 1, 0, 0) must be a datetime.date (a query day)"),  # noqa: E501
+    (as_of_days, ("2024-01-01",), {}, "min_value='2024-01-01' must be a datetime.date"),
+    (as_of_days, (D(2024, 1, 2), D(2024, 1, 1)), {}, "min_value=datetime.date(2024, 1, 2) must not be after max_value=datetime.date(2024, 1, 1)"),  # noqa: E501
+    (as_of_days, (), {"log": "e1"}, "as_of_days(): log='e1' must be a timeline.Log, an iterable of events, or None"),  # noqa: E501
+    (as_of_days, (), {"log": [1, 2]}, "log=[1, 2] must be a timeline.Log"),
+    (known_at_days, (), {"max_value": 738000}, "max_value=738000 must be a datetime.date"),  # noqa: E501
+    (known_at_days, (), {"log": 3}, "known_at_days(): log=3 must be"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("function", "args", "kwargs", "message"),
+    [pytest.param(f, a, k, m, id=m[:40]) for f, a, k, m in INVALID_CALLS],
+)
+def test_invalid_arguments_of_events_logs_and_days_are_rejected(
+    function: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    message: str,
+) -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        function(*args, **kwargs)
+    assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "message"),
+    [
+        (logs(st.just(1)), "logs(): a strategy drew 1, not a timeline.Event"),
+        (
+            logs(st.builds(Unregistered, id=st.just("x"), occurred=st.just("2000"), recorded=st.just(D(2000, 1, 1)))),  # noqa: E501
+            "a strategy drew a Unregistered, which is not declared",
+        ),
+        (
+            logs(events(Retraction), corrections=False),
+            "logs(corrections=False) cannot place a Retraction",
+        ),
+    ],
+)  # fmt: skip
+def test_strategies_that_draw_the_wrong_values_are_rejected_when_drawn(
+    strategy: st.SearchStrategy[Log], message: str
+) -> None:
+    @given(strategy)
+    @settings(max_examples=5, database=None, phases=[Phase.generate])
+    def draw(log: Log) -> None:
+        pass
+
+    with pytest.raises(InvalidArgument) as raised:
+        draw()
+    assert message in str(raised.value)
+
+
+def test_events_logs_and_days_take_options_by_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        events(Plain, st.none())  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        as_of_days(D.min, D.max, EXAMPLE_LOG)  # type: ignore[misc]
