@@ -722,6 +722,7 @@ def check_valid(log: Log) -> list[Event]:
 @settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 def test_logs_are_valid(log: Log) -> None:
     check_valid(log)
+    assert log._checkpoint_every == Log()._checkpoint_every  # the log's default
 
 
 @given(logs(events(Rich), events(Plain), max_size=5))
@@ -938,8 +939,8 @@ INVALID_CALLS: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any], s
     (logs, (events(Plain),), {"min_size": 3, "max_size": 2}, "max_size=2 must not be less than min_size=3"),  # noqa: E501
     (logs, (events(Plain),), {"late_arrivals": None}, "late_arrivals=None must be True or False"),  # noqa: E501
     (logs, (events(Plain),), {"corrections": "yes"}, "corrections='yes' must be True or False"),  # noqa: E501
-    (logs, (events(Plain),), {"checkpoint_every": 0}, "checkpoint_every=0 must be an int >= 1"),  # noqa: E501
-    (logs, (events(Plain),), {"checkpoint_every": True}, "checkpoint_every=True must be an int >= 1"),  # noqa: E501
+    (logs, (events(Plain),), {"checkpoint_every": 0}, "checkpoint_every=0 must be an int >= 1 or None"),  # noqa: E501
+    (logs, (events(Plain),), {"checkpoint_every": True}, "checkpoint_every=True must be an int >= 1 or None"),  # noqa: E501
     (as_of_days, (), {"min_value": datetime.datetime(2024, 1, 1)}, "min_value=datetime.datetime(2024, 1, 1, 0, 0) must be a datetime.date (a query day)"),  # noqa: E501
     (as_of_days, ("2024-01-01",), {}, "min_value='2024-01-01' must be a datetime.date"),
     (as_of_days, (D(2024, 1, 2), D(2024, 1, 1)), {}, "min_value=datetime.date(2024, 1, 2) must not be after max_value=datetime.date(2024, 1, 1)"),  # noqa: E501

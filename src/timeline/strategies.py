@@ -954,7 +954,7 @@ def _drawn_logs(
     slots: st.SearchStrategy[list[_Slot]],
     *,
     late_arrivals: bool,
-    checkpoint_every: int,
+    checkpoint_every: int | None,
 ) -> Log:
     order = draw(slots)
     if not late_arrivals:
@@ -988,6 +988,8 @@ def _drawn_logs(
             )
         else:
             made.append(attrs.evolve(typing.cast(Any, slot.event), **envelope))
+    if checkpoint_every is None:
+        return _DrawnLog(made)
     return _DrawnLog(made, checkpoint_every=checkpoint_every)
 
 
@@ -1006,7 +1008,7 @@ def logs(
     max_size: int | None = None,
     late_arrivals: bool = True,
     corrections: bool = True,
-    checkpoint_every: int = 64,
+    checkpoint_every: int | None = None,
 ) -> st.SearchStrategy[Log]:
     """Valid in-memory :class:`timeline.Log` values, of events drawn from
     ``event_strategies`` (such as :func:`events`); iterate over one for its
@@ -1024,8 +1026,9 @@ def logs(
     - ``corrections``: some events supersede one or two earlier ones, and
       some are :class:`~timeline.Retraction` events; with False,
       ``supersedes`` is always empty.
-    - ``checkpoint_every``: the log's checkpoint interval (1 saves a state
-      after every event, so checkpoints are used the most).
+    - ``checkpoint_every``: the log's checkpoint interval (default: the
+      log's own; 1 saves a state after every event, so checkpoints are used
+      the most).
 
     Logs shrink toward fewer events, with simpler dates (so, in the fold
     order), without corrections.
@@ -1060,13 +1063,13 @@ def logs(
         )
     _check_bool(late_arrivals, "late_arrivals")
     _check_bool(corrections, "corrections")
-    if (
+    if checkpoint_every is not None and (
         not isinstance(checkpoint_every, int)
         or isinstance(checkpoint_every, bool)
         or checkpoint_every < 1
     ):
         raise InvalidArgument(
-            f"checkpoint_every={checkpoint_every!r} must be an int >= 1"
+            f"checkpoint_every={checkpoint_every!r} must be an int >= 1 or None"
         )
     slots = _slots(st.one_of(event_strategies), corrections=corrections)
     return _drawn_logs(

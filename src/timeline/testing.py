@@ -336,7 +336,7 @@ def _check_laws(
     for known_at in dict.fromkeys([None, *(k for _, k in queries)]):
         _check_determinism(folder, _counted(events, known_at))
     fresh = {
-        "built in one append (checkpoint every 64 events)": Log(events),
+        "built in one append": Log(events),
         "built in one append with a checkpoint after every event": Log(
             events, checkpoint_every=1
         ),
