@@ -29,7 +29,7 @@ from timeline.exceptions import (
     UnknownEventTypeError,
 )
 
-__all__ = ["Log", "as_day", "check_batch"]
+__all__ = ["AsOfQueries", "Log", "as_day", "check_batch"]
 
 S = TypeVar("S")
 _NEVER: Final = 2**62
@@ -59,7 +59,100 @@ def as_day(value: DayInput, name: str) -> datetime.date:
     return date.earliest
 
 
-class Log:
+class AsOfQueries:
+    """The as-of queries every backend answers the same way, on top of four
+    hooks: pick the version of the log known at a day (``_version``), the
+    certain state of a version on a day, its pending events, and its events
+    whose latest possible day lies in a range, in fold order."""
+
+    def _version(self, known_at: datetime.date | None) -> Any:
+        raise NotImplementedError
+
+    def _certain_state(self, version: Any, projection: Projection[S], day: int) -> S:
+        raise NotImplementedError
+
+    def _pending_events(self, version: Any, day: int) -> tuple[Event, ...]:
+        raise NotImplementedError
+
+    def _certain_between(
+        self, version: Any, low: int | None, high: int
+    ) -> Iterable[Event]:
+        raise NotImplementedError
+
+    def _query(
+        self, as_of: DayInput, known_at: DayInput | None
+    ) -> tuple[datetime.date, datetime.date | None, Any]:
+        day = as_day(as_of, "as_of")
+        known = None if known_at is None else _known_at_value(known_at)
+        return day, known, self._version(known)
+
+    def state(
+        self,
+        projection: Projection[S],
+        as_of: DayInput,
+        known_at: DayInput | None = None,
+    ) -> AsOf[S]:
+        """What was the state on ``as_of``, as known on ``known_at``?
+
+        ``known_at=None`` counts the whole log.  See :class:`AsOf`.
+        """
+        day, known, version = self._query(as_of, known_at)
+        number = day.toordinal()
+        certain = self._certain_state(version, projection, number)
+        pending = self._pending_events(version, number)
+        return AsOf(
+            as_of=day,
+            known_at=known,
+            certain=certain,
+            possible=projection.fold(pending, certain),
+            pending=pending,
+        )
+
+    def certain(
+        self,
+        projection: Projection[S],
+        as_of: DayInput,
+        known_at: DayInput | None = None,
+    ) -> S:
+        """Only ``state(...).certain``: the state folded from the events that
+        certainly happened by ``as_of``, without looking for pending ones."""
+        day, _, version = self._query(as_of, known_at)
+        return self._certain_state(version, projection, day.toordinal())
+
+    def provenance(
+        self,
+        projection: Projection[Any],
+        as_of: DayInput,
+        known_at: DayInput | None = None,
+    ) -> tuple[Event, ...]:
+        """The certain events, in fold order, whose handler changed the state
+        (returned a different object) on the way to ``state(...).certain``."""
+        day, _, version = self._query(as_of, known_at)
+        events = self._certain_between(version, None, day.toordinal())
+        return projection.changed_by(events)
+
+    def diff(
+        self,
+        projection: Projection[S],
+        start: DayInput,
+        end: DayInput,
+        known_at: DayInput | None = None,
+    ) -> Diff[S]:
+        """What changed between ``start`` and ``end``, and which events changed it."""
+        before = self.state(projection, start, known_at)
+        after = self.state(projection, end, known_at)
+        version = self._version(before.known_at)
+        a, b = before.as_of.toordinal(), after.as_of.toordinal()
+        moved = tuple(self._certain_between(version, min(a, b), max(a, b)))
+        return Diff(
+            before=before,
+            after=after,
+            became_certain=moved if b >= a else (),
+            no_longer_certain=() if b >= a else moved,
+        )
+
+
+class Log(AsOfQueries):
     """An append-only log of events, in memory.
 
     >>> log = Log()
@@ -256,77 +349,22 @@ class Log:
             self._views.popitem(last=False)
         return view
 
-    def state(
-        self,
-        projection: Projection[S],
-        as_of: DayInput,
-        known_at: DayInput | None = None,
-    ) -> AsOf[S]:
-        """What was the state on ``as_of``, as known on ``known_at``?
+    # -- the hooks of AsOfQueries --------------------------------------
 
-        ``known_at=None`` counts the whole log.  See :class:`AsOf`.
-        """
-        day = as_day(as_of, "as_of")
-        known = None if known_at is None else _known_at_value(known_at)
-        view = self._view(self.count_known_at(known))
-        number = day.toordinal()
-        certain = view.state_at(projection, view.certain_count(number))
-        pending = tuple(view.event(key[2]) for key in view.pending(number))
-        possible = projection.fold(pending, certain)
-        return AsOf(
-            as_of=day,
-            known_at=known,
-            certain=certain,
-            possible=possible,
-            pending=pending,
-        )
+    def _version(self, known_at: datetime.date | None) -> View:
+        return self._view(self.count_known_at(known_at))
 
-    def certain(
-        self,
-        projection: Projection[S],
-        as_of: DayInput,
-        known_at: DayInput | None = None,
-    ) -> S:
-        """Only ``state(...).certain``: the state folded from the events that
-        certainly happened by ``as_of``, without looking for pending ones."""
-        day = as_day(as_of, "as_of")
-        known = None if known_at is None else _known_at_value(known_at)
-        view = self._view(self.count_known_at(known))
-        return view.state_at(projection, view.certain_count(day.toordinal()))
+    def _certain_state(self, version: View, projection: Projection[S], day: int) -> S:
+        return version.state_at(projection, version.certain_count(day))
 
-    def provenance(
-        self,
-        projection: Projection[Any],
-        as_of: DayInput,
-        known_at: DayInput | None = None,
-    ) -> tuple[Event, ...]:
-        """The certain events, in fold order, whose handler changed the state
-        (returned a different object) on the way to ``state(...).certain``."""
-        day = as_day(as_of, "as_of")
-        known = None if known_at is None else _known_at_value(known_at)
-        view = self._view(self.count_known_at(known))
-        return projection.changed_by(
-            view.events(0, view.certain_count(day.toordinal()))
-        )
+    def _pending_events(self, version: View, day: int) -> tuple[Event, ...]:
+        return tuple(version.event(key[2]) for key in version.pending(day))
 
-    def diff(
-        self,
-        projection: Projection[S],
-        start: DayInput,
-        end: DayInput,
-        known_at: DayInput | None = None,
-    ) -> Diff[S]:
-        """What changed between ``start`` and ``end``, and which events changed it."""
-        before = self.state(projection, start, known_at)
-        after = self.state(projection, end, known_at)
-        view = self._view(self.count_known_at(before.known_at))
-        first = view.certain_count(before.as_of.toordinal())
-        second = view.certain_count(after.as_of.toordinal())
-        gained = tuple(view.events(first, second)) if second > first else ()
-        lost = tuple(view.events(second, first)) if first > second else ()
-        return Diff(
-            before=before, after=after, became_certain=gained, no_longer_certain=lost
-        )
+    def _certain_between(
+        self, version: View, low: int | None, high: int
+    ) -> Iterable[Event]:
+        first = 0 if low is None else version.certain_count(low)
+        return version.events(first, version.certain_count(high))
 
 
 def check_batch(

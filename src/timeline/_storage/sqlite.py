@@ -26,8 +26,8 @@ from typing import Any, Final, TypeVar
 
 from timeline._dates import UNBOUNDED_ABOVE, UNBOUNDED_BELOW
 from timeline._events import Event, recorded_key
-from timeline._log import DayInput, _known_at_value, as_day, check_batch
-from timeline._replay import _WIDTHS, AsOf, Diff, FoldKey, Projection, fold_key
+from timeline._log import AsOfQueries, DayInput, _known_at_value, check_batch
+from timeline._replay import _WIDTHS, FoldKey, Projection, fold_key
 from timeline._storage.codec import (
     GENESIS,
     CodecError,
@@ -99,7 +99,7 @@ def _width_class(hi: int, lo: int) -> int:
     return bisect.bisect_left(_WIDTHS, width)
 
 
-class SQLiteLog:
+class SQLiteLog(AsOfQueries):
     """A log kept in SQLite (WAL mode), with the interface of :class:`timeline.Log`."""
 
     def __init__(
@@ -565,72 +565,21 @@ class SQLiteLog:
         where = "(" + " OR ".join(clauses) + ")"
         return [event for _, event in self._counted(n, where, {"day": day})]
 
-    def state(
-        self,
-        projection: Projection[S],
-        as_of: DayInput,
-        known_at: DayInput | None = None,
-    ) -> AsOf[S]:
-        day = as_day(as_of, "as_of")
-        known = None if known_at is None else _known_at_value(known_at)
+    # -- the hooks of AsOfQueries --------------------------------------
+
+    def _version(self, known_at: datetime.date | None) -> int:
         self._sync()
-        n = self.count_known_at(known)
-        number = day.toordinal()
-        certain = self._state_at(projection, n, number)
-        pending = tuple(self._pending(n, number))
-        possible = projection.fold(pending, certain)
-        return AsOf(
-            as_of=day,
-            known_at=known,
-            certain=certain,
-            possible=possible,
-            pending=pending,
-        )
+        return self.count_known_at(known_at)
 
-    def certain(
-        self,
-        projection: Projection[S],
-        as_of: DayInput,
-        known_at: DayInput | None = None,
-    ) -> S:
-        """Only ``state(...).certain`` (see :meth:`timeline.Log.certain`)."""
-        day = as_day(as_of, "as_of")
-        known = None if known_at is None else _known_at_value(known_at)
-        self._sync()
-        return self._state_at(projection, self.count_known_at(known), day.toordinal())
+    def _certain_state(self, version: int, projection: Projection[S], day: int) -> S:
+        return self._state_at(projection, version, day)
 
-    def provenance(
-        self,
-        projection: Projection[Any],
-        as_of: DayInput,
-        known_at: DayInput | None = None,
-    ) -> tuple[Event, ...]:
-        day = as_day(as_of, "as_of").toordinal()
-        n = self.count_known_at(known_at)
-        counted = self._counted(n, "e.hi <= :day", {"day": day})
-        return projection.changed_by(event for _, event in counted)
+    def _pending_events(self, version: int, day: int) -> tuple[Event, ...]:
+        return tuple(self._pending(version, day))
 
-    def diff(
-        self,
-        projection: Projection[S],
-        start: DayInput,
-        end: DayInput,
-        known_at: DayInput | None = None,
-    ) -> Diff[S]:
-        before = self.state(projection, start, known_at)
-        after = self.state(projection, end, known_at)
-        n = self.count_known_at(before.known_at)
-        a, b = before.as_of.toordinal(), after.as_of.toordinal()
-        low, high = min(a, b), max(a, b)
-        moved = tuple(
-            event
-            for _, event in self._counted(
-                n, "e.hi > :low AND e.hi <= :high", {"low": low, "high": high}
-            )
-        )
-        return Diff(
-            before=before,
-            after=after,
-            became_certain=moved if b >= a else (),
-            no_longer_certain=() if b >= a else moved,
-        )
+    def _certain_between(
+        self, version: int, low: int | None, high: int
+    ) -> Iterator[Event]:
+        where = "e.hi <= :high" if low is None else "e.hi > :low AND e.hi <= :high"
+        counted = self._counted(version, where, {"low": low, "high": high})
+        return (event for _, event in counted)
