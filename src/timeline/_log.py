@@ -164,7 +164,7 @@ class Log(AsOfQueries):
     """
 
     def __init__(
-        self, events: Iterable[Event] = (), *, checkpoint_every: int = 32
+        self, events: Iterable[Event] = (), *, checkpoint_every: int = 16
     ) -> None:
         if not isinstance(checkpoint_every, int) or checkpoint_every < 1:
             raise ValueError(

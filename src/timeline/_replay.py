@@ -200,7 +200,7 @@ class View:
     are looked up by sequence number in the log's own list, shared here.
     """
 
-    def __init__(self, events: list[Event], checkpoint_every: int = 32) -> None:
+    def __init__(self, events: list[Event], checkpoint_every: int = 16) -> None:
         self._events = events  # the log's events in append order (seq - 1)
         self.keys: SortedList[FoldKey] = SortedList()
         # Per width class: (latest, earliest, seq) of finite, non-exact events.

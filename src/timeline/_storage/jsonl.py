@@ -275,7 +275,7 @@ class FileLog(Log):
         path: str | os.PathLike[str],
         *,
         create: bool = True,
-        checkpoint_every: int = 32,
+        checkpoint_every: int = 16,
     ) -> None:
         super().__init__(checkpoint_every=checkpoint_every)
         self.path = Path(path)
