@@ -30,6 +30,7 @@ __all__ = [
     "event_type",
     "event_types",
     "fields_of",
+    "is_declared",
     "lookup_event_type",
     "recorded_key",
 ]
@@ -312,6 +313,16 @@ def lookup_event_type(name: str, version: int | None = None) -> type[Event]:
             f"event type {name!r} has no version {version} "
             f"(registered: {sorted(versions)})"
         ) from None
+
+
+def is_declared(kind: type) -> bool:
+    """Is ``kind`` itself registered with :func:`event_type` (not merely a
+    subclass of a registered type, nor a class shadowed by a newer one)?"""
+    name = getattr(kind, "type_name", None)
+    version = getattr(kind, "schema_version", None)
+    if not isinstance(name, str) or not isinstance(version, int):
+        return False
+    return _REGISTRY.get(name, {}).get(version) is kind
 
 
 def event_types() -> Iterator[type[Event]]:

@@ -19,14 +19,13 @@ from typing import Any, Final, TypeVar
 from sortedcontainers import SortedList
 
 from timeline._dates import UncertainDate
-from timeline._events import Event, lookup_event_type, recorded_key
+from timeline._events import Event, is_declared, recorded_key
 from timeline._freetext import parse_date
 from timeline._replay import AsOf, Diff, FoldKey, Projection, View, fold_key
 from timeline.exceptions import (
     ConcurrencyError,
     InvalidDateError,
     InvalidEventError,
-    UnknownEventTypeError,
 )
 
 __all__ = ["AsOfQueries", "Log", "as_day", "check_batch"]
@@ -387,11 +386,7 @@ def check_batch(
             )
         where = f"{where} ({event.id!r})"
         kind = type(event)
-        try:
-            registered = lookup_event_type(kind.type_name, kind.schema_version)
-        except UnknownEventTypeError:
-            registered = None
-        if registered is not kind:
+        if not is_declared(kind):
             raise InvalidEventError(
                 f"{where}: {kind.__qualname__} is not declared with "
                 "@timeline.event_type(...)"

@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from timeline._dates import UNBOUNDED_ABOVE, UNBOUNDED_BELOW
-from timeline._events import Event, Retraction, lookup_event_type, recorded_key
+from timeline._events import Event, Retraction, is_declared, recorded_key
 from timeline._log import Log
-from timeline.exceptions import UnknownEventTypeError
 from timeline.strategies._checks import _check_bool
 from timeline.strategies._events import (
     _TEXTS,
@@ -50,11 +49,7 @@ def _check_drawn(value: object) -> Event:
             "strategies of events, such as events(MyEvent)"
         )
     kind = type(value)
-    try:
-        registered = lookup_event_type(kind.type_name, kind.schema_version)
-    except UnknownEventTypeError:
-        registered = None
-    if registered is not kind:
+    if not is_declared(kind):
         raise InvalidArgument(
             f"logs(): a strategy drew a {kind.__qualname__}, which is not "
             "declared with @timeline.event_type(...), so no log accepts it"
