@@ -28,7 +28,7 @@ from timeline.exceptions import (
     InvalidEventError,
 )
 
-__all__ = ["AsOfQueries", "Log", "as_day", "check_batch"]
+__all__ = ["AsOfQueries", "Log", "as_day", "check_batch", "known_at_key"]
 
 S = TypeVar("S")
 _NEVER: Final = 2**62
@@ -241,11 +241,7 @@ class Log(AsOfQueries):
         self._sync()
         if known_at is None:
             return len(self._events)
-        if isinstance(known_at, datetime.datetime):
-            key = recorded_key(known_at)
-        else:
-            key = (as_day(known_at, "known_at").toordinal(), float("inf"))
-        return bisect.bisect_right(self._recorded, key)
+        return bisect.bisect_right(self._recorded, known_at_key(known_at))
 
     def timeline(
         self, known_at: datetime.date | str | None = None
@@ -413,3 +409,12 @@ def _known_at_value(value: DayInput) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value
     return as_day(value, "known_at")
+
+
+def known_at_key(value: DayInput) -> tuple[int, float]:
+    """The recorded key up to which events count as known on ``value``: the
+    end of a day, or the instant of a datetime."""
+    known = _known_at_value(value)
+    if isinstance(known, datetime.datetime):
+        return recorded_key(known)
+    return known.toordinal(), float("inf")

@@ -26,7 +26,7 @@ from typing import Any, Final, TypeVar
 
 from timeline._dates import UNBOUNDED_ABOVE, UNBOUNDED_BELOW
 from timeline._events import Event, recorded_key
-from timeline._log import AsOfQueries, DayInput, _known_at_value, check_batch
+from timeline._log import AsOfQueries, DayInput, check_batch, known_at_key
 from timeline._replay import _WIDTHS, FoldKey, Projection, fold_key
 from timeline._storage.codec import (
     GENESIS,
@@ -317,11 +317,7 @@ class SQLiteLog(AsOfQueries):
     def count_known_at(self, known_at: DayInput | None) -> int:
         if known_at is None:
             return self._max_seq()
-        value = _known_at_value(known_at)
-        if isinstance(value, datetime.datetime):
-            day, seconds = recorded_key(value)
-        else:
-            day, seconds = value.toordinal(), float("inf")
+        day, seconds = known_at_key(known_at)
         # Recorded times never go back, so the events known then are the
         # prefix before the first one recorded later: one index seek.
         row = self._db.execute(
