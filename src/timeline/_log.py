@@ -283,11 +283,11 @@ class Log(AsOfQueries):
         """Make a validated batch durable (a no-op in memory)."""
 
     def _validate(self, events: Sequence[Event]) -> None:
-        check_batch(
-            events,
-            self._seq_of.__contains__,
-            self._recorded[-1] if self._recorded else None,
-        )
+        check_batch(events, self._seq_of.__contains__, self._last_recorded())
+
+    def _last_recorded(self) -> tuple[int, float] | None:
+        """The recorded key of the last event (None for an empty log)."""
+        return self._recorded[-1] if self._recorded else None
 
     def _commit(self, event: Event) -> None:
         # Appends only record the event; the fold-order indexes catch up on

@@ -364,10 +364,7 @@ class FileLog(Log):
             head=self._head,
             seq=len(self._events),
             line_no=self._line,
-            rules=Rules(
-                self._seq_of.__contains__,
-                self._recorded[-1] if self._recorded else None,
-            ),
+            rules=Rules(self._seq_of.__contains__, self._last_recorded()),
         )
         events = [record.event for record in scan.records]
         if events:
