@@ -10,6 +10,7 @@ its own sequence number until the first event that supersedes it.
 
 from __future__ import annotations
 
+import array
 import bisect
 import datetime
 from collections import OrderedDict
@@ -21,7 +22,7 @@ from sortedcontainers import SortedList
 from timeline._dates import UncertainDate
 from timeline._events import Event, is_declared, recorded_key
 from timeline._freetext import parse_date
-from timeline._replay import AsOf, Diff, FoldKey, Projection, View, fold_key
+from timeline._replay import MAX_SEQ, AsOf, Diff, Projection, View, packed_key
 from timeline.exceptions import (
     ConcurrencyError,
     InvalidDateError,
@@ -172,12 +173,15 @@ class Log(AsOfQueries):
         self._checkpoint_every = checkpoint_every
         self._events: list[Event] = []
         self._seq_of: dict[str, int] = {}
-        self._recorded: list[tuple[int, float]] = []
+        # Recorded times as microseconds since day 0 (see _recorded_micros):
+        # 8 bytes an event, where a (day, seconds) tuple took about 108.
+        self._recorded = array.array("q")
+        self._last_key: tuple[int, float] | None = None
         # seq -> seq of the first event that supersedes it
         self._superseded_at: dict[int, int] = {}
         self._superseders: dict[int, list[int]] = {}
         # Every event ever appended, in fold order (for views of old versions).
-        self._all_keys: SortedList[FoldKey] = SortedList()
+        self._all_keys: SortedList[int] = SortedList()
         self._current = View(self._events, checkpoint_every)
         self._indexed = 0  # events[:_indexed] are in the fold-order indexes
         self._views: OrderedDict[int, View] = OrderedDict()
@@ -241,7 +245,7 @@ class Log(AsOfQueries):
         self._sync()
         if known_at is None:
             return len(self._events)
-        return bisect.bisect_right(self._recorded, known_at_key(known_at))
+        return bisect.bisect_right(self._recorded, _known_at_micros(known_at))
 
     def timeline(
         self, known_at: datetime.date | str | None = None
@@ -287,7 +291,7 @@ class Log(AsOfQueries):
 
     def _last_recorded(self) -> tuple[int, float] | None:
         """The recorded key of the last event (None for an empty log)."""
-        return self._recorded[-1] if self._recorded else None
+        return self._last_key
 
     def _commit(self, event: Event) -> None:
         # Appends only record the event; the fold-order indexes catch up on
@@ -295,7 +299,8 @@ class Log(AsOfQueries):
         seq = len(self._events) + 1
         self._events.append(event)
         self._seq_of[event.id] = seq
-        self._recorded.append(recorded_key(event.recorded))
+        self._recorded.append(_recorded_micros(event.recorded))
+        self._last_key = recorded_key(event.recorded)
         for target in event.supersedes:
             target_seq = self._seq_of[target]
             self._superseders.setdefault(target_seq, []).append(seq)
@@ -308,16 +313,19 @@ class Log(AsOfQueries):
         if start == len(events):
             return
         keys = [
-            fold_key(events[seq - 1], seq) for seq in range(start + 1, len(events) + 1)
+            packed_key(events[seq - 1], seq)
+            for seq in range(start + 1, len(events) + 1)
         ]
         self._all_keys.update(keys)
         superseded_at = self._superseded_at
-        self._current.update([key for key in keys if key[2] not in superseded_at])
+        self._current.update(
+            [key for key in keys if key & MAX_SEQ not in superseded_at]
+        )
         for seq in range(start + 1, len(events) + 1):
             for target in events[seq - 1].supersedes:
                 target_seq = self._seq_of[target]
                 if target_seq <= start and superseded_at[target_seq] == seq:
-                    self._current.remove(fold_key(events[target_seq - 1], target_seq))
+                    self._current.remove(packed_key(events[target_seq - 1], target_seq))
         self._indexed = len(events)
 
     # -- views and queries --------------------------------------------
@@ -336,7 +344,8 @@ class Log(AsOfQueries):
             [
                 key
                 for key in self._all_keys
-                if key[2] <= count and superseded_at.get(key[2], _NEVER) > count
+                if (seq := key & MAX_SEQ) <= count
+                and superseded_at.get(seq, _NEVER) > count
             ]
         )
         self._views[count] = view
@@ -353,7 +362,7 @@ class Log(AsOfQueries):
         return version.state_at(projection, version.certain_count(day))
 
     def _pending_events(self, version: View, day: int) -> tuple[Event, ...]:
-        return tuple(version.event(key[2]) for key in version.pending(day))
+        return tuple(map(version.event, version.pending(day)))
 
     def _certain_between(
         self, version: View, low: int | None, high: int
@@ -409,6 +418,32 @@ def _known_at_value(value: DayInput) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value
     return as_day(value, "known_at")
+
+
+_DAY_MICROS: Final = 86_400_000_000
+
+
+def _recorded_micros(value: datetime.date) -> int:
+    """A recorded time as one int, ordered as :func:`recorded_key` orders
+    it: microseconds from the start of day 0 (a plain date is its start)."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+        return (
+            value.toordinal() * _DAY_MICROS
+            + ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000
+            + value.microsecond
+        )
+    return value.toordinal() * _DAY_MICROS
+
+
+def _known_at_micros(value: DayInput) -> int:
+    """The last recorded time (as :func:`_recorded_micros`) known on ``value``:
+    the last microsecond of a day, or the instant of a datetime."""
+    known = _known_at_value(value)
+    if isinstance(known, datetime.datetime):
+        return _recorded_micros(known)
+    return (known.toordinal() + 1) * _DAY_MICROS - 1
 
 
 def known_at_key(value: DayInput) -> tuple[int, float]:
