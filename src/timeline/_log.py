@@ -17,8 +17,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final, TypeVar
 
-from sortedcontainers import SortedList
-
 from timeline._dates import UncertainDate
 from timeline._events import Event, is_declared, recorded_key
 from timeline._freetext import parse_date
@@ -32,7 +30,6 @@ from timeline.exceptions import (
 __all__ = ["AsOfQueries", "Log", "as_day", "check_batch", "known_at_key"]
 
 S = TypeVar("S")
-_NEVER: Final = 2**62
 _CACHED_VIEWS: Final = 8
 
 DayInput = datetime.date | str | UncertainDate
@@ -172,7 +169,11 @@ class Log(AsOfQueries):
             )
         self._checkpoint_every = checkpoint_every
         self._events: list[Event] = []
-        self._seq_of: dict[str, int] = {}
+        # id -> packed fold key (_replay.packed_key), whose low bits are the
+        # seq: the same int object the indexes hold, so the map costs no
+        # int of its own (28 bytes an event less than mapping to the seq).
+        self._key_of: dict[str, int] = {}
+        self._unindexed: list[int] = []  # keys appended since the last query
         # Recorded times as microseconds since day 0 (see _recorded_micros):
         # 8 bytes an event, where a (day, seconds) tuple took about 108.
         self._recorded = array.array("q")
@@ -180,10 +181,7 @@ class Log(AsOfQueries):
         # seq -> seq of the first event that supersedes it
         self._superseded_at: dict[int, int] = {}
         self._superseders: dict[int, list[int]] = {}
-        # Every event ever appended, in fold order (for views of old versions).
-        self._all_keys: SortedList[int] = SortedList()
         self._current = View(self._events, checkpoint_every)
-        self._indexed = 0  # events[:_indexed] are in the fold-order indexes
         self._views: OrderedDict[int, View] = OrderedDict()
         batch = tuple(events)
         if batch:
@@ -202,7 +200,7 @@ class Log(AsOfQueries):
 
     def __contains__(self, event_id: object) -> bool:
         self._sync()
-        return event_id in self._seq_of
+        return event_id in self._key_of
 
     @property
     def last_seq(self) -> int:
@@ -214,7 +212,7 @@ class Log(AsOfQueries):
         """The event with this id; ``KeyError`` naming it if there is none."""
         self._sync()
         try:
-            return self._events[self._seq_of[event_id] - 1]
+            return self._events[(self._key_of[event_id] & MAX_SEQ) - 1]
         except KeyError:
             raise KeyError(f"no event with id {event_id!r} in the log") from None
 
@@ -222,7 +220,7 @@ class Log(AsOfQueries):
         """The sequence number of an event (1 for the first)."""
         self._sync()
         try:
-            return self._seq_of[event_id]
+            return self._key_of[event_id] & MAX_SEQ
         except KeyError:
             raise KeyError(f"no event with id {event_id!r} in the log") from None
 
@@ -287,7 +285,7 @@ class Log(AsOfQueries):
         """Make a validated batch durable (a no-op in memory)."""
 
     def _validate(self, events: Sequence[Event]) -> None:
-        check_batch(events, self._seq_of.__contains__, self._last_recorded())
+        check_batch(events, self._key_of.__contains__, self._last_recorded())
 
     def _last_recorded(self) -> tuple[int, float] | None:
         """The recorded key of the last event (None for an empty log)."""
@@ -297,36 +295,36 @@ class Log(AsOfQueries):
         # Appends only record the event; the fold-order indexes catch up on
         # the next query (_index), in one sorted batch.
         seq = len(self._events) + 1
+        key = packed_key(event, seq)
         self._events.append(event)
-        self._seq_of[event.id] = seq
+        self._key_of[event.id] = key
+        self._unindexed.append(key)
         self._recorded.append(_recorded_micros(event.recorded))
         self._last_key = recorded_key(event.recorded)
         for target in event.supersedes:
-            target_seq = self._seq_of[target]
+            target_seq = self._key_of[target] & MAX_SEQ
             self._superseders.setdefault(target_seq, []).append(seq)
             self._superseded_at.setdefault(target_seq, seq)
 
     def _index(self) -> None:
         """Bring the fold-order indexes up to date with the appended events."""
-        start = self._indexed
-        events = self._events
-        if start == len(events):
+        keys = self._unindexed
+        if not keys:
             return
-        keys = [
-            packed_key(events[seq - 1], seq)
-            for seq in range(start + 1, len(events) + 1)
-        ]
-        self._all_keys.update(keys)
+        self._unindexed = []
         superseded_at = self._superseded_at
         self._current.update(
             [key for key in keys if key & MAX_SEQ not in superseded_at]
         )
-        for seq in range(start + 1, len(events) + 1):
-            for target in events[seq - 1].supersedes:
-                target_seq = self._seq_of[target]
-                if target_seq <= start and superseded_at[target_seq] == seq:
-                    self._current.remove(packed_key(events[target_seq - 1], target_seq))
-        self._indexed = len(events)
+        first = keys[0] & MAX_SEQ
+        key_of = self._key_of
+        for key in keys:
+            seq = key & MAX_SEQ
+            for target in self._events[seq - 1].supersedes:
+                target_key = key_of[target]
+                target_seq = target_key & MAX_SEQ
+                if target_seq < first and superseded_at[target_seq] == seq:
+                    self._current.remove(target_key)
 
     # -- views and queries --------------------------------------------
 
@@ -338,15 +336,16 @@ class Log(AsOfQueries):
         if view is not None:
             self._views.move_to_end(count)
             return view
-        superseded_at = self._superseded_at
-        view = View(self._events, self._checkpoint_every)
-        view.update(
+        # The version at ``count``: the current view's events up to it, and
+        # the events superseded since (the current view has dropped them).
+        events, key_of = self._events, self._key_of
+        view = self._current.restricted(
+            count,
             [
-                key
-                for key in self._all_keys
-                if (seq := key & MAX_SEQ) <= count
-                and superseded_at.get(seq, _NEVER) > count
-            ]
+                key_of[events[seq - 1].id]
+                for seq, at in self._superseded_at.items()
+                if seq <= count < at
+            ],
         )
         self._views[count] = view
         if len(self._views) > _CACHED_VIEWS:

@@ -301,6 +301,22 @@ class View:
             index.update(entries)
         self._invalidate(self.keys.bisect_left(first))
 
+    def restricted(self, count: int, extra: Sequence[int]) -> View:
+        """A new view of this one's events with seq <= ``count``, plus the
+        ``extra`` keys.  Filtering the sorted indexes keeps them sorted,
+        so no key is classified again but the extra ones."""
+
+        def kept(keys: SortedList[int]) -> SortedList[int]:
+            return SortedList([key for key in keys if key & _SEQ_MASK <= count])
+
+        view = View(self._events, self.every)
+        view.keys = kept(self.keys)
+        view._buckets = [kept(bucket) for bucket in self._buckets]
+        view._open_start = kept(self._open_start)
+        view._open_end = kept(self._open_end)
+        view.update(extra)
+        return view
+
     def remove(self, key: int) -> None:
         position = self.keys.bisect_left(key)
         if position == len(self.keys) or self.keys[position] != key:

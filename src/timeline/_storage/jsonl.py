@@ -364,7 +364,7 @@ class FileLog(Log):
             head=self._head,
             seq=len(self._events),
             line_no=self._line,
-            rules=Rules(self._seq_of.__contains__, self._last_recorded()),
+            rules=Rules(self._key_of.__contains__, self._last_recorded()),
         )
         events = [record.event for record in scan.records]
         if events:
