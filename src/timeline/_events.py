@@ -112,7 +112,8 @@ def _tuple_of_str(value: Iterable[str] | str) -> tuple[str, ...]:
     kw_only_default=True, frozen_default=True, field_specifiers=(attrs.field,)
 )
 def _frozen(cls: _C) -> _C:
-    return attrs.frozen(kw_only=True)(cls)
+    # No __weakref__ slot: 8 bytes an event, and nothing holds events weakly.
+    return attrs.frozen(kw_only=True, weakref_slot=False)(cls)
 
 
 @attrs.frozen
@@ -277,7 +278,7 @@ def event_type(name: str, *, version: int = 1) -> Callable[[_E], _E]:
                 f"@event_type({name!r}) decorates subclasses of timeline.Event, "
                 f"not {cls!r}"
             )
-        made = attrs.frozen(kw_only=True)(cls)
+        made = attrs.frozen(kw_only=True, weakref_slot=False)(cls)
         made.type_name = name
         made.schema_version = version
         versions = _REGISTRY.setdefault(name, {})
