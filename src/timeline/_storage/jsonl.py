@@ -27,11 +27,10 @@ from timeline._log import Log, check_batch
 from timeline._storage.codec import (
     GENESIS,
     HEADER,
-    CodecError,
     Record,
     chain_hash,
     decode_record,
-    encode_event,
+    encode_batch,
     seal,
     unseal,
 )
@@ -408,18 +407,7 @@ class FileLog(Log):
     def _write(self, events: Sequence[Event]) -> None:
         if not events:
             return
-        lines = []
-        head = self._head
-        seq = len(self._events)
-        last = len(events) - 1
-        for index, event in enumerate(events):
-            seq += 1
-            try:
-                body = encode_event(event, seq, more=index != last)
-            except CodecError as error:
-                raise CodecError(f"event {index + 1} of the batch: {error}") from None
-            head = chain_hash(head, body)
-            lines.append(seal(body, head))
+        lines, head = encode_batch(events, len(self._events), self._head)
         data = b"".join(lines)
         try:
             _write_all(self._fd, data)

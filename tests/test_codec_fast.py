@@ -1,0 +1,294 @@
+"""The fast paths of the record codec against its reference.
+
+``encode_event`` (orjson, exact type checks) must write exactly the bytes of
+``encode_event_reference`` (stdlib json, every value decoded back and
+compared), refuse exactly what it refuses, with the same message; the fast
+reader must read back exactly what the stdlib reader does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+import timeline
+from timeline import Event, Text, UncertainDate
+from timeline._storage.codec import (
+    GENESIS,
+    CodecError,
+    chain_hash,
+    decode_record,
+    encode_batch,
+    encode_event,
+    encode_event_reference,
+    seal,
+)
+from timeline.strategies import events, uncertain_dates
+
+
+class Hue(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+    ALSO_RED = "red"  # noqa: PIE796 - an alias, on purpose
+
+
+class Size(enum.IntEnum):
+    SMALL = 1
+    LARGE = 2
+
+
+class Odd(enum.Enum):
+    """Values the fast path does not pass as they are."""
+
+    YES = True
+    PAIR = (1, 2)
+    HALF = 0.5
+
+
+class Perm(enum.Flag):
+    R = 4
+    W = 2
+
+
+@attrs.frozen
+class Span:
+    low: float
+    high: float
+    unit: str = "km"
+
+
+@timeline.event_type("codecfast.simple")
+class Simple(Event):
+    """Only field types the fast path checks by type alone."""
+
+    count: int = 0
+    ratio: float = 0.0
+    label: str = ""
+    flag: bool = False
+    hue: Hue = Hue.RED
+    size: Size | None = None
+    when: UncertainDate | None = None
+    day: datetime.date | None = None
+    stamp: datetime.datetime | None = None
+    caption: Text | None = None
+
+
+@timeline.event_type("codecfast.mixed")
+class Mixed(Event):
+    """Field types that take the reference's decode-and-compare."""
+
+    anything: Any = None
+    span: Span | None = None
+    pair: tuple[int, str] = (0, "")
+    names: tuple[str, ...] = ()
+    members: frozenset[str] = frozenset()
+    scores: Mapping[str, float] = attrs.field(factory=dict, hash=False)
+    either: int | str = 0
+    mode: Literal["a", "b"] = "a"
+    odd: Odd | None = None
+    perm: Perm | None = None
+
+
+_ENVELOPE = {"id": "e1", "occurred": "2024-06", "recorded": "2024-07-01"}
+_zones = st.sampled_from(
+    [
+        None,
+        datetime.UTC,
+        datetime.timezone(datetime.timedelta(hours=9)),
+        datetime.timezone(datetime.timedelta(hours=-3, minutes=-30, seconds=-7)),
+    ]
+)
+# Floats of every magnitude, ints beyond 64 bits, text with lone surrogates.
+_floats = st.floats() | st.floats(-1e-3, 1e-3) | st.sampled_from([1e-5, 1e16, -0.0])
+_ints = st.integers() | st.integers(-(2**70), 2**70)
+_texts = st.text(st.characters(codec=None, categories=None), max_size=6)
+_values: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.booleans() | _ints | _floats | _texts,
+    lambda inner: (
+        st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(_texts, inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _same(event: Event, seq: int = 7, more: bool = False) -> bytes | None:
+    """Both encoders agree: the same bytes, or the same CodecError."""
+    try:
+        expected = encode_event_reference(event, seq, more=more)
+    except CodecError as error:
+        refused = str(error)
+    else:
+        assert encode_event(event, seq, more=more) == expected
+        return expected
+    with pytest.raises(CodecError) as caught:
+        encode_event(event, seq, more=more)
+    assert str(caught.value) == refused
+    return None
+
+
+def _round_trip(event: Event, body: bytes | None) -> None:
+    if body is not None:
+        assert decode_record(json.loads(body), "test").event == event
+
+
+@given(
+    events(
+        Simple,
+        stamp=st.none() | st.datetimes(timezones=_zones),
+        recorded=st.dates() | st.datetimes(timezones=_zones),
+    ),
+    st.integers(1, 2**40),
+    st.booleans(),
+)
+@settings(max_examples=400, deadline=None)
+def test_simple_fields_encode_as_the_reference(
+    event: Simple, seq: int, more: bool
+) -> None:
+    body = _same(event, seq, more)
+    _round_trip(event, body)
+
+
+@given(events(Mixed, anything=_values, scores=st.dictionaries(_texts, _floats)))
+@settings(max_examples=400, deadline=None)
+def test_mixed_fields_encode_as_the_reference(event: Mixed) -> None:
+    _same(event)
+
+
+@given(
+    count=_ints,
+    ratio=_floats | _ints,
+    label=_texts,
+    event_id=_texts.filter(lambda s: s and s == s.strip()),
+    tags=st.lists(_texts.filter(bool), max_size=2),
+)
+@example(count=2**64, ratio=1.0, label="", event_id="x", tags=[])
+@example(count=-(2**63) - 1, ratio=1e-5, label="", event_id="x", tags=[])
+@example(count=0, ratio=float("nan"), label="", event_id="x", tags=[])
+@example(count=0, ratio=float("-inf"), label="", event_id="x", tags=[])
+@example(count=0, ratio=2**60 + 1, label="", event_id="x", tags=[])  # an int
+@example(count=0, ratio=0.0, label="\ud800", event_id="x", tags=[])
+@example(count=0, ratio=0.0, label="", event_id="\udfff", tags=[])
+@example(count=0, ratio=0.0, label="", event_id="x", tags=["\ud800"])
+@example(count=0, ratio=0.0, label='\x00\x1f\x7f\u2028"\\', event_id="x", tags=[])
+@settings(max_examples=400, deadline=None)
+def test_numbers_and_text_encode_as_the_reference(
+    count: int, ratio: Any, label: str, event_id: str, tags: list[str]
+) -> None:
+    event = Simple(
+        **{**_ENVELOPE, "id": event_id},
+        tags=tags,
+        count=count,
+        ratio=ratio,
+        label=label,
+    )
+    body = _same(event)
+    if body is not None and not isinstance(ratio, int):
+        _round_trip(event, body)
+
+
+#: Values of the wrong type for their field: refused, naming the field.
+WRONG: list[tuple[str, Any]] = [
+    ("count", True),
+    ("count", 2.0),
+    ("count", "3"),
+    ("count", None),
+    ("ratio", "1.5"),
+    ("ratio", True),
+    ("label", 3),
+    ("label", None),
+    ("flag", 1),
+    ("hue", "red"),
+    ("hue", Size.SMALL),
+    ("when", "2024"),
+    ("when", datetime.date(2024, 1, 1)),
+    ("day", datetime.datetime(2024, 1, 1, 10)),
+    ("day", "2024-01-01"),
+    ("stamp", datetime.date(2024, 1, 1)),
+    ("caption", {"en": "x"}),
+    ("caption", Text((("en", "a"), ("en", "b")))),
+    ("caption", Text(())),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), WRONG)
+def test_values_of_the_wrong_type_are_refused_as_by_the_reference(
+    field: str, value: Any
+) -> None:
+    event = Simple(**_ENVELOPE, **{field: value})
+    with pytest.raises(CodecError, match=f"payload field {field}"):
+        encode_event(event, 1)
+    assert _same(event) is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("anything", (1, 2)),  # would read back as a list
+        ("anything", object()),
+        ("anything", {1: "a"}),
+        ("anything", float("nan")),
+        ("span", Span(1.0, float("inf"))),
+        ("pair", (1, 2)),
+        ("odd", Odd.PAIR),
+        ("mode", "c"),
+        ("scores", {"a": 10**400}),
+    ],
+)
+def test_complex_values_are_refused_as_by_the_reference(field: str, value: Any) -> None:
+    event = Mixed(**_ENVELOPE, **{field: value})
+    with pytest.raises(CodecError, match=f"payload field {field}"):
+        encode_event(event, 1)
+    assert _same(event) is None
+
+
+def test_values_that_read_back_pass_as_in_the_reference() -> None:
+    for event in [
+        Simple(**_ENVELOPE, hue=Hue.ALSO_RED, size=Size.LARGE, ratio=1e-7),
+        Simple(**_ENVELOPE, ratio=3),  # an int reads back as 3.0 == 3
+        Simple(**_ENVELOPE, size=1),  # reads back as Size.SMALL == 1
+        Mixed(**_ENVELOPE, odd=Odd.YES, perm=Perm.R | Perm.W, span=Span(1e-9, 1e300)),
+    ]:
+        body = _same(event)
+        assert body is not None
+        _round_trip(event, body)
+
+
+@given(st.lists(events(Simple), min_size=1, max_size=5), st.integers(0, 10**6))
+@settings(max_examples=100, deadline=None)
+def test_a_batch_is_the_chained_lines_of_the_reference(
+    batch: list[Simple], seq: int
+) -> None:
+    head = start = chain_hash(GENESIS, b"{}")
+    expected = []
+    for index, event in enumerate(batch):
+        body = encode_event_reference(
+            event, seq + index + 1, more=index != len(batch) - 1
+        )
+        head = chain_hash(head, body)
+        expected.append(seal(body, head))
+    lines, last = encode_batch(batch, seq, start)
+    assert b"".join(lines) == b"".join(expected)
+    assert last == head
+
+
+def test_a_refused_event_is_named_by_its_place_in_the_batch() -> None:
+    fine = Simple(**_ENVELOPE)
+    bad = Simple(**{**_ENVELOPE, "id": "e2"}, count="3")
+    with pytest.raises(CodecError) as caught:
+        encode_batch([fine, bad], 0, GENESIS)
+    assert str(caught.value).startswith("event 2 of the batch: event 'e2': ")
+    assert "payload field count" in str(caught.value)
+
+
+@given(uncertain_dates())
+def test_dates_in_payloads_encode_as_the_reference(date: UncertainDate) -> None:
+    _round_trip(Simple(**_ENVELOPE, when=date), _same(Simple(**_ENVELOPE, when=date)))
