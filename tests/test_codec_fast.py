@@ -15,16 +15,18 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import attrs
+import orjson
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import timeline
-from timeline import Event, Text, UncertainDate
+from timeline import Event, Text, TimelineError, UncertainDate
 from timeline._storage.codec import (
     GENESIS,
     CodecError,
     chain_hash,
+    decode_fast,
     decode_record,
     encode_batch,
     encode_event,
@@ -292,3 +294,147 @@ def test_a_refused_event_is_named_by_its_place_in_the_batch() -> None:
 @given(uncertain_dates())
 def test_dates_in_payloads_encode_as_the_reference(date: UncertainDate) -> None:
     _round_trip(Simple(**_ENVELOPE, when=date), _same(Simple(**_ENVELOPE, when=date)))
+
+
+# -- the fast reader ---------------------------------------------------------
+
+
+def _read_both(body: bytes, seq: int) -> None:
+    """decode_fast reads ``body``, record ``seq``, as the reference does, or
+    leaves it to the reference."""
+    try:
+        reference = decode_record(json.loads(body), "test")
+    except (ValueError, TimelineError):
+        reference = None
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return
+    if type(parsed) is not dict or type(parsed.get("seq")) is not int:
+        return
+    if parsed["seq"] != seq:  # the caller's check, before decode_fast
+        return
+    fast = decode_fast(parsed, body, {})
+    if fast is None:
+        return
+    assert reference is not None, "the fast reader took what the reference refuses"
+    event, more = fast
+    # repr, not ==: 1.0 == 1, but a float must not come back for an int.
+    assert repr(event) == repr(reference.event)
+    assert more is reference.more
+
+
+@given(
+    events(
+        Simple,
+        stamp=st.none() | st.datetimes(timezones=_zones),
+        recorded=st.dates() | st.datetimes(timezones=_zones),
+    ),
+    st.booleans(),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_fast_reader_reads_simple_events_as_written(
+    event: Simple, more: bool
+) -> None:
+    body = encode_event(event, 3, more=more)
+    _read_both(body, 3)
+    fast = decode_fast(orjson.loads(body), body, {})
+    if fast is not None:  # None for ints beyond 64 bits, which orjson reads as floats
+        assert fast == (event, more)
+
+
+def test_the_fast_reader_takes_ordinary_events() -> None:
+    ordinary = [
+        Simple(**_ENVELOPE),
+        Simple(
+            **_ENVELOPE,
+            source=timeline.Source(title="t", published="2024"),
+            summary={"en": "a", "ja": "b"},
+            tags=("x",),
+            supersedes=("e0",),
+            count=-(2**63),
+            ratio=1e-7,
+            label="\x00é",
+            flag=True,
+            hue=Hue.BLUE,
+            size=Size.LARGE,
+            when=timeline.parse_edtf("2024-06~"),
+            day=datetime.date(2024, 1, 2),
+            stamp=datetime.datetime(2024, 1, 2, 3, 4, tzinfo=datetime.UTC),
+            caption=Text.of("c"),
+        ),
+        Mixed(**_ENVELOPE, anything=[1, {"a": None}], span=Span(1.0, 2.5)),
+    ]
+    for event in ordinary:
+        for more in (False, True):
+            body = encode_event(event, 3, more=more)
+            assert decode_fast(orjson.loads(body), body, {}) == (event, more)
+
+
+@given(events(Mixed, anything=_values, scores=st.dictionaries(_texts, _floats)))
+@settings(max_examples=300, deadline=None)
+def test_the_fast_reader_reads_mixed_events_as_the_reference(event: Mixed) -> None:
+    try:
+        body = encode_event(event, 3)
+    except CodecError:
+        return
+    _read_both(body, 3)
+
+
+_MEMBERS = [
+    "seq",
+    "id",
+    "type",
+    "v",
+    "occurred",
+    "recorded",
+    "source",
+    "summary",
+    "supersedes",
+    "tags",
+    "more",
+    "payload",
+]
+
+
+@given(
+    st.sampled_from([Simple(**_ENVELOPE), Mixed(**_ENVELOPE)]),
+    st.sampled_from(_MEMBERS)
+    | st.sampled_from([a.name for a in attrs.fields(Simple)][7:]).map(
+        "payload.{}".format
+    )
+    | st.sampled_from([a.name for a in attrs.fields(Mixed)][7:]).map(
+        "payload.{}".format
+    ),
+    _values | st.sampled_from([2**64, -(2**63) - 1, 10**30, 1e300, 1.0, "2024", True]),
+    st.booleans(),
+)
+@example(Mixed(**_ENVELOPE), "payload.anything", 2**64, False)
+@example(Mixed(**_ENVELOPE), "payload.anything", 10**25, True)
+@example(Mixed(**_ENVELOPE), "payload.either", 2**64, False)
+@example(Mixed(**_ENVELOPE), "payload.scores", {"a": 2**70}, False)
+@example(Simple(**_ENVELOPE), "payload.count", 2**64, False)
+@example(Simple(**_ENVELOPE), "payload.ratio", 2**64, False)
+@example(Simple(**_ENVELOPE), "payload.ratio", 10**400, False)
+@example(Simple(**_ENVELOPE), "payload.size", 2**64, False)
+@example(Simple(**_ENVELOPE), "payload.hue", "red", True)
+@example(Simple(**_ENVELOPE), "v", True, False)
+@example(Simple(**_ENVELOPE), "tags", "ab", False)
+@example(Simple(**_ENVELOPE), "supersedes", {"a": 1}, False)
+@example(Simple(**_ENVELOPE), "more", 1, False)
+@example(Simple(**_ENVELOPE), "payload.label", "\ud800", False)
+@settings(max_examples=500, deadline=None)
+def test_the_fast_reader_never_takes_what_the_reference_refuses(
+    event: Event, member: str, value: Any, ascii_only: bool
+) -> None:
+    record = json.loads(encode_event_reference(event, 1))
+    if member.startswith("payload."):
+        record["payload"][member.removeprefix("payload.")] = value
+    else:
+        record[member] = value
+    text = json.dumps(record, ensure_ascii=ascii_only, separators=(",", ":"))
+    try:
+        body = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    _read_both(body, 1)

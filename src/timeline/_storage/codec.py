@@ -15,6 +15,7 @@ import functools
 import hashlib
 import json
 import math
+import re
 import sys
 import types
 import typing
@@ -47,6 +48,7 @@ __all__ = [
     "HEADER",
     "Record",
     "chain_hash",
+    "decode_fast",
     "decode_record",
     "encode_event",
     "upcaster",
@@ -909,3 +911,165 @@ def _event_decoders(cls: type[Event]) -> dict[str, Decoder]:
         decoders.setdefault(a.name, _decoder_for(Any))
     _EVENT_DECODERS[cls] = decoders
     return decoders
+
+
+# -- the fast reader --------------------------------------------------------
+#
+# decode_fast reads a record body parsed by orjson into the very event that
+# the reference path (the stdlib parser, then decode_record) reads, or gives
+# up (None) on anything unusual: the caller then takes the reference path,
+# which names what is wrong.  orjson parses what the format allows as the
+# stdlib does, but for integers beyond 64 bits, which it reads as floats: a
+# field read by exact type checks refuses a float where an int belongs, and
+# an event type with other fields (read by their decoders) gives up on any
+# body with 19 digits in a row.
+
+_LONG_DIGITS: Final = re.compile(rb"[0-9]{19}").search
+
+# (payload key, keyword of the class, types taken as they are, converter)
+_ReadField = tuple[str, str, frozenset[type], Callable[[Any], Any] | None]
+
+
+@attrs.frozen
+class _ReadPlan:
+    cls: type[Event]
+    version: int
+    keys: frozenset[str]  # the payload's members
+    fields: tuple[_ReadField, ...]
+    guarded: bool  # some field is read by its decoder: refuse long ints
+
+
+def decode_fast(
+    obj: Any, body: bytes, plans: dict[str, _ReadPlan | None]
+) -> tuple[Event, bool] | None:
+    """The event and batch flag of ``obj``, the record ``body`` as orjson
+    parsed it (its ``seq`` already checked), or None where the reference
+    path must decide.  ``plans`` is a cache the caller keeps for one read
+    of a log (event types are not registered in the middle of it)."""
+    try:
+        more = obj.pop("more", False)
+        if (more is not True and more is not False) or tuple(obj) != _ENVELOPE_KEYS:
+            return None
+        (
+            _,
+            event_id,
+            name,
+            version,
+            occurred,
+            recorded,
+            source,
+            summary,
+            supersedes,
+            tags,
+            payload,
+        ) = obj.values()
+        try:
+            plan = plans[name]
+        except KeyError:
+            plan = plans[name] = _read_plan(name)
+        if (
+            plan is None
+            or type(version) is not int
+            or version != plan.version
+            or type(payload) is not dict
+            or payload.keys() != plan.keys
+            or (plan.guarded and _LONG_DIGITS(body) is not None)
+            or type(event_id) is not str
+            or type(occurred) is not str
+            or type(recorded) is not str
+            or type(supersedes) is not list
+            or type(tags) is not list
+        ):
+            return None
+        if supersedes or tags:
+            for item in (*supersedes, *tags):
+                if type(item) is not str:
+                    return None
+        fields: dict[str, Any] = {
+            "id": event_id,
+            "occurred": _parse_edtf_cached(occurred),
+            "recorded": _recorded_cached(recorded),
+            "source": None if source is None else _decoder_for(Source)(source, "x"),
+            "summary": None if summary is None else _decoder_for(Text)(summary, "x"),
+            "supersedes": tuple(supersedes),
+            "tags": tuple(tags),
+        }
+        for key, keyword, exact, convert in plan.fields:
+            value = payload[key]
+            if type(value) in exact:
+                fields[keyword] = value
+            elif convert is not None:
+                fields[keyword] = convert(value)
+            else:
+                return None
+        return plan.cls(**fields), more
+    except Exception:  # the reference path says what is wrong
+        return None
+
+
+def _read_plan(name: str) -> _ReadPlan | None:
+    try:
+        cls = lookup_event_type(name)
+    except UnknownEventTypeError:
+        return None
+    decoders = _field_decoders(cls)
+    aliases = _ALIASES[cls]
+    hints = _type_hints(cls)
+    fields = []
+    guarded = False
+    for key in _payload_names(cls):
+        if key not in decoders:
+            return None  # not set by __init__: the reference decides
+        exact, convert = _read_path(hints.get(key, Any))
+        if not exact and convert is None:
+            convert, guarded = _labelled(decoders[key]), True
+        fields.append((key, aliases.get(key, key), exact, convert))
+    return _ReadPlan(
+        cls, cls.schema_version, frozenset(_payload_names(cls)), tuple(fields), guarded
+    )
+
+
+def _labelled(decoder: Decoder) -> Callable[[Any], Any]:
+    # The label would only name a failure, and the reference path does that.
+    return lambda value: decoder(value, "x")
+
+
+def _read_path(hint: Any) -> tuple[frozenset[type], Callable[[Any], Any] | None]:
+    """For a declared type: the JSON value types taken as they are, and a
+    converter that reads a few more (raising on what it cannot)."""
+    if hint in (int, str, bool, None, _NONE_TYPE):
+        return frozenset({_NONE_TYPE if hint is None else hint}), None
+    if hint is float:
+        return frozenset({float}), _read_float
+    if hint in (UncertainDate, datetime.date, datetime.datetime, Text):
+        # Their decoders refuse numbers: a long int cannot sneak in.
+        return frozenset(), _labelled(_decoder_for(hint))
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return frozenset(), _enum_reader(hint)
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = typing.get_args(hint)
+        if len(args) == 2 and _NONE_TYPE in args:
+            (other,) = (arg for arg in args if arg is not _NONE_TYPE)
+            exact, convert = _read_path(other)
+            if exact or convert is not None:
+                return exact | {_NONE_TYPE}, convert
+    return frozenset(), None
+
+
+def _read_float(value: Any) -> float:
+    if type(value) is not int:
+        raise TypeError(value)
+    return float(value)
+
+
+def _enum_reader(kind: type[enum.Enum]) -> Callable[[Any], Any]:
+    members = {
+        (type(member.value), member.value): member
+        for member in kind.__members__.values()
+        if type(member.value) in (str, int) and kind(member.value) is member
+    }
+
+    def read(value: Any) -> Any:
+        return members[type(value), value]
+
+    return read
