@@ -361,7 +361,7 @@ class Log(AsOfQueries):
         return version.state_at(projection, version.certain_count(day))
 
     def _pending_events(self, version: View, day: int) -> tuple[Event, ...]:
-        return tuple(map(version.event, version.pending(day)))
+        return tuple(version.events_of(version.pending(day)))
 
     def _certain_between(
         self, version: View, low: int | None, high: int
