@@ -20,7 +20,7 @@ from typing import Any, Final, TypeVar
 from timeline._dates import UncertainDate
 from timeline._events import Event, is_declared, recorded_key
 from timeline._freetext import parse_date
-from timeline._replay import MAX_SEQ, AsOf, Diff, Projection, View, packed_key
+from timeline._replay import MAX_SEQ, AsOf, Diff, PastView, Projection, View, packed_key
 from timeline.exceptions import (
     ConcurrencyError,
     InvalidDateError,
@@ -182,7 +182,7 @@ class Log(AsOfQueries):
         self._superseded_at: dict[int, int] = {}
         self._superseders: dict[int, list[int]] = {}
         self._current = View(self._events, checkpoint_every)
-        self._views: OrderedDict[int, View] = OrderedDict()
+        self._views: OrderedDict[int, PastView] = OrderedDict()
         batch = tuple(events)
         if batch:
             self.append(*batch)
@@ -328,7 +328,7 @@ class Log(AsOfQueries):
 
     # -- views and queries --------------------------------------------
 
-    def _view(self, count: int) -> View:
+    def _view(self, count: int) -> View | PastView:
         self._index()
         if count == len(self._events):
             return self._current
@@ -339,7 +339,8 @@ class Log(AsOfQueries):
         # The version at ``count``: the current view's events up to it, and
         # the events superseded since (the current view has dropped them).
         events, key_of = self._events, self._key_of
-        view = self._current.restricted(
+        view = PastView(
+            self._current,
             count,
             [
                 key_of[events[seq - 1].id]
@@ -354,20 +355,21 @@ class Log(AsOfQueries):
 
     # -- the hooks of AsOfQueries --------------------------------------
 
-    def _version(self, known_at: datetime.date | None) -> View:
+    def _version(self, known_at: datetime.date | None) -> View | PastView:
         return self._view(self.count_known_at(known_at))
 
-    def _certain_state(self, version: View, projection: Projection[S], day: int) -> S:
-        return version.state_at(projection, version.certain_count(day))
+    def _certain_state(
+        self, version: View | PastView, projection: Projection[S], day: int
+    ) -> S:
+        return version.certain_state(projection, day)
 
-    def _pending_events(self, version: View, day: int) -> tuple[Event, ...]:
+    def _pending_events(self, version: View | PastView, day: int) -> tuple[Event, ...]:
         return tuple(version.events_of(version.pending(day)))
 
     def _certain_between(
-        self, version: View, low: int | None, high: int
+        self, version: View | PastView, low: int | None, high: int
     ) -> Iterable[Event]:
-        first = 0 if low is None else version.certain_count(low)
-        return version.events(first, version.certain_count(high))
+        return version.certain_events(low, high)
 
 
 def check_batch(

@@ -32,6 +32,7 @@ __all__ = [
     "AsOf",
     "Diff",
     "FoldKey",
+    "PastView",
     "Projection",
     "View",
     "fold_key",
@@ -269,6 +270,8 @@ class View:
         self._checkpoints: weakref.WeakKeyDictionary[
             Projection[Any], tuple[int, list[Any]]
         ] = weakref.WeakKeyDictionary()
+        # Past versions read through this view, told of every change.
+        self._dependents: weakref.WeakSet[PastView] = weakref.WeakSet()
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -299,23 +302,10 @@ class View:
                 grouped.setdefault(id(index), (index, []))[1].append(entry)
         for index, entries in grouped.values():
             index.update(entries)
-        self._invalidate(self.keys.bisect_left(first))
-
-    def restricted(self, count: int, extra: Sequence[int]) -> View:
-        """A new view of this one's events with seq <= ``count``, plus the
-        ``extra`` keys.  Filtering the sorted indexes keeps them sorted,
-        so no key is classified again but the extra ones."""
-
-        def kept(keys: SortedList[int]) -> SortedList[int]:
-            return SortedList([key for key in keys if key & _SEQ_MASK <= count])
-
-        view = View(self._events, self.every)
-        view.keys = kept(self.keys)
-        view._buckets = [kept(bucket) for bucket in self._buckets]
-        view._open_start = kept(self._open_start)
-        view._open_end = kept(self._open_end)
-        view.update(extra)
-        return view
+        position = self.keys.bisect_left(first)
+        self._invalidate(position)
+        for past in self._dependents:
+            past.moved(position)
 
     def remove(self, key: int) -> None:
         position = self.keys.bisect_left(key)
@@ -326,6 +316,8 @@ class View:
         if found is not None:
             found[0].discard(found[1])
         self._invalidate(position)
+        for past in self._dependents:
+            past.moved(position, removed=key)
 
     def _invalidate(self, position: int) -> None:
         # Checkpoint i holds the state after the first i * every events; a
@@ -335,6 +327,15 @@ class View:
             del states[keep:]
 
     # -- queries ------------------------------------------------------
+
+    def certain_state(self, projection: Projection[S], day: int) -> S:
+        """The fold of the events that certainly happened by ``day``."""
+        return self.state_at(projection, self.certain_count(day))
+
+    def certain_events(self, low: int | None, high: int) -> list[Event]:
+        """In fold order, the events certain by ``high`` but not by ``low``."""
+        first = 0 if low is None else self.certain_count(low)
+        return self.events(first, self.certain_count(high))
 
     def certain_count(self, day: int) -> int:
         """How many events (a prefix in fold order) certainly happened by ``day``."""
@@ -397,3 +398,139 @@ class View:
                 states.append(state)
             return projection.fold(chunk[target * every - start :], state)
         return projection.fold(self.events(target * every, count), states[target])
+
+
+class PastView:
+    """A past version of the log, the first ``count`` events as they stood
+    then, read through the current :class:`View` (``base``) instead of
+    copying its indexes.
+
+    The version holds the base's events with seq <= ``count``, plus the
+    ``extras``: events superseded after ``count``, which the base has
+    dropped.  Checkpoint i is the fold of the version's events with keys
+    below ``base.keys[i * every]`` (checkpoint 0: none), so a first query
+    folds only up to its own day and nothing is built up front.  Against
+    filtering copies of every index, the first query under a new
+    ``known_at`` went from 0.9-1.4 to about 0.5 full replays at 10**6.
+    """
+
+    def __init__(self, base: View, count: int, extras: Iterable[int]) -> None:
+        self._base = base
+        self._count = count
+        self._extras = sorted(extras)
+        self.every = base.every
+        self._checkpoints: weakref.WeakKeyDictionary[
+            Projection[Any], tuple[int, list[Any]]
+        ] = weakref.WeakKeyDictionary()
+        base._dependents.add(self)
+
+    def moved(self, position: int, removed: int | None = None) -> None:
+        """The base changed at ``position``: checkpoints from it on are
+        stale, and a key it dropped that this version counts is an extra."""
+        if removed is not None and removed & _SEQ_MASK <= self._count:
+            bisect.insort(self._extras, removed)
+        keep = max(1, -(-position // self.every))  # i * every < position
+        for _, states in self._checkpoints.values():
+            del states[keep:]
+
+    def _key_at(self, position: int) -> int:
+        keys = self._base.keys
+        return keys[position] if position < len(keys) else _PAST_ALL
+
+    def _keys(self, start: int, stop: int, low: int, high: int) -> list[int]:
+        """The version's keys at base positions ``start:stop`` and its extras
+        in [low, high), in fold order."""
+        count, mask = self._count, _SEQ_MASK
+        keys = [
+            key for key in self._base.keys.islice(start, stop) if key & mask <= count
+        ]
+        extras = self._extras
+        first = bisect.bisect_left(extras, low)
+        last = bisect.bisect_left(extras, high)
+        if first < last:
+            keys += extras[first:last]
+            keys.sort()
+        return keys
+
+    def _fold(
+        self,
+        projection: Projection[S],
+        state: S,
+        start: int,
+        stop: int,
+        low: int,
+        high: int,
+    ) -> S:
+        keys = self._keys(start, stop, low, high)
+        return projection.fold(self._base.events_of(keys), state)
+
+    def certain_state(self, projection: Projection[S], day: int) -> S:
+        every = self.every
+        entry = self._checkpoints.get(projection)
+        if entry is None or entry[0] != projection.version:
+            entry = (projection.version, [projection.initial])
+            self._checkpoints[projection] = entry
+        states: list[S] = entry[1]
+        bound = _ending_after(day)
+        position = self._base.keys.bisect_left(bound)
+        # The checkpoint to start from must cut below ``bound``: its key at
+        # i * every must be one of the positions before ``position``.
+        target = (position - 1) // every if position else 0
+        while len(states) <= target:
+            i = len(states)
+            low = self._key_at((i - 1) * every) if i > 1 else _PAST_NONE
+            states.append(
+                self._fold(
+                    projection,
+                    states[-1],
+                    (i - 1) * every,
+                    i * every,
+                    low,
+                    self._key_at(i * every),
+                )
+            )
+        low = self._key_at(target * every) if target else _PAST_NONE
+        return self._fold(
+            projection, states[target], target * every, position, low, bound
+        )
+
+    def certain_events(self, low: int | None, high: int) -> list[Event]:
+        base = self._base
+        first = _PAST_NONE if low is None else _ending_after(low)
+        last = _ending_after(high)
+        keys = self._keys(
+            base.keys.bisect_left(first), base.keys.bisect_left(last), first, last
+        )
+        return base.events_of(keys)
+
+    def pending(self, day: int) -> list[int]:
+        count, mask = self._count, _SEQ_MASK
+        found = [key for key in self._base.pending(day) if key & mask <= count]
+        # An extra is pending if it ends after ``day`` (a key from ``after``
+        # on) and starts by it (its low bits below ``started``; as in
+        # View.pending).
+        extras = self._extras
+        after = _ending_after(day)
+        started = (day + _OFFSET + 1) << _SEQ_BITS
+        low = _DAY_AND_SEQ_MASK
+        more = [
+            key
+            for key in extras[bisect.bisect_left(extras, after) :]
+            if key & low < started
+        ]
+        if more:
+            found += more
+            found.sort()
+        return found
+
+    def events_of(self, keys: Iterable[int]) -> list[Event]:
+        return self._base.events_of(keys)
+
+    def events(self) -> list[Event]:
+        """Every event of the version, in fold order."""
+        keys = self._keys(0, len(self._base.keys), _PAST_NONE, _PAST_ALL)
+        return self._base.events_of(keys)
+
+
+_PAST_NONE: Final = -1  # below every packed key
+_PAST_ALL: Final = 1 << (_HI_SHIFT + _DAY_BITS)  # above every packed key
