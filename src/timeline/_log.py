@@ -177,7 +177,6 @@ class Log(AsOfQueries):
         # Recorded times as microseconds since day 0 (see _recorded_micros):
         # 8 bytes an event, where a (day, seconds) tuple took about 108.
         self._recorded = array.array("q")
-        self._last_key: tuple[int, float] | None = None
         # seq -> seq of the first event that supersedes it
         self._superseded_at: dict[int, int] = {}
         self._superseders: dict[int, list[int]] = {}
@@ -289,7 +288,7 @@ class Log(AsOfQueries):
 
     def _last_recorded(self) -> tuple[int, float] | None:
         """The recorded key of the last event (None for an empty log)."""
-        return self._last_key
+        return recorded_key(self._events[-1].recorded) if self._events else None
 
     def _commit(self, event: Event) -> None:
         # Appends only record the event; the fold-order indexes catch up on
@@ -300,7 +299,6 @@ class Log(AsOfQueries):
         self._key_of[event.id] = key
         self._unindexed.append(key)
         self._recorded.append(_recorded_micros(event.recorded))
-        self._last_key = recorded_key(event.recorded)
         for target in event.supersedes:
             target_seq = self._key_of[target] & MAX_SEQ
             self._superseders.setdefault(target_seq, []).append(seq)
