@@ -934,7 +934,6 @@ _ReadField = tuple[str, str, frozenset[type], Callable[[Any], Any] | None]
 class _ReadPlan:
     cls: type[Event]
     version: int
-    keys: frozenset[str]  # the payload's members
     fields: tuple[_ReadField, ...]
     guarded: bool  # some field is read by its decoder: refuse long ints
 
@@ -972,7 +971,8 @@ def decode_fast(
             or type(version) is not int
             or version != plan.version
             or type(payload) is not dict
-            or payload.keys() != plan.keys
+            # with a KeyError below for a missing one: the very members
+            or len(payload) != len(plan.fields)
             or (plan.guarded and _LONG_DIGITS(body) is not None)
             or type(event_id) is not str
             or type(occurred) is not str
@@ -1024,9 +1024,7 @@ def _read_plan(name: str) -> _ReadPlan | None:
         if not exact and convert is None:
             convert, guarded = _labelled(decoders[key]), True
         fields.append((key, aliases.get(key, key), exact, convert))
-    return _ReadPlan(
-        cls, cls.schema_version, frozenset(_payload_names(cls)), tuple(fields), guarded
-    )
+    return _ReadPlan(cls, cls.schema_version, tuple(fields), guarded)
 
 
 def _labelled(decoder: Decoder) -> Callable[[Any], Any]:
