@@ -24,6 +24,7 @@ import timeline
 from timeline import Event, Text, TimelineError, UncertainDate
 from timeline._storage.codec import (
     GENESIS,
+    HEADER,
     CodecError,
     chain_hash,
     decode_fast,
@@ -33,6 +34,8 @@ from timeline._storage.codec import (
     encode_event_reference,
     seal,
 )
+from timeline._storage.jsonl import scan_bytes
+from timeline.exceptions import IntegrityError
 from timeline.strategies import events, uncertain_dates
 
 
@@ -438,3 +441,48 @@ def test_the_fast_reader_never_takes_what_the_reference_refuses(
     except UnicodeEncodeError:
         return
     _read_both(body, 1)
+
+
+def _log_bytes(bodies: list[bytes]) -> bytes:
+    lines = [HEADER + b"\n"]
+    head = GENESIS
+    for body in bodies:
+        head = chain_hash(head, body)
+        lines.append(seal(body, head))
+    return b"".join(lines)
+
+
+def test_a_log_reads_what_orjson_would_read_otherwise_as_the_stdlib_does() -> None:
+    """Long ints (orjson: floats), escaped lone surrogates and 1e400 (orjson
+    refuses them) are read by the reference path, as before."""
+    long_int = encode_event(Mixed(**_ENVELOPE, anything=2**64, either=-(2**70)), 1)
+    surrogate = encode_event(Simple(**{**_ENVELOPE, "id": "e2"}), 2).replace(
+        b'"label":""', b'"label":"\\ud800"'
+    )
+    huge = encode_event(Simple(**{**_ENVELOPE, "id": "e3"}), 3).replace(
+        b'"ratio":0.0', b'"ratio":1e400'
+    )
+    scan = scan_bytes(_log_bytes([long_int, surrogate, huge]))
+    first, second, third = scan.events
+    assert isinstance(first, Mixed)
+    assert type(first.anything) is int
+    assert first.anything == 2**64
+    assert first.either == -(2**70)
+    assert isinstance(second, Simple)
+    assert second.label == "\ud800"
+    assert isinstance(third, Simple)
+    assert third.ratio == float("inf")
+    assert [r.event for r in scan.records] == [first, second, third]
+
+
+def test_errors_name_the_line_as_before() -> None:
+    good = encode_event(Simple(**_ENVELOPE), 1)
+    wrong_type = encode_event(Simple(**{**_ENVELOPE, "id": "e2"}), 2).replace(
+        b'"count":0', b'"count":"0"'
+    )
+    with pytest.raises(CodecError) as reference:
+        decode_record(json.loads(wrong_type), "seq 2")
+    assert str(reference.value) == "seq 2.count: expected an integer, got '0'"
+    with pytest.raises(IntegrityError) as caught:
+        scan_bytes(_log_bytes([good, wrong_type]), "x.jsonl")
+    assert str(caught.value) == f"x.jsonl: line 3: {reference.value}"
