@@ -413,3 +413,21 @@ def test_commits_wait_for_the_disk_only_when_asked(tmp_path: Path) -> None:
         assert log._db.execute("PRAGMA synchronous").fetchone()[0] == 2
         log.append(Noted(id="a", occurred="2024", recorded="2024-01-01"))
     assert timeline.verify(path).last_seq == 1
+
+
+def test_a_type_added_by_a_failed_append_is_forgotten(tmp_path: Path) -> None:
+    path = tmp_path / "x.sqlite"
+    with SQLiteLog(path) as log, SQLiteLog(path) as other:
+        log.append(Noted(id="a", occurred="2024", recorded="2024-01-01"))
+        with pytest.raises(InvalidEventError, match="already in the log"):
+            # A new type, then an id found taken by the UNIQUE index.
+            log.append(
+                Counted(id="b", occurred="2024", recorded="2024-01-02"),
+                Noted(id="a", occurred="2024", recorded="2024-01-02"),
+            )
+        assert log._db.execute("SELECT count(*) FROM types").fetchone()[0] == 1
+        # Another writer takes the next code for another type meanwhile.
+        other.append(Free(id="c", occurred="2024", recorded="2024-01-03", data={}))
+        log.append(Counted(id="b", occurred="2024", recorded="2024-01-04"))
+        assert [e.id for e in log] == ["a", "c", "b"]
+    assert timeline.verify(path).last_seq == 3
