@@ -66,11 +66,12 @@ def points_of(d: UncertainDate) -> list[Point]:
 def shrunk(
     condition: Callable[[UncertainDate], bool],
     strategy: st.SearchStrategy[UncertainDate] | None = None,
+    search: settings = FIND,
 ) -> str:
     """The simplest generated value meeting ``condition``, as EDTF."""
     if strategy is None:
         strategy = uncertain_dates()
-    found = find(strategy, condition, settings=FIND)
+    found = find(strategy, condition, settings=search)
     return found.to_edtf()
 
 
@@ -369,7 +370,11 @@ def test_every_kind_of_time_is_generated(
 def test_years_beyond_datetime_come_with_day_numbers(
     condition: Callable[[UncertainDate], bool], simplest: str
 ) -> None:
-    assert shrunk(condition, WIDE) == simplest
+    # The rarest kind (the last year) turns up about once in 300 draws.
+    # Hypothesis also draws literals from the modules loaded, so the fixed
+    # search changes with what else ran before: 2,000 examples missed it in
+    # some full runs; 10,000 leave no realistic chance of that.
+    assert shrunk(condition, WIDE, settings(FIND, max_examples=10_000)) == simplest
     with pytest.raises(NoSuchExample):
         find(uncertain_dates(), condition, settings=settings(FIND, max_examples=300))
 
