@@ -403,14 +403,15 @@ def test_small_events_take_little_room(tmp_path: Path) -> None:
     assert path.stat().st_size / 5000 <= 150
 
 
-def test_commits_wait_for_the_disk_only_when_asked(tmp_path: Path) -> None:
-    """synchronous=NORMAL (1) by default: a commit survives the process being
-    killed (tests/test_crash.py); FULL (2) with fsync=True, for power loss."""
+def test_commits_wait_for_the_disk_unless_told_not_to(tmp_path: Path) -> None:
+    """synchronous=FULL (2) by default, for power loss, as the JSON Lines log
+    fsyncs; NORMAL (1) with fsync=False: a commit survives the process being
+    killed (tests/test_crash.py), not a power loss."""
     path = tmp_path / "x.sqlite"
     with SQLiteLog(path) as log:
-        assert log._db.execute("PRAGMA synchronous").fetchone()[0] == 1
-    with SQLiteLog(path, fsync=True) as log:
         assert log._db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    with SQLiteLog(path, fsync=False) as log:
+        assert log._db.execute("PRAGMA synchronous").fetchone()[0] == 1
         log.append(Noted(id="a", occurred="2024", recorded="2024-01-01"))
     assert timeline.verify(path).last_seq == 1
 
