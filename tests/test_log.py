@@ -331,3 +331,37 @@ def test_a_log_built_from_events_equals_appending_them() -> None:
     assert built.state(TRACE, D.max) == appended.state(TRACE, D.max)
     with pytest.raises(ValueError, match="checkpoint_every"):
         Log(checkpoint_every=0)
+
+
+def _new_york() -> datetime.tzinfo:
+    zoneinfo = pytest.importorskip("zoneinfo")
+    try:
+        zone: datetime.tzinfo = zoneinfo.ZoneInfo("America/New_York")
+    except zoneinfo.ZoneInfoNotFoundError:
+        pytest.skip("no time zone database on this machine")
+    return zone
+
+
+def test_the_repeated_hour_of_a_fall_back_is_two_instants() -> None:
+    """01:30 before and after New York's fall-back are == (== ignores fold)
+    but an hour apart: a batch may not go back from the second to the first,
+    and known_at between them counts only the first."""
+    from strategies import Noted
+
+    zone = _new_york()
+    first = datetime.datetime(2024, 11, 3, 1, 30, tzinfo=zone)  # 05:30 UTC
+    second = first.replace(fold=1)  # 06:30 UTC
+    assert first == second
+    with pytest.raises(timeline.InvalidEventError, match="back-dated"):
+        Log().append(
+            Noted(id="a", occurred="2000", recorded=second),
+            Noted(id="b", occurred="2000", recorded=first),
+        )
+    log = Log()
+    log.append(
+        Noted(id="a", occurred="2000", recorded=first),
+        Noted(id="b", occurred="2000", recorded=second),
+    )
+    between = datetime.datetime(2024, 11, 3, 6, 0, tzinfo=datetime.UTC)
+    assert log.count_known_at(between) == 1
+    assert [event.id for event in log.timeline(between)] == ["a"]

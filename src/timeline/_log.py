@@ -280,7 +280,7 @@ class Log(AsOfQueries):
             log.append(event)
             key_of[event.id] = key
             unindexed.append(key)
-            if event.recorded != last_value:
+            if not _same_instant(event.recorded, last_value):
                 last_value = event.recorded
                 micros = _recorded_micros(event.recorded)
             recorded.append(micros)
@@ -304,6 +304,11 @@ class Log(AsOfQueries):
         """Make a validated batch durable (a no-op in memory)."""
 
     def _validate(self, events: Sequence[Event]) -> None:
+        if len(self._events) + len(events) > MAX_SEQ:
+            raise InvalidEventError(
+                f"a log holds at most {MAX_SEQ} events (sequence numbers are "
+                f"{MAX_SEQ.bit_length()}-bit in the fold keys)"
+            )
         check_batch(events, self._key_of.__contains__, self._last_recorded())
 
     def _last_recorded(self) -> tuple[int, float] | None:
@@ -387,7 +392,7 @@ def check_batch(
     log, ``last_recorded`` is the recorded key of its last event.
     """
     # Every append runs this per event, so the valid path builds no message
-    # and checks each event type and recorded time once: 1.0 -> 0.4 us an
+    # and checks each event type and recorded time once: 0.91 -> 0.34 us an
     # event (10**5 events in batches of 1000).
     batch_ids: set[str] = set()
     declared: set[type] = set()
@@ -419,7 +424,7 @@ def check_batch(
                     "an earlier event of the log"
                 )
         recorded = event.recorded
-        if recorded != last_value:
+        if not _same_instant(recorded, last_value):
             key = recorded_key(recorded)
             if last is not None and key < last:
                 raise InvalidEventError(
@@ -429,6 +434,16 @@ def check_batch(
                 )
             last, last_value = key, recorded
         batch_ids.add(event_id)
+
+
+def _same_instant(value: datetime.date, previous: object) -> bool:
+    """Is the recorded time ``value`` surely the instant of ``previous``?
+    Equal values are, except aware datetimes in a repeated hour: == ignores
+    ``fold`` (01:30 before and after a fall-back), so those never count."""
+    return value == previous and not (
+        isinstance(value, datetime.datetime)
+        and (value.fold or getattr(previous, "fold", 0))
+    )
 
 
 def _where(index: int, event: Event) -> str:
