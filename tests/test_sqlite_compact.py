@@ -432,3 +432,27 @@ def test_a_type_added_by_a_failed_append_is_forgotten(tmp_path: Path) -> None:
         log.append(Counted(id="b", occurred="2024", recorded="2024-01-04"))
         assert [e.id for e in log] == ["a", "c", "b"]
     assert timeline.verify(path).last_seq == 3
+
+
+def test_a_whole_row_cut_inside_its_batch_is_caught(tmp_path: Path) -> None:
+    """A row stored whole carries its own "more" member: it must agree with
+    its hash (short inside a batch, whole at its end), or a log cut inside a
+    batch, its remaining row rewritten whole with a whole hash, would pass."""
+    path = tmp_path / "x.sqlite"
+    with SQLiteLog(path) as log:
+        log.append(
+            Noted(id="a", occurred="2000", recorded="2024-01-01"),
+            Noted(id="b", occurred="2000", recorded="2024-01-01"),
+        )
+        first = next(iter(log.raw_records()))[0]
+    assert first.endswith(b',"more":true}')
+    db = sqlite3.connect(path)
+    db.execute("DELETE FROM events WHERE seq = 2")
+    db.execute(
+        "UPDATE events SET type = NULL, body = ?, hash = ? WHERE seq = 1",
+        (first, hashlib.sha256(GENESIS + first).digest()),
+    )
+    db.commit()
+    db.close()
+    with pytest.raises(IntegrityError, match="seq 1: the record is inside a batch"):
+        timeline.verify(path)

@@ -441,6 +441,16 @@ class SQLiteLog(AsOfQueries):
     ) -> bytes:
         """The canonical body of a row (``end``: how it ends, by its hash)."""
         if code is None:
+            # Stored whole: its "more" member must agree with its hash, whole
+            # at a batch's end and short inside one, or a log cut inside a
+            # batch would pass as complete.
+            if type(body) is bytes and body.endswith(_MORE) != (end is _MORE):
+                raise IntegrityError(
+                    f"{self.path}: seq {seq}: the record "
+                    + ("is inside a batch" if end is _END else "ends its batch")
+                    + " but its stored hash says otherwise: rows were removed "
+                    "or edited"
+                )
             return body
         if type(body) is not bytes or type(event_id) is not str:
             raise IntegrityError(f"{self.path}: seq {seq}: id and body have bad types")
