@@ -486,3 +486,11 @@ def test_errors_name_the_line_as_before() -> None:
     with pytest.raises(IntegrityError) as caught:
         scan_bytes(_log_bytes([good, wrong_type]), "x.jsonl")
     assert str(caught.value) == f"x.jsonl: line 3: {reference.value}"
+
+
+def test_the_installed_orjson_writes_the_canonical_bytes() -> None:
+    """The fast encoder is on only if orjson spells its sample as the stdlib
+    encoder does; with a different spelling it would be off, not wrong."""
+    from timeline._storage import codec
+
+    assert codec._FAST is codec._orjson_writes_canonical_json() is True
