@@ -143,7 +143,7 @@ class Projection(Generic[S]):
                 current = handler(current, event)
         return current
 
-    def fold_saving(
+    def _fold_saving(
         self, events: Sequence[Event], state: S, every: int, saved: list[S]
     ) -> S:
         """Fold ``events`` from ``state`` as :meth:`fold` does, appending the
@@ -415,7 +415,7 @@ class View:
             # Catch up in one pass over the keys (one islice, not one per
             # checkpoint: that halved the cost of a long fold).
             start = (len(states) - 1) * every
-            return projection.fold_saving(
+            return projection._fold_saving(
                 self.events(start, count), states[-1], every, states
             )
         return projection.fold(self.events(target * every, count), states[target])
