@@ -494,3 +494,28 @@ def test_the_installed_orjson_writes_the_canonical_bytes() -> None:
     from timeline._storage import codec
 
     assert codec._FAST is codec._orjson_writes_canonical_json() is True
+
+
+def test_without_the_fast_encoder_a_batch_has_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the self-check failed (_FAST off), encode_batch writes through the
+    reference encoder, and the bytes are the same."""
+    from timeline._storage import codec
+
+    events = [
+        Simple(id=f"e{i}", occurred="2024-06", recorded="2024-07-01", count=i)
+        for i in range(3)
+    ]
+    fast = codec.encode_batch(events, 0, codec.GENESIS)
+    calls = []
+    reference = codec.encode_event_reference
+
+    def counted(*args: Any, **kwargs: Any) -> bytes:
+        calls.append(args)
+        return reference(*args, **kwargs)
+
+    monkeypatch.setattr(codec, "_FAST", False)
+    monkeypatch.setattr(codec, "encode_event_reference", counted)
+    assert codec.encode_batch(events, 0, codec.GENESIS) == fast
+    assert len(calls) == len(events)

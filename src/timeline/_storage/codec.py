@@ -410,7 +410,7 @@ def encode_batch(
         if plan is None:
             plan = _ENCODE_PLANS[kind] = _encode_plan(kind)
         more = index != last
-        body = _encode_fast(event, seq, more, plan)
+        body = _encode_fast(event, seq, more, plan) if _FAST else None
         if body is None:
             try:
                 body = encode_event_reference(event, seq, more=more)
