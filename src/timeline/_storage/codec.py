@@ -614,12 +614,18 @@ def _make_decoder(hint: Any) -> Decoder:
             if not isinstance(value, int | float) or isinstance(value, bool):
                 raise _fail(where, "a number", value)
             try:
-                return float(value)
+                result = float(value)
             except OverflowError:  # an int beyond the floats
                 raise CodecError(
                     f"{where}: expected a number, got an integer of "
                     f"{int(value).bit_length()} bits, too large for a float"
                 ) from None
+            if not math.isfinite(result):  # 1e400 in the text parses as inf
+                raise CodecError(
+                    f"{where}: expected a finite number, got {result!r} (the "
+                    "format stores finite numbers only)"
+                )
+            return result
 
         return real
     if hint is str:
