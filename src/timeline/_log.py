@@ -13,6 +13,7 @@ from __future__ import annotations
 import array
 import bisect
 import datetime
+import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final, TypeVar
@@ -174,7 +175,7 @@ class Log(AsOfQueries):
         # int of its own (28 bytes an event less than mapping to the seq).
         self._key_of: dict[str, int] = {}
         self._unindexed: list[int] = []  # keys appended since the last query
-        # Recorded times as microseconds since day 0 (see _recorded_micros):
+        # Recorded times as microseconds since day 0 (see _micros):
         # 8 bytes an event, where a (day, seconds) tuple took about 108.
         self._recorded = array.array("q")
         # seq -> seq of the first event that supersedes it
@@ -242,7 +243,7 @@ class Log(AsOfQueries):
         self._sync()
         if known_at is None:
             return len(self._events)
-        return bisect.bisect_right(self._recorded, _known_at_micros(known_at))
+        return bisect.bisect_right(self._recorded, _micros(known_at_key(known_at)))
 
     def timeline(
         self, known_at: datetime.date | str | None = None
@@ -282,7 +283,7 @@ class Log(AsOfQueries):
             unindexed.append(key)
             if not _same_instant(event.recorded, last_value):
                 last_value = event.recorded
-                micros = _recorded_micros(event.recorded)
+                micros = _micros(recorded_key(event.recorded))
             recorded.append(micros)
             for target in event.supersedes:
                 target_seq = key_of[target] & MAX_SEQ
@@ -459,27 +460,15 @@ def _known_at_value(value: DayInput) -> datetime.date:
 _DAY_MICROS: Final = 86_400_000_000
 
 
-def _recorded_micros(value: datetime.date) -> int:
-    """A recorded time as one int, ordered as :func:`recorded_key` orders
-    it: microseconds from the start of day 0 (a plain date is its start)."""
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-        return (
-            value.toordinal() * _DAY_MICROS
-            + ((value.hour * 60 + value.minute) * 60 + value.second) * 1_000_000
-            + value.microsecond
-        )
-    return value.toordinal() * _DAY_MICROS
-
-
-def _known_at_micros(value: DayInput) -> int:
-    """The last recorded time (as :func:`_recorded_micros`) known on ``value``:
-    the last microsecond of a day, or the instant of a datetime."""
-    known = _known_at_value(value)
-    if isinstance(known, datetime.datetime):
-        return _recorded_micros(known)
-    return (known.toordinal() + 1) * _DAY_MICROS - 1
+def _micros(key: tuple[int, float]) -> int:
+    """A recorded key (:func:`recorded_key`, :func:`known_at_key`) as one int
+    in the same order: microseconds from the start of day 0, the end of a
+    day (seconds ``inf``) being its last microsecond."""
+    day, seconds = key
+    if seconds == math.inf:
+        return (day + 1) * _DAY_MICROS - 1
+    # Exact: seconds carries well under a microsecond of rounding error.
+    return day * _DAY_MICROS + round(seconds * 1_000_000)
 
 
 def known_at_key(value: DayInput) -> tuple[int, float]:
