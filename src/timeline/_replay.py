@@ -266,6 +266,35 @@ def _ending_after(day: int) -> int:
     return (day + 1 + _OFFSET) << _HI_SHIFT
 
 
+def _started_by(day: int) -> int:
+    """The bound below which a key's low bits (earliest day, seq) lie when
+    the event may have started by ``day``: ``key & _DAY_AND_SEQ_MASK`` is
+    less than it exactly when the earliest day is on or before ``day``."""
+    return (day + _OFFSET + 1) << _SEQ_BITS
+
+
+class _Checkpoints:
+    """Per projection, the states saved every K events of a view (state i
+    after the first i * K; state 0 the initial state), started afresh when
+    the projection gains a handler, and forgotten with the projection."""
+
+    def __init__(self) -> None:
+        self._by: weakref.WeakKeyDictionary[Projection[Any], tuple[int, list[Any]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def states(self, projection: Projection[S]) -> list[S]:
+        entry = self._by.get(projection)
+        if entry is None or entry[0] != projection.version:
+            entry = self._by[projection] = (projection.version, [projection.initial])
+        return entry[1]
+
+    def keep(self, count: int) -> None:
+        """Drop every projection's states from number ``count`` on."""
+        for _, states in self._by.values():
+            del states[count:]
+
+
 class View:
     """The events one version of a log counts, in fold order, with the
     pending index and per-projection checkpoints.
@@ -290,10 +319,7 @@ class View:
         # held as the key without its latest day, so sorted by (earliest, seq).
         self._open_end: SortedList[int] = SortedList()
         self.every = checkpoint_every
-        # projection -> (projection version, states after each K events)
-        self._checkpoints: weakref.WeakKeyDictionary[
-            Projection[Any], tuple[int, list[Any]]
-        ] = weakref.WeakKeyDictionary()
+        self._checkpoints = _Checkpoints()
         # Past versions read through this view, told of every change.
         self._dependents: weakref.WeakSet[PastView] = weakref.WeakSet()
 
@@ -346,9 +372,7 @@ class View:
     def _invalidate(self, position: int) -> None:
         # Checkpoint i holds the state after the first i * every events; a
         # change at ``position`` spoils those with i * every > position.
-        keep = position // self.every + 1
-        for _, states in self._checkpoints.values():
-            del states[keep:]
+        self._checkpoints.keep(position // self.every + 1)
 
     # -- queries ------------------------------------------------------
 
@@ -369,9 +393,7 @@ class View:
         """Keys of the events that may or may not have happened by ``day``."""
         found: list[int] = []
         after = _ending_after(day)
-        # An event with a finite start is pending when its earliest day is on
-        # or before ``day``: the key's low bits (earliest, seq) are below this.
-        started = (day + _OFFSET + 1) << _SEQ_BITS
+        started = _started_by(day)
         low = _DAY_AND_SEQ_MASK  # a local: the filters below run per key
         # Empty indexes are skipped: irange() costs about 0.5 us even on an
         # empty list, most of a query's time on a log of exact days.
@@ -405,11 +427,7 @@ class View:
     def state_at(self, projection: Projection[S], count: int) -> S:
         """The fold of the first ``count`` events, from the nearest checkpoint."""
         every = self.every
-        entry = self._checkpoints.get(projection)
-        if entry is None or entry[0] != projection.version:
-            entry = (projection.version, [projection.initial])
-            self._checkpoints[projection] = entry
-        states: list[S] = entry[1]
+        states = self._checkpoints.states(projection)
         target = count // every
         if target >= len(states):
             # Catch up in one pass over the keys (one islice, not one per
@@ -441,9 +459,7 @@ class PastView:
         self._count = count
         self._extras = sorted(extras)
         self.every = base.every
-        self._checkpoints: weakref.WeakKeyDictionary[
-            Projection[Any], tuple[int, list[Any]]
-        ] = weakref.WeakKeyDictionary()
+        self._checkpoints = _Checkpoints()
         base._dependents.add(self)
 
     def moved(self, position: int, removed: int | None = None) -> None:
@@ -451,9 +467,9 @@ class PastView:
         stale, and a key it dropped that this version counts is an extra."""
         if removed is not None and removed & _SEQ_MASK <= self._count:
             bisect.insort(self._extras, removed)
-        keep = max(1, -(-position // self.every))  # i * every < position
-        for _, states in self._checkpoints.values():
-            del states[keep:]
+        # Checkpoint i cuts at base position i * every: those with
+        # i * every >= position are stale (the initial state never is).
+        self._checkpoints.keep(max(1, -(-position // self.every)))
 
     def _key_at(self, position: int) -> int:
         keys = self._base.keys
@@ -488,11 +504,7 @@ class PastView:
 
     def certain_state(self, projection: Projection[S], day: int) -> S:
         every = self.every
-        entry = self._checkpoints.get(projection)
-        if entry is None or entry[0] != projection.version:
-            entry = (projection.version, [projection.initial])
-            self._checkpoints[projection] = entry
-        states: list[S] = entry[1]
+        states = self._checkpoints.states(projection)
         bound = _ending_after(day)
         position = self._base.keys.bisect_left(bound)
         # The checkpoint to start from must cut below ``bound``: its key at
@@ -533,7 +545,7 @@ class PastView:
         # View.pending).
         extras = self._extras
         after = _ending_after(day)
-        started = (day + _OFFSET + 1) << _SEQ_BITS
+        started = _started_by(day)
         low = _DAY_AND_SEQ_MASK
         more = [
             key
