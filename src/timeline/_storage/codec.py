@@ -448,7 +448,23 @@ def _encode_plan(kind: type[Event]) -> tuple[_FieldPlan, ...]:
     return tuple(plan)
 
 
-def _fast_path(hint: Any) -> tuple[frozenset[type], Callable[[Any], Any] | None]:
+_Path = tuple[frozenset[type], Callable[[Any], Any] | None]
+
+
+def _optional_path(hint: Any, path: Callable[[Any], _Path]) -> _Path:
+    """For ``X | None``: the path of ``X`` (by ``path``), None taken as it
+    is too; for any other type, no fast path (empty, no converter)."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        args = typing.get_args(hint)
+        if len(args) == 2 and _NONE_TYPE in args:
+            (other,) = (arg for arg in args if arg is not _NONE_TYPE)
+            exact, convert = path(other)
+            if exact or convert is not None:
+                return exact | {_NONE_TYPE}, convert
+    return frozenset(), None
+
+
+def _fast_path(hint: Any) -> _Path:
     """For a declared type: the value types that read back as themselves
     (passed as they are), and a converter for a few more (or None)."""
     if hint in (int, str, bool, None, _NONE_TYPE):
@@ -458,14 +474,7 @@ def _fast_path(hint: Any) -> tuple[frozenset[type], Callable[[Any], Any] | None]
         return frozenset(), convert
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return frozenset(), _enum_converter(hint)
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        args = typing.get_args(hint)
-        if len(args) == 2 and _NONE_TYPE in args:
-            (other,) = (arg for arg in args if arg is not _NONE_TYPE)
-            exact, convert = _fast_path(other)
-            if exact or convert is not None:
-                return exact | {_NONE_TYPE}, convert
-    return frozenset(), None
+    return _optional_path(hint, _fast_path)
 
 
 def _float(value: Any) -> Any:
@@ -1062,7 +1071,7 @@ def _labelled(decoder: Decoder) -> Callable[[Any], Any]:
     return lambda value: decoder(value, "x")
 
 
-def _read_path(hint: Any) -> tuple[frozenset[type], Callable[[Any], Any] | None]:
+def _read_path(hint: Any) -> _Path:
     """For a declared type: the JSON value types taken as they are, and a
     converter that reads a few more (raising on what it cannot)."""
     if hint in (int, str, bool, None, _NONE_TYPE):
@@ -1074,14 +1083,7 @@ def _read_path(hint: Any) -> tuple[frozenset[type], Callable[[Any], Any] | None]
         return frozenset(), _labelled(_decoder_for(hint))
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return frozenset(), _enum_reader(hint)
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        args = typing.get_args(hint)
-        if len(args) == 2 and _NONE_TYPE in args:
-            (other,) = (arg for arg in args if arg is not _NONE_TYPE)
-            exact, convert = _read_path(other)
-            if exact or convert is not None:
-                return exact | {_NONE_TYPE}, convert
-    return frozenset(), None
+    return _optional_path(hint, _read_path)
 
 
 def _read_float(value: Any) -> float:
