@@ -622,6 +622,7 @@ def test_containment_examples() -> None:
 @given(EVERY_YEAR, EVERY_YEAR)
 @settings(max_examples=300)
 @example(parse_edtf("../2000"), parse_edtf("/2000"))
+@example(parse_edtf("/1999"), parse_edtf("../2000"))  # bounds before end kinds
 @example(parse_edtf("2000"), parse_edtf("2000-XX"))
 @example(parse_edtf("2000"), parse_edtf("2000~"))
 @example(parse_edtf("2000"), parse_edtf("2000-01-01/2000-12-31"))

@@ -692,11 +692,12 @@ class UncertainDate:
         """A total order for people who need one: ``sorted(dates,
         key=UncertainDate.sort_key)``.
 
-        By earliest day, an open start (``..``) first, then an unknown
-        start; then by latest day, an unknown end, then an open end last;
-        then by precision (coarser first), qualifier (none, ``?``, ``~``,
-        ``%``) and the EDTF text, so that two different dates never tie and
-        the order never depends on the input's.
+        By earliest day (an open or unknown start first), then latest day
+        (an open or unknown end last); for equal bounds an open start
+        (``..``) before an unknown one and an unknown end before an open
+        one, then by precision (coarser first), qualifier (none, ``?``,
+        ``~``, ``%``) and the EDTF text, so that two different dates never
+        tie and the order never depends on the input's.
 
         >>> parse = __import__("timeline").parse_edtf
         >>> [str(d) for d in sorted(map(parse, ["2024", "2024-06", "../2024-06",
@@ -706,8 +707,8 @@ class UncertainDate:
         lo, hi = self._range()
         return (
             lo,
-            _START_RANK.get(self.start, 2),
             hi,
+            _START_RANK.get(self.start, 2),
             _END_RANK.get(self.end, 0),
             self.precision,
             _QUALIFIER_RANK[self.qualifier],
