@@ -5,15 +5,26 @@ file as a whole: open, verify, repair, convert.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 
 from timeline._storage.codec import GENESIS
-from timeline._storage.jsonl import FileLog, Rules, read_locked, repair_file, scan_bytes
+from timeline._storage.jsonl import (
+    FileLog,
+    Rules,
+    a_directory,
+    missing,
+    read_locked,
+    repair_file,
+    scan_bytes,
+)
 from timeline._storage.sqlite import SQLiteLog
-from timeline.exceptions import IntegrityError
+from timeline.exceptions import IntegrityError, LogTooLargeError, StorageError
 
 __all__ = [
     "FileLog",
@@ -52,7 +63,28 @@ def open_log(
     target = Path(path)
     if _kind(target) == "jsonl":
         return FileLog(target, create=create)
-    return SQLiteLog(target, create=create)
+    with _refusals(target, "open the log"):
+        return SQLiteLog(target, create=create)
+
+
+@contextlib.contextmanager
+def _refusals(path: Path, doing: str) -> Iterator[None]:
+    """Turn what the system refuses while ``doing`` on ``path`` into one
+    error naming both: :class:`StorageError` for an OSError or a SQLite
+    error (a full disk, an I/O error), :class:`LogTooLargeError` for a
+    MemoryError."""
+    try:
+        yield
+    except OSError as error:
+        raise StorageError.of(error, path, doing) from None
+    except sqlite3.DatabaseError as error:
+        if isinstance(error, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+            raise  # pragma: no cover - a bug, not the system's refusal
+        raise StorageError(f"{path}: cannot {doing}: {error} (SQLite)") from None
+    except MemoryError:
+        raise LogTooLargeError(
+            f"{path}: not enough memory to {doing}: allow the process more"
+        ) from None
 
 
 @attrs.frozen
@@ -102,9 +134,18 @@ def verify(
     """
     target = Path(path)
     expected = None if head is None else _parse_head(head)
+    with _refusals(target, "read the log"):
+        return _verify(target, expected, decode)
+
+
+def _verify(
+    target: Path, expected: tuple[int, str] | None, decode: bool
+) -> Verification:
     if _kind(target) == "sqlite":
         if not target.exists():
-            raise FileNotFoundError(f"no log file at {str(target)!r}")
+            raise missing(target)
+        if target.is_dir():
+            raise a_directory(target)
         with SQLiteLog(target, create=False) as log:
             last_seq, digest = log.verify(decode=decode)
             marked = None
@@ -149,7 +190,8 @@ def repair(path: str | os.PathLike[str]) -> int:
     if _kind(target) == "sqlite":
         verify(target)
         return 0  # SQLite transactions leave no torn tails
-    return repair_file(target)
+    with _refusals(target, "repair the log"):
+        return repair_file(target)
 
 
 def convert(
@@ -160,28 +202,31 @@ def convert(
     same head."""
     src, dst = Path(source), Path(target)
     _kind(dst)
-    if dst.exists() and (dst.is_dir() or dst.stat().st_size):
-        raise FileExistsError(f"{str(dst)!r} exists; convert writes a new log")
+    with _refusals(dst, "write the copy"):
+        if dst.exists() and (dst.is_dir() or dst.stat().st_size):
+            raise FileExistsError(f"{str(dst)!r} exists; convert writes a new log")
     checked = verify(src)
     if checked.torn_bytes:
         raise IntegrityError(
             f"{src}: ends with a torn tail ({checked.torn_reason}); run "
             f"`timeline repair {src}` before converting it"
         )
-    if _kind(src) == "sqlite":
-        with SQLiteLog(src, create=False) as log:
-            records = list(log.raw_records())
-    else:
-        scan = scan_bytes(read_locked(src), src, keep_raw=True)
-        records = list(scan.raw)
+    with _refusals(src, "read the log"):
+        if _kind(src) == "sqlite":
+            with SQLiteLog(src, create=False) as log:
+                records = list(log.raw_records())
+        else:
+            scan = scan_bytes(read_locked(src), src, keep_raw=True)
+            records = list(scan.raw)
     created = not dst.exists()
     try:
-        if _kind(dst) == "sqlite":
-            with SQLiteLog(dst) as out:
-                out.append_raw(records)
-        else:
-            FileLog(dst).close()
-            FileLog.write_raw(dst, records)
+        with _refusals(dst, "write the copy"):
+            if _kind(dst) == "sqlite":
+                with SQLiteLog(dst) as out:
+                    out.append_raw(records)
+            else:
+                FileLog(dst).close()
+                FileLog.write_raw(dst, records)
         result = verify(dst)
     except BaseException:
         if created:  # leave nothing half-written behind

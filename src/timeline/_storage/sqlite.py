@@ -56,6 +56,7 @@ from timeline._storage.jsonl import Rules, parse_body
 from timeline.exceptions import (
     ConcurrencyError,
     IntegrityError,
+    StorageError,
     TimelineError,
 )
 
@@ -277,7 +278,9 @@ class SQLiteLog(AsOfQueries):
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None)
         except sqlite3.Error as error:
-            raise OSError(f"cannot open {str(self.path)!r}: {error}") from None
+            raise StorageError(
+                f"{self.path}: cannot open the log: {error} (SQLite)"
+            ) from None
         try:
             # Refuse a database that is not a timeline log before writing
             # anything to it (not even the journal mode).
@@ -299,6 +302,11 @@ class SQLiteLog(AsOfQueries):
                                 ("schema", str(_SCHEMA_VERSION)),
                             ],
                         )
+        except sqlite3.OperationalError as error:  # an I/O error, a full disk
+            self._db.close()
+            raise StorageError(
+                f"{self.path}: cannot open the log: {error} (SQLite)"
+            ) from None
         except sqlite3.DatabaseError as error:
             self._db.close()
             raise IntegrityError(
