@@ -36,6 +36,7 @@ from timeline.exceptions import (
     StorageError,
     TimelineError,
     UnknownEventTypeError,
+    UnsupportedQueryError,
 )
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ __all__ = [
     "Truth",
     "UncertainDate",
     "UnknownEventTypeError",
+    "UnsupportedQueryError",
     "Verification",
     "convert",
     "day_number",

@@ -20,6 +20,7 @@ __all__ = [
     "StorageError",
     "TimelineError",
     "UnknownEventTypeError",
+    "UnsupportedQueryError",
 ]
 
 
@@ -123,3 +124,8 @@ class LogTooLargeError(TimelineError, MemoryError):
     """Reading a log needed more memory than this process may use (a log
     opened with :func:`timeline.open_log` keeps its events in memory;
     ``verify`` and ``convert`` need a few megabytes whatever its size)."""
+
+
+class UnsupportedQueryError(TimelineError, NotImplementedError):
+    """This kind of log cannot answer the query as asked (for now): e.g. a
+    Fuzz policy on a SQLite log."""
