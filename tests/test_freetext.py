@@ -524,12 +524,13 @@ def test_millennia(d: D, japanese: bool) -> None:
 @example(D(2024, 2, 29), 0)
 @example(D(1999, 12, 31), 1)  # winter 1999–2000
 @example(D(2000, 1, 1), 2)
+@example(D(900, 1, 1), 0)  # winter 0899–0900
 def test_seasons(d: D, style: int) -> None:
     """Meteorological seasons: December to February is the winter of the
     December's year."""
     if d.month in (12, 1, 2):
         year = d.year if d.month == 12 else d.year - 1
-        after = f"{(year + 1) % 100:02d}" if (year + 1) % 100 else f"{year + 1}"
+        after = f"{(year + 1) % 100:02d}" if (year + 1) % 100 else f"{year + 1:04d}"
         texts = [
             f"winter {year:04d}–{after}",
             f"Winter {year:04d}/{year + 1:04d}",
