@@ -157,7 +157,7 @@ def open_bundled() -> timeline.Log:
 
     >>> log = open_bundled()
     >>> len(log), log.get("prog-treaty-in-force").occurred
-    (84, UncertainDate('2024-12'))
+    (107, UncertainDate('2024-12'))
     """
     resource = importlib.resources.files(__name__) / BUNDLED_NAME
     if resource.is_file():
