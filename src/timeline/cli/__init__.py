@@ -20,7 +20,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from timeline.cli import _date, _explore, _render, _storage
+from timeline.cli import _date, _exchange, _explore, _render, _storage
 from timeline.cli._text import error
 from timeline.exceptions import TimelineError
 
@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", required=True, parser_class=_Parser
     )
-    for module in (_date, _storage, _explore, _render):
+    for module in (_date, _storage, _explore, _exchange, _render):
         module.add_commands(commands)
     return parser
 
