@@ -48,7 +48,14 @@ from typing import Any, Final, Literal, TextIO
 import attrs
 
 from timeline._dates import UncertainDate, from_day_number
-from timeline._events import Event, Text, fields_of, lookup_event_type, payload_fields
+from timeline._events import (
+    Event,
+    Source,
+    Text,
+    fields_of,
+    lookup_event_type,
+    payload_fields,
+)
 from timeline._freetext import parse_date
 from timeline.exceptions import InvalidEventError, TimelineError
 
@@ -347,27 +354,35 @@ def _event_of(
     if event_id in (None, ""):
         raise _Bad("id", "every event needs an id")
     when = row.get("recorded") or recorded
-    record = {
-        "seq": 1,
+    if not isinstance(when, str):
+        raise _Bad("recorded", f"expected ISO 8601 text, not {when!r}")
+    from timeline._storage.codec import CodecError, _field_decoders
+
+    decoders = _field_decoders(kind)
+    kwargs: dict[str, Any] = {}
+    for field, value in payload.items():
+        try:
+            kwargs[field] = decoders[field](value, field)
+        except CodecError as error:
+            raise _Bad(field, str(error).split(": ", 1)[-1]) from None
+    source = _source_of(row)
+    envelope: dict[str, Any] = {
         "id": event_id,
-        "type": name,
-        "v": kind.schema_version,
         "occurred": _date_text(occurred, "occurred")
         if isinstance(occurred, str)
         else occurred,
         "recorded": when,
-        "source": _source_of(row),
+        "source": None if source is None else Source(**source),
         "summary": _text_of(row),
-        "supersedes": _list_of(row, "supersedes"),
-        "tags": _list_of(row, "tags"),
-        "payload": payload,
+        "supersedes": tuple(_list_of(row, "supersedes")),
+        "tags": tuple(_list_of(row, "tags")),
     }
-    from timeline._storage.codec import decode_record
-
     try:
-        return decode_record(record, "").event
+        return kind(**envelope, **kwargs)
     except TimelineError as error:
-        raise _Bad(_column_in(str(error), row), str(error).lstrip(": ")) from None
+        raise _Bad(_column_in(str(error), row), str(error)) from None
+    except (TypeError, ValueError) as error:
+        raise _Bad("payload", f"{type(error).__name__}: {error}") from None
 
 
 def _column_in(message: str, row: dict[str, Any]) -> str:
