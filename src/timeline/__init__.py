@@ -34,6 +34,7 @@ from timeline.exceptions import (
     InvalidEventError,
     TimelineError,
     UnknownEventTypeError,
+    UnsupportedQueryError,
 )
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ __all__ = [
     "Truth",
     "UncertainDate",
     "UnknownEventTypeError",
+    "UnsupportedQueryError",
     "Verification",
     "convert",
     "day_number",
