@@ -204,6 +204,7 @@ EVENT = obj(
 )
 TOP = {
     "version": {"enum": [1]},
+    "form": {"enum": ["relationship"]},
     "as_of": DAY,
     "known_at": {"type": ["string", "null"], "format": "day"},
     "certain": STATE,
@@ -567,7 +568,9 @@ def test_installed_command_runs_outside_the_checkout(tmp_path: Path) -> None:
     ("argv", "message"),
     [
         (["state", "--as-of", "2024-13-01"], "invalid date '2024-13-01'"),
-        (["state", "--as-of", "2024-06"], "one calendar day"),
+        (["state", "--as-of", "2024-06/2024-08"], "expected a day (2024-06-19), or"),
+        (["state", "--as-of", "about 2024"], "not '2024~'"),
+        (["diff", "2024", "../2025"], "DAY2 '../2025': expected a day"),
         (["state", "--as-of", "yesterday-ish"], "invalid date"),
         (
             ["state", "--as-of", "2024-07-01", "--known-at", "2025-02-30"],

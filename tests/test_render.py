@@ -312,8 +312,8 @@ def test_without_matplotlib_one_clear_line(
             "invalid date",
         ),
         (
-            ["--as-of", "2024-06", "--format", "timelinejs", "-o", "-"],
-            "one calendar day",
+            ["--as-of", "2024-06/..", "--format", "timelinejs", "-o", "-"],
+            "--as-of '2024-06/..': expected a day",
         ),
         (["--log", "missing.jsonl", "-o", "x.json"], "no log file"),
         (["-o", "-", "--format", "png"], "standard output"),
