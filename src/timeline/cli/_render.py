@@ -87,9 +87,7 @@ def _lanes(spec: str | None) -> LaneOf | None:
     module = import_module(module_name, "--lanes")
     function = getattr(module, attr, None)
     if not callable(function):
-        what = (
-            "nothing" if function is None else f"a {type(function).__name__}"
-        )
+        what = "nothing" if function is None else f"a {type(function).__name__}"
         raise UsageError(
             f"--lanes {spec}: expected a function of module {module_name!r}, "
             f"found {what}"
