@@ -88,12 +88,22 @@ class Projection(Generic[S]):
     number.
     """
 
-    def __init__(self, initial: S, *, name: str | None = None) -> None:
+    def __init__(
+        self, initial: S, *, name: str | None = None, version: int = 1
+    ) -> None:
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise TypeError(f"Projection version: expected an int, got {version!r}")
         self.initial: Final = initial
         self.name = name
+        #: Declared by the author: bump it when the fold's results change in
+        #: a way its handlers' code does not show (a helper they call, the
+        #: state's class), so that saved states of the old one are not used.
+        self.version: Final = version
         self._handlers: dict[type[Event], Callable[[S, Any], S]] = {}
         self._resolved: dict[type[Event], Callable[[S, Any], S] | None] = {}
-        self.version = 0
+        #: Counts the handlers registered: checkpoints of an earlier
+        #: generation are stale.
+        self.generation = 0
 
     def on(
         self, *event_types: type[E]
@@ -111,7 +121,7 @@ class Projection(Generic[S]):
             for event_type_ in event_types:
                 self._handlers[event_type_] = handler
             self._resolved.clear()
-            self.version += 1
+            self.generation += 1
             return handler
 
         return register
@@ -285,8 +295,8 @@ class _Checkpoints:
 
     def states(self, projection: Projection[S]) -> list[S]:
         entry = self._by.get(projection)
-        if entry is None or entry[0] != projection.version:
-            entry = self._by[projection] = (projection.version, [projection.initial])
+        if entry is None or entry[0] != projection.generation:
+            entry = self._by[projection] = (projection.generation, [projection.initial])
         return entry[1]
 
     def keep(self, count: int) -> None:
