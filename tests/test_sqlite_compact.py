@@ -125,7 +125,7 @@ def check_the_shortcut(stored: SQLiteLog) -> None:
     the rebuilt body gives."""
     rows = stored._db.execute("SELECT seq, id, type, body FROM events ORDER BY seq")
     for row, (body, _) in zip(rows, stored.raw_records(), strict=True):
-        shortcut = stored._record(*row)
+        shortcut = stored._parsed(*row)
         if shortcut is not None:
             parsed = json.loads(body)
             parsed.pop("more", None)

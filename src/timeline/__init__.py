@@ -31,6 +31,7 @@ from timeline.exceptions import (
     IntegrityError,
     InvalidDateError,
     InvalidEventError,
+    StorageError,
     TimelineError,
     UnknownEventTypeError,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "Qualifier",
     "Retraction",
     "Source",
+    "StorageError",
     "Text",
     "TimelineError",
     "Truth",

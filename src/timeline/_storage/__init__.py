@@ -106,10 +106,9 @@ def verify(
         if not target.exists():
             raise FileNotFoundError(f"no log file at {str(target)!r}")
         with SQLiteLog(target, create=False) as log:
-            last_seq, digest = log.verify(decode=decode)
-            marked = None
-            if expected is not None and 1 <= expected[0] <= last_seq:
-                marked = log.hash_at(expected[0])
+            last_seq, digest, marked = log.check(
+                decode=decode, mark=None if expected is None else expected[0]
+            )
         result = Verification(str(target), last_seq, digest)
     else:
         scan = scan_bytes(
