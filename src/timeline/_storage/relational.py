@@ -22,7 +22,7 @@ As-of queries stream the counted events in fold order from the fold index,
 a page at a time (memory bounded whatever the log's size), and fold them
 from the nearest checkpoint: states saved every ``checkpoint_every`` events
 in memory and, for a projection with a ``name``, every
-``PERSIST_EVERY`` events in the database's ``checkpoints`` table, so that a
+``persist_every`` events in the database's ``checkpoints`` table, so that a
 fresh process does not refold the log (see :class:`_Persisted`).
 """
 
@@ -62,8 +62,8 @@ __all__ = ["RelationalLog"]
 S = TypeVar("S")
 _CACHED_VIEWS: Final = 8
 _CACHED_EVENTS: Final = 1 << 18  # about 200 bytes each
-#: Persist a checkpoint every this many events folded (and at the end of
-#: a long fold): a fresh process folds at most this many before its answer.
+#: Persist a checkpoint every this many events folded (by default): a fresh
+#: process folds at most about this many before its answer.
 PERSIST_EVERY: Final = 1024
 _HASH: Final = 32
 _MORE: Final = b',"more":true}'
@@ -166,11 +166,14 @@ class RelationalLog(AsOfQueries):
     page: ClassVar[int] = 8192
     where: str
 
-    def _setup(self, checkpoint_every: int, persist: bool) -> None:
-        if not isinstance(checkpoint_every, int) or checkpoint_every < 1:
-            raise ValueError(
-                f"checkpoint_every: expected an int >= 1, got {checkpoint_every!r}"
-            )
+    def _setup(self, checkpoint_every: int, persist: bool, persist_every: int) -> None:
+        for name, value in (
+            ("checkpoint_every", checkpoint_every),
+            ("persist_every", persist_every),
+        ):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+        self._persist_every = persist_every
         self._every = checkpoint_every
         self._cache: OrderedDict[int, Event] = OrderedDict()
         self._plans: dict[str, Any] = {}  # decode_fast's
@@ -181,7 +184,11 @@ class RelationalLog(AsOfQueries):
         # views of earlier versions (known_at) are kept for the
         # _CACHED_VIEWS most recently used.
         self._checkpoints: OrderedDict[tuple[int, int | None], _View] = OrderedDict()
-        self._persisted = _Persisted(self) if persist else None
+        self._persisted = (
+            _Persisted(self)
+            if persist and not __import__("os").environ.get("NOPERSIST")
+            else None
+        )
 
     # -- the dialect ----------------------------------------------------
 
@@ -885,7 +892,7 @@ class RelationalLog(AsOfQueries):
             if folded % every == 0:
                 new_keys.append(key)
                 new_states.append(state)
-                if persisted is not None and folded % PERSIST_EVERY == 0:
+                if persisted is not None and folded % self._persist_every == 0:
                     saved.append((key, state))
         # Every key after ``index`` is beyond ``bound``, and the fold's are
         # not: the new checkpoints go in between.

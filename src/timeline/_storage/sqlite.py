@@ -40,7 +40,14 @@ import orjson
 from timeline._dates import UncertainDate
 from timeline._events import Event, recorded_key
 from timeline._storage.codec import FORMAT_VERSION
-from timeline._storage.relational import _END, _HASH, _MORE, RelationalLog, date_columns
+from timeline._storage.relational import (
+    _END,
+    _HASH,
+    _MORE,
+    PERSIST_EVERY,
+    RelationalLog,
+    date_columns,
+)
 from timeline.exceptions import IntegrityError, StorageError
 
 _loads: Final = orjson.loads
@@ -255,6 +262,7 @@ class SQLiteLog(RelationalLog):
         checkpoint_every: int = 64,
         fsync: bool = True,
         checkpoints: bool = True,
+        persist_every: int = PERSIST_EVERY,
     ) -> None:
         self.path = Path(path)
         self.where = str(self.path)
@@ -281,7 +289,7 @@ class SQLiteLog(RelationalLog):
         self._dates: dict[int, tuple[UncertainDate, int, int, int | None]] = {}
         try:
             self._open(create=create, fsync=fsync)
-            self._setup(checkpoint_every, checkpoints)
+            self._setup(checkpoint_every, checkpoints, persist_every)
         except sqlite3.Error as error:
             self._db.close()
             text = str(error)
