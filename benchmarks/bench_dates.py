@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     width = max(len(name) for name, _, _ in WORKLOADS)
-    version = importlib.metadata.version("timeline")
+    version = importlib.metadata.version("timeline-ledger")
     print(
         f"timeline {version}, Python {platform.python_version()}: "
         f"dates per second, best of {args.repeat}"

@@ -462,7 +462,7 @@ def test_docs_describe_every_state_key() -> None:
 
 def test_events_filters(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(
-        capsys, "events", "--type", "treaty", "--known-at", "2025-07-14"
+        capsys, "events", "--type", "nkru.treaty", "--known-at", "2025-07-14"
     )
     assert status == 0
     ids = re.findall(r"^\S+\s+(\S+)  \[", out, flags=re.MULTILINE)
@@ -479,14 +479,14 @@ def test_events_filters(capsys: pytest.CaptureFixture[str]) -> None:
         "--to",
         "2024-11-10",
         "--type",
-        "treaty.ratified",
+        "nkru.treaty.ratified",
     )
     ids = re.findall(r"^\S+\s+(\S+)  \[", out, flags=re.MULTILINE)
     assert ids == [
         "ver-federation-council-ratifies-2024-11-06",
         "ver-putin-signs-ratification-2024-11-09",
     ]
-    _, out, _ = run(capsys, "events", "--lang", "ja", "--type", "treaty.in_force")
+    _, out, _ = run(capsys, "events", "--lang", "ja", "--type", "nkru.treaty.in_force")
     summary = timeline.dataset.open_bundled().get("ver-treaty-in-force-2024-12-04")
     assert summary.summary is not None
     assert summary.summary.get("ja") in out
@@ -516,7 +516,7 @@ def test_show_an_event_its_source_and_what_superseded_it(
     lines = dict(
         re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in out.splitlines()
     )
-    assert lines["type"] == "treaty.in_force (v1)"
+    assert lines["type"] == "nkru.treaty.in_force (v1)"
     assert lines["occurred"] == "2024-12"
     assert lines["source"] == "クローズアップ現代"
     assert (

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The published head of the bundled log: a rebuilt or edited log changes it,
 # and anyone holding it can prove that nothing was cut off the end.
-HEAD = "84:13f351054c19464627155bcff6fb5ba6694ac529c4cadbf2291c3db13fff3242"
+HEAD = "84:c1443c40c6d723a81e93278245f9ce68eec935e88008919f3b6e90f6b5005e17"
 
 # SHA-256 of the seed file 000_7721ccf800a83251.txt: the summary of NHK's
 # 「クローズアップ現代」 of 2025-07-14.  Its 64 lines, joined by "\n", are SEED.
@@ -957,3 +957,61 @@ def test_as_dict_is_plain_json(log: timeline.Log) -> None:
     assert json.loads(json.dumps(data)) == data
     assert data["treaty"]["status"] == "in_force"
     assert data["troops"]["since"] == "2024-10-08/2024-10-13"
+
+
+# -- the bundled types keep to their namespace -----------------------------------
+
+_USER_TYPES = """
+import datetime, sys, tempfile
+from pathlib import Path
+import timeline
+from timeline._events import event_types, lookup_event_type
+
+def declare():
+    @timeline.event_type("summit.held")
+    class Summit(timeline.Event):
+        place: str
+    return Summit
+
+before = {kind.type_name for kind in event_types()}
+if sys.argv[1] == "user-first":
+    Summit = declare()
+    import timeline.dataset
+else:
+    import timeline.dataset
+    Summit = declare()
+added = {kind.type_name for kind in event_types()} - before - {"summit.held"}
+assert added and all(name.startswith("nkru.") for name in added), sorted(added)
+assert lookup_event_type("summit.held") is Summit
+assert lookup_event_type("nkru.summit.held") is timeline.dataset.SummitHeld
+mine = Summit(id="s", occurred=timeline.parse_edtf("1850"),
+              recorded=datetime.date(2025, 1, 1), place="Pilsen")
+with tempfile.TemporaryDirectory() as tmp:
+    with timeline.open_log(Path(tmp) / "mine.jsonl") as log:
+        log.append(mine)
+    with timeline.open_log(Path(tmp) / "mine.jsonl") as log:
+        assert type(log.get("s")) is Summit
+print("ok", len(added))
+"""
+
+
+@pytest.mark.parametrize("order", ["user-first", "dataset-first"])
+def test_a_users_summit_held_and_the_bundled_types_live_side_by_side(
+    order: str,
+) -> None:
+    # A fresh interpreter, so that the registry starts empty of the bundled
+    # types: the user's "summit.held" registers before or after importing
+    # timeline.dataset, and each name finds its own class.
+    done = subprocess.run(
+        [sys.executable, "-c", _USER_TYPES, order],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["ok", str(len(EVENT_TYPES))]
+
+
+def test_every_bundled_type_name_is_in_the_nkru_namespace() -> None:
+    assert all(kind.type_name.startswith("nkru.") for kind in EVENT_TYPES)
+    assert all(type(e).type_name.startswith("nkru.") for e in open_bundled())

@@ -45,7 +45,7 @@ def need(available: bool, reason: str) -> None:
 def need_matplotlib() -> None:
     need(
         importlib.util.find_spec("matplotlib") is not None,
-        "matplotlib is not installed (pip install 'timeline[plot]')",
+        "matplotlib is not installed (pip install 'timeline-ledger[plot]')",
     )
 
 
@@ -283,7 +283,7 @@ def test_without_matplotlib_one_clear_line(
         assert status == 2
         assert out == ""
         assert err.count("\n") == 1, err
-        assert "pip install 'timeline[plot]'" in err
+        assert "pip install 'timeline-ledger[plot]'" in err
         assert not (tmp_path / name).exists()
     # The TimelineJS export needs no plotting library.
     status, _, _ = run(capsys, "render", "-o", str(tmp_path / "t.json"))

@@ -386,7 +386,7 @@ def test_without_hypothesis_the_error_names_the_extra() -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert "pip install 'timeline[testing]'" in out.stdout
+    assert "pip install 'timeline-ledger[testing]'" in out.stdout
 
 
 def test_the_strategies_module_imports_first_or_second() -> None:

@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from timeline._dates import (
+    AllenRelation,
     End,
     Fuzz,
     Point,
@@ -66,6 +67,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "AllenRelation",
     "AsOf",
     "ConcurrencyError",
     "DateRangeError",

@@ -18,22 +18,22 @@ PROG_REC, VER_REC, BROADCAST = "2025-07-14", "2025-10-31", "2025-07-14"
 EVENT_KEYS = {"id", "type", "occurred", "recorded", "source", "summary", "supersedes", "tags", "facts", "payload"}
 SOURCE_KEYS = {"title", "url", "publisher", "published", "language", "quote", "confidence"}
 PAYLOAD_KEYS = {
-    "war.began": {"aggressor", "target", "name"},
-    "summit.held": {"leaders", "place"},
-    "treaty.signed": {"treaty", "parties", "mutual_defense", "article"},
-    "treaty.ratified": {"treaty", "party", "body"},
-    "treaty.in_force": {"treaty"},
-    "arms.transferred": {"supplier", "recipient", "items", "used_in_combat"},
-    "personnel.deployed": {"sender", "host", "kind", "count", "roles", "destination", "fought"},
-    "casualties.estimated": {"force", "killed", "wounded", "total"},
-    "technology.transferred": {"provider", "recipient", "domains", "assessment"},
-    "aid.provided": {"provider", "recipient", "kinds", "quantity"},
-    "diplomatic.backing": {"provider", "beneficiary", "action"},
-    "warship.launched": {"name", "ship_class", "displacement_t", "place", "outcome", "russian_systems"},
-    "exercise.held": {"name", "participants", "aircraft", "kind"},
-    "alignment.named": {"name", "members"},
-    "stance.stated": {"actor", "stance"},
-    "monitoring.reported": {"body", "findings"},
+    "nkru.war.began": {"aggressor", "target", "name"},
+    "nkru.summit.held": {"leaders", "place"},
+    "nkru.treaty.signed": {"treaty", "parties", "mutual_defense", "article"},
+    "nkru.treaty.ratified": {"treaty", "party", "body"},
+    "nkru.treaty.in_force": {"treaty"},
+    "nkru.arms.transferred": {"supplier", "recipient", "items", "used_in_combat"},
+    "nkru.personnel.deployed": {"sender", "host", "kind", "count", "roles", "destination", "fought"},
+    "nkru.casualties.estimated": {"force", "killed", "wounded", "total"},
+    "nkru.technology.transferred": {"provider", "recipient", "domains", "assessment"},
+    "nkru.aid.provided": {"provider", "recipient", "kinds", "quantity"},
+    "nkru.diplomatic.backing": {"provider", "beneficiary", "action"},
+    "nkru.warship.launched": {"name", "ship_class", "displacement_t", "place", "outcome", "russian_systems"},
+    "nkru.exercise.held": {"name", "participants", "aircraft", "kind"},
+    "nkru.alignment.named": {"name", "members"},
+    "nkru.stance.stated": {"actor", "stance"},
+    "nkru.monitoring.reported": {"body", "findings"},
 }
 ESTIMATE_KEYS = {"measure", "low", "high", "qualifier", "unit", "by"}
 QUALIFIERS = {"exact", "about", "at_least", "at_most", "up_to"}
@@ -216,7 +216,7 @@ def main():
         if set(p) != PAYLOAD_KEYS[ev["type"]]:
             err(f"{eid}: payload keys {sorted(set(p) ^ PAYLOAD_KEYS[ev['type']])}")
             continue
-        t = ev["type"]
+        t = ev["type"].removeprefix("nkru.")
         if t == "arms.transferred":
             if p["supplier"] != "KP" or p["recipient"] != "RU" or not p["items"]:
                 err(f"{eid}: bad arms payload")

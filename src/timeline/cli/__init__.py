@@ -8,6 +8,7 @@ clear line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import sys
 from collections.abc import Sequence
@@ -15,7 +16,19 @@ from collections.abc import Sequence
 from timeline.cli import _dataset, _date, _render, _storage
 from timeline.exceptions import TimelineError
 
-__all__ = ["main"]
+__all__ = ["DISTRIBUTION", "main", "version"]
+
+DISTRIBUTION = "timeline-ledger"
+"""The name the package is published and installed under (``pip install
+timeline-ledger``); the import name is ``timeline``."""
+
+
+def version() -> str:
+    """The installed version of the distribution (``timeline --version``)."""
+    try:
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed: pip install -e . in a checkout)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,6 +38,11 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="timeline", description="Explore event-sourced timelines.")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"timeline ({DISTRIBUTION}) {version()}",
+    )
     commands = parser.add_subparsers(
         dest="command", required=True, parser_class=_Parser
     )

@@ -725,7 +725,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     events.add_argument(
         "--type",
         metavar="T",
-        help="only events of type T (or of a group: --type treaty)",
+        help="only events of type T (or of a group: --type nkru.treaty)",
     )
     events.set_defaults(run=_cmd_events)
 

@@ -1,7 +1,7 @@
 """``timeline render``: draw the timeline as a chart (SVG, PNG), a
 self-contained HTML page, or export it to TimelineJS JSON.
 
-The chart and the page need matplotlib, the ``timeline[plot]`` extra;
+The chart and the page need matplotlib, the ``timeline-ledger[plot]`` extra;
 without it the command says so in one line and exits with status 2.  The
 TimelineJS export needs nothing more.
 """
@@ -95,7 +95,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "their correction and the as-of day as a line (.svg, .png); or write "
         "a self-contained HTML page with a date slider and the state of the "
         "relationship (.html); or export TimelineJS JSON (--format "
-        "timelinejs).  SVG, PNG and HTML need: pip install 'timeline[plot]'.",
+        "timelinejs).  SVG, PNG and HTML need: pip install 'timeline-ledger[plot]'.",
     )
     render_cmd.add_argument(
         "-o",

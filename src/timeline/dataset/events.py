@@ -4,7 +4,10 @@ cooperation, 2022–2025.
 This module is the worked example to copy for a timeline of your own:
 
 - every event type is declared with :func:`timeline.event_type`, under a
-  stable dotted name (``treaty.signed``) and a schema version;
+  stable dotted name in a namespace of its own (``nkru.treaty.signed``:
+  ``nkru`` for North Korea–Russia), so that importing this module never
+  takes a name a user's own types may want (``summit.held``), and a
+  schema version;
 - payload fields are typed, immutable values that the durable log can store
   and read back by their annotations: ``str``, ``int``, ``bool``, ``None``,
   tuples (not lists), ``Literal`` choices, enums, :class:`UncertainDate`,
@@ -237,7 +240,7 @@ class StoryEvent(timeline.Event):
 # -- the event types ----------------------------------------------------
 
 
-@timeline.event_type("war.began")
+@timeline.event_type("nkru.war.began")
 class WarBegan(StoryEvent):
     """A war (or a new episode of one) began."""
 
@@ -246,7 +249,7 @@ class WarBegan(StoryEvent):
     name: str
 
 
-@timeline.event_type("summit.held")
+@timeline.event_type("nkru.summit.held")
 class SummitHeld(StoryEvent):
     """Leaders met."""
 
@@ -254,7 +257,7 @@ class SummitHeld(StoryEvent):
     place: str
 
 
-@timeline.event_type("treaty.signed")
+@timeline.event_type("nkru.treaty.signed")
 class TreatySigned(StoryEvent):
     """A treaty was signed; ``mutual_defense``: it contains a clause of
     mutual assistance in case of armed attack (``article`` names it)."""
@@ -265,7 +268,7 @@ class TreatySigned(StoryEvent):
     article: str | None = None
 
 
-@timeline.event_type("treaty.ratified")
+@timeline.event_type("nkru.treaty.ratified")
 class TreatyRatified(StoryEvent):
     """One party's body (parliament, head of state) ratified a treaty."""
 
@@ -274,14 +277,14 @@ class TreatyRatified(StoryEvent):
     body: str
 
 
-@timeline.event_type("treaty.in_force")
+@timeline.event_type("nkru.treaty.in_force")
 class TreatyInForce(StoryEvent):
     """A treaty entered into force."""
 
     treaty: str
 
 
-@timeline.event_type("arms.transferred")
+@timeline.event_type("nkru.arms.transferred")
 class ArmsTransferred(StoryEvent):
     """Weapons or ammunition were supplied (or a supply was reported);
     ``used_in_combat``: None when the source does not say."""
@@ -292,7 +295,7 @@ class ArmsTransferred(StoryEvent):
     used_in_combat: bool | None = None
 
 
-@timeline.event_type("personnel.deployed")
+@timeline.event_type("nkru.personnel.deployed")
 class PersonnelDeployed(StoryEvent):
     """Troops, engineers or workers were sent (or their number estimated);
     ``fought``: None when the source does not say."""
@@ -306,7 +309,7 @@ class PersonnelDeployed(StoryEvent):
     fought: bool | None = None
 
 
-@timeline.event_type("casualties.estimated")
+@timeline.event_type("nkru.casualties.estimated")
 class CasualtiesEstimated(StoryEvent):
     """Someone estimated the losses of a force (``"KP-in-RU"``: the North
     Korean troops in Russia)."""
@@ -317,7 +320,7 @@ class CasualtiesEstimated(StoryEvent):
     total: Estimate | None = None
 
 
-@timeline.event_type("technology.transferred")
+@timeline.event_type("nkru.technology.transferred")
 class TechnologyTransferred(StoryEvent):
     """Military technology was provided in some domains (``satellite``,
     ``submarine``, ``ballistic_missile``, ``air_defense``, ``naval``, ...);
@@ -329,7 +332,7 @@ class TechnologyTransferred(StoryEvent):
     assessment: bool
 
 
-@timeline.event_type("aid.provided")
+@timeline.event_type("nkru.aid.provided")
 class AidProvided(StoryEvent):
     """Material aid (``fuel``, ``oil``, ``food``, ...) was provided."""
 
@@ -339,7 +342,7 @@ class AidProvided(StoryEvent):
     quantity: Estimate | None = None
 
 
-@timeline.event_type("diplomatic.backing")
+@timeline.event_type("nkru.diplomatic.backing")
 class DiplomaticBacking(StoryEvent):
     """One state shielded another diplomatically (a veto, for example)."""
 
@@ -348,7 +351,7 @@ class DiplomaticBacking(StoryEvent):
     action: str
 
 
-@timeline.event_type("warship.launched")
+@timeline.event_type("nkru.warship.launched")
 class WarshipLaunched(StoryEvent):
     """A warship launch, failed launch, righting or relaunch; a sign of
     joint development when ``russian_systems`` is assessed or confirmed."""
@@ -361,7 +364,7 @@ class WarshipLaunched(StoryEvent):
     russian_systems: RussianSystems | None = None
 
 
-@timeline.event_type("exercise.held")
+@timeline.event_type("nkru.exercise.held")
 class ExerciseHeld(StoryEvent):
     """A military exercise, here the regional response to the cooperation."""
 
@@ -371,7 +374,7 @@ class ExerciseHeld(StoryEvent):
     kind: str
 
 
-@timeline.event_type("alignment.named")
+@timeline.event_type("nkru.alignment.named")
 class AlignmentNamed(StoryEvent):
     """A grouping of states was named (such as "CRINKs")."""
 
@@ -379,7 +382,7 @@ class AlignmentNamed(StoryEvent):
     members: tuple[str, ...]
 
 
-@timeline.event_type("stance.stated")
+@timeline.event_type("nkru.stance.stated")
 class StanceStated(StoryEvent):
     """An actor's motive or position, as a source states it."""
 
@@ -387,7 +390,7 @@ class StanceStated(StoryEvent):
     stance: str
 
 
-@timeline.event_type("monitoring.reported")
+@timeline.event_type("nkru.monitoring.reported")
 class MonitoringReported(StoryEvent):
     """A monitoring body (an intelligence service, a sanctions monitoring
     team) published findings."""
