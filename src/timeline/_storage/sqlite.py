@@ -316,7 +316,8 @@ class SQLiteLog(RelationalLog):
         if str(mode).lower() != "wal":
             self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
-        if create:
+        if create and self._check_tables(self._tables(), create=True):
+            # A new log: one process makes the tables (the others find them).
             with self._write_transaction():
                 if self._check_tables(self._tables(), create=True):
                     # executescript() would commit; one statement at a time.
