@@ -31,7 +31,6 @@ import argparse
 import datetime
 import os
 import platform
-import random
 import statistics
 import subprocess
 import sys
@@ -39,11 +38,11 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-import timeline
 from _workload import make_workload
+
+import timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = ROOT / "tools" / "pg-test-server"

@@ -297,6 +297,10 @@ def precisions(d: UncertainDate) -> set[Precision]:
     return {p.precision for p in points_of(d)}
 
 
+def negative(d: UncertainDate, precision: Precision) -> bool:
+    return (d.earliest_day or 1) < day_number(0) and d.precision is precision
+
+
 def ends(d: UncertainDate) -> list[str]:
     return str(d).split("/")
 
@@ -334,7 +338,9 @@ TIMES: list[tuple[str, Callable[[UncertainDate], bool], str]] = [
 ]  # fmt: skip
 KINDS_BEYOND: list[tuple[str, Callable[[UncertainDate], bool], str]] = [
     ("year zero", lambda d: "0000" in str(d), "0000"),
-    ("a negative year", lambda d: (d.earliest_day or 1) < day_number(0), "-0001"),
+    ("a negative year", lambda d: negative(d, Precision.YEAR), "-0001"),
+    ("a negative decade", lambda d: negative(d, Precision.DECADE), "-000X"),
+    ("a negative century", lambda d: negative(d, Precision.CENTURY), "-00XX"),
     ("a BCE day", lambda d: str(d).startswith("-") and d.is_exact_day, "-0001-12-01"),
     ("a long year", lambda d: str(d).startswith("Y"), "Y10000"),
     ("a long negative year", lambda d: str(d).startswith("Y-"), "Y-10000"),

@@ -172,9 +172,10 @@ class End(enum.Enum):
 class Point:
     """One EDTF date, as written: the building block of :class:`UncertainDate`.
 
-    ``year`` holds the known digits, with unspecified digits counted in
-    ``unspecified_year_digits`` and written as 0 (``201X`` is ``year=2010``
-    with one unspecified digit).  ``month`` is 1-12, or 21-24 for a season.
+    ``year`` is the first year the date may be, with unspecified digits
+    counted in ``unspecified_year_digits``: ``201X`` is ``year=2010`` with
+    one unspecified digit, and ``-199X`` (the years -1999 to -1990)
+    ``year=-1999``.  ``month`` is 1-12, or 21-24 for a season.
     ``month_unspecified`` / ``day_unspecified`` stand for ``XX``.  ``time``
     is the normalized time of day with its offset (``"23:20:30Z"``), kept
     for round trips; bounds use the calendar day written.
@@ -218,9 +219,12 @@ class Point:
         if k:
             if not 1 <= k <= 3:
                 raise InvalidDateError(self, "1 to 3 unspecified year digits")
-            if year < 0 or year % 10**k:
+            if (year if year >= 0 else year + 10**k - 1) % 10**k:
                 raise InvalidDateError(
-                    self, "a non-negative year whose unspecified digits are 0"
+                    self,
+                    "the first year of the range the unspecified digits cover: "
+                    "201X is year 2010, -199X (the years -1999 to -1990) "
+                    "year -1999",
                 )
             if month is not None or day is not None or self.month_unspecified:
                 raise InvalidDateError(
@@ -292,7 +296,11 @@ class Point:
     def to_edtf(self) -> str:
         k = self.unspecified_year_digits
         if k:
-            text = str(self.year // 10**k).zfill(4 - k) + "X" * k
+            # A negative range is written by its last year, the one nearest
+            # zero: -199X covers -1999 to -1990, and -000X ends in year 0.
+            last = self.year + 10**k - 1 if self.year < 0 else self.year
+            known = abs(last) // 10**k
+            text = "-" * (self.year < 0) + str(known).zfill(4 - k) + "X" * k
         else:
             text = _format_year(self.year)
         if self.month_unspecified:

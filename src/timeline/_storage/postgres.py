@@ -455,8 +455,8 @@ class PostgresLog(RelationalLog):
 
     @property
     def path(self) -> str:
-        """The log's URL (as given), where a file log has its path."""
-        return self.url
+        """The log's URL without its password, where a file log has its path."""
+        return redact(self.url)
 
 
 def _first_line(error: BaseException) -> str:
