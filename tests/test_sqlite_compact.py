@@ -461,3 +461,37 @@ def test_a_whole_row_cut_inside_its_batch_is_caught(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(IntegrityError, match="seq 1: the record is inside a batch"):
         timeline.verify(path)
+
+
+@timeline.event_type("tests.sqlite_compact.pair")
+class Pair(Event):
+    a: int = 0
+    b: int = 0
+
+
+def test_a_rehashed_record_the_writer_would_not_write_is_refused(
+    tmp_path: Path,
+) -> None:
+    """Issue 16 item 1: a body with its payload members swapped (valid JSON,
+    the same values) and the chain recomputed after it passes every hash
+    check; verify still refuses it, as the JSON Lines reader does."""
+    path = fresh(tmp_path, "x.sqlite")
+    with SQLiteLog(path) as stored:
+        stored.append(Pair(id="p", occurred="2024", recorded="2024-07-01", a=1, b=2))
+        stored.append(Noted(id="n", occurred="2024", recorded="2024-07-02"))
+        records = list(stored.raw_records())
+    body = records[0][0].replace(b'"a":1,"b":2', b'"b":2,"a":1')
+    assert body != records[0][0]
+    head = GENESIS
+    rows = []
+    for seq, record in enumerate([body, records[1][0]], start=1):
+        head = hashlib.sha256(head + record).digest()
+        rows.append((record, head, seq))
+    db = sqlite3.connect(path)
+    with db:
+        db.executemany(
+            "UPDATE events SET body = ?, hash = ?, type = NULL WHERE seq = ?", rows
+        )
+    db.close()
+    with pytest.raises(IntegrityError, match="not what the writer writes"):
+        timeline.verify(path)

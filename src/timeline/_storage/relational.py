@@ -47,8 +47,9 @@ from timeline._storage.codec import (
     GENESIS,
     CodecError,
     decode_fast,
-    decode_record,
     encode_event,
+    read_parsed,
+    read_record,
 )
 from timeline._storage.jsonl import Rules, parse_body
 from timeline.exceptions import (
@@ -356,14 +357,18 @@ class RelationalLog(AsOfQueries):
         body = self._canonical(seq, event_id, code, stored, digest)
         return self._decode_body(body, seq)
 
-    def _event(self, obj: Any, seq: int) -> Event:
+    def _event(self, obj: Any, body: bytes, seq: int) -> Event:
+        """The event of a record parsed from its canonical ``body``: read
+        as the reference reader does, so only what the writer would write
+        is accepted (codec.read_parsed)."""
         try:
-            return decode_record(obj, f"{self.where}: seq {seq}").event
+            return read_parsed(obj, body, f"{self.where}: seq {seq}").event
         except TimelineError as error:
             raise IntegrityError(str(error)) from None
 
     def _decode_body(self, body: bytes, seq: int) -> Event:
-        return self._event(parse_body(body, self.where, seq, label="seq"), seq)
+        obj = parse_body(body, self.where, seq, label="seq")
+        return self._event(obj, body, seq)
 
     # -- reading ------------------------------------------------------
 
@@ -637,7 +642,7 @@ class RelationalLog(AsOfQueries):
             supersessions: list[tuple[int, int]] = []
             more = False
             for body, digest in records:
-                record = decode_record(parse_body(body, self.where, 0), "record")
+                record = read_record(body, f"record of {self.where}")
                 event, seq, more = record.event, record.seq, record.more
                 seq_of[event.id] = seq
                 supersessions.extend((seq_of[t], seq) for t in event.supersedes)
@@ -804,7 +809,7 @@ class RelationalLog(AsOfQueries):
                 raise IntegrityError(f"{where}: the record says seq {stored!r}")
             if rules is None:
                 continue
-            event = self._event(obj, seq)
+            event = self._event(obj, body, seq)
             try:
                 rules.check(event)
             except IntegrityError as error:
