@@ -366,3 +366,19 @@ def test_cli_verify_and_convert_take_a_url(
     assert timeline.verify(back) == timeline.verify(url).__class__(
         back, *[getattr(timeline.verify(url), f) for f in ("last_seq", "head")]
     )
+
+
+def test_cli_commands_read_a_log_by_url(capsys: pytest.CaptureFixture[str]) -> None:
+    from timeline.cli import main
+
+    url = _postgres.fresh_url("cli-log")
+    bundled = Path(__file__).resolve().parent.parent / "events" / "nk_russia.jsonl"
+    timeline.convert(bundled, url)
+    for command in (["state", "--as-of", "2024-07-01"], ["events"]):
+        assert main([*command, "--log", bundled.as_posix()]) == 0
+        from_file = capsys.readouterr().out
+        assert main([*command, "--log", url]) == 0
+        assert capsys.readouterr().out == from_file
+    missing = _postgres.fresh_url("cli-missing")
+    assert main(["state", "--as-of", "2024-07-01", "--log", missing]) != 0
+    assert "no such log" in capsys.readouterr().err

@@ -41,6 +41,10 @@ def open_any(path: str | None) -> timeline.Log:
     writing, or a SQLite log."""
     if path is None:
         return dataset.open_bundled()
+    if path.lower().startswith(("postgresql://", "postgres://")):
+        # A log on a PostgreSQL server: read once into memory, as a SQLite one.
+        with timeline.open_log(path, create=False) as stored:
+            return timeline.Log(stored)
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix == ".jsonl":
