@@ -482,3 +482,20 @@ def test_a_log_repr_gives_its_length() -> None:
     assert repr(log) == "<Log: 0 events>"
     log.append(*(noted(f"e{i}") for i in range(1234)))
     assert repr(log) == "<Log: 1,234 events>"
+
+
+def test_a_fuzz_policy_on_a_sqlite_log_is_refused_clearly(tmp_path: Any) -> None:
+    log = timeline.open_log(tmp_path / "log.sqlite")
+    try:
+        log.append(Noted(id="a", occurred="1850~", recorded="2024-01-01"))
+        assert log.state(TRACE, "1851-06-01").certain == ("a",)
+        with pytest.raises(timeline.UnsupportedQueryError, match="Fuzz"):
+            log.state(TRACE, "1851-06-01", fuzz=timeline.Fuzz())
+        with pytest.raises(NotImplementedError):
+            log.certain(TRACE, "1851-06-01", fuzz=timeline.Fuzz())
+        # A policy that widens nothing is strict, and answers.
+        assert log.state(TRACE, "1851-06-01", fuzz=timeline.Fuzz(0, 0)).certain == (
+            "a",
+        )
+    finally:
+        log.close()

@@ -791,3 +791,142 @@ def test_finely_interleaved_pending_events_merge_in_fold_order() -> None:
     for days in (0, 1, 5, 50, 150, 199, 200):
         check_state(log, events, base + datetime.timedelta(days=days), None)
     assert len(log.state(TRACE, base).pending) == 420  # m1..m20 have started
+
+
+# -- a Fuzz policy (issue 17 item 4) ------------------------------------------------
+
+_POLICIES = st.builds(
+    timeline.Fuzz, approximate=st.integers(0, 3), uncertain=st.integers(0, 3)
+)
+
+
+def expected_fuzzy(
+    events: Sequence[Event],
+    as_of: D,
+    known_at: D | None,
+    fuzz: timeline.Fuzz,
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The naive answer with every event's bounds widened by ``fuzz``
+    (certain, possible, pending ids), fold order by the widened bounds."""
+    from strategies import counted
+
+    inf = float("inf")
+    seq = {id(e): i for i, e in enumerate(events)}
+    bounds = {id(e): e.occurred.fuzzy_days(fuzz) for e in events}
+
+    def key(e: Event) -> tuple[float, float, int]:
+        lo, hi = bounds[id(e)]
+        return (inf if hi is None else hi, -inf if lo is None else lo, seq[id(e)])
+
+    day = as_of.toordinal()
+    ordered = sorted(counted(events, known_at), key=key)
+    certain = [e for e in ordered if (hi := bounds[id(e)][1]) is not None and hi <= day]
+    possible = [e for e in ordered if (lo := bounds[id(e)][0]) is None or lo <= day]
+    pending = [e for e in possible if e not in certain]
+    return ids(certain), ids(possible), ids(pending)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    events=event_logs(max_size=12),
+    every=EVERY,
+    fuzz=_POLICIES,
+    on_log=st.booleans(),
+    data=st.data(),
+)
+def test_a_fuzz_policy_answers_as_the_naive_fold_of_widened_bounds(
+    events: list[Event],
+    every: int | None,
+    fuzz: timeline.Fuzz,
+    on_log: bool,
+    data: st.DataObject,
+) -> None:
+    """Given to the log or to each query, interleaved with appends (late
+    arrivals, corrections), under past versions, lazily read; the strict
+    answers of the same log are unchanged by it."""
+    kwargs = {} if every is None else {"checkpoint_every": every}
+    log = Log(fuzz=fuzz, **kwargs) if on_log else Log(**kwargs)
+    ask = {} if on_log else {"fuzz": fuzz}
+    strict = {"fuzz": timeline.Fuzz(0, 0)} if on_log else {}
+    split = data.draw(st.integers(0, len(events)))
+    log.append(*events[:split])
+    for _ in range(2):
+        as_of, known_at = data.draw(queries(events[:split]))
+        early = log.state(TRACE, as_of, known_at, **ask)
+        assert (early.certain, early.possible, ids(early.pending)) == expected_fuzzy(
+            events[:split], as_of, known_at, fuzz
+        )
+    lazy = log.state(TRACE, as_of, known_at, **ask)
+    log.append(*events[split:])
+    assert (lazy.certain, lazy.possible, ids(lazy.pending)) == expected_fuzzy(
+        events[:split], as_of, known_at, fuzz
+    )
+    for _ in range(4):
+        as_of, known_at = data.draw(queries(events))
+        got = log.state(TRACE, as_of, known_at, **ask)
+        want = expected_fuzzy(events, as_of, known_at, fuzz)
+        assert (got.certain, got.possible, ids(got.pending)) == want
+        assert log.certain(TRACE, as_of, known_at, **ask) == want[0]
+        assert ids(log.provenance(TRACE, as_of, known_at, **ask)) == want[0]
+        plain = log.state(TRACE, as_of, known_at, **strict)
+        exact = expected(events, as_of, known_at)
+        assert plain.possible == ids(exact.possible)
+        assert plain.certain == ids(exact.certain)
+
+
+def test_about_1850_is_pending_from_1849_to_1851_under_fuzz() -> None:
+    log = Log([ev("about", "about 1850")])
+    assert log.get("about").occurred == timeline.parse_edtf("1850~")
+    fuzz = timeline.Fuzz()
+    assert log.state(TRACE, "1851-01-01").certain == ("about",)  # strict: the default
+    assert log.state(TRACE, "1849-12-31").possible == ()
+    for day in ("1849-01-01", "1850-06-01", "1851-12-30"):
+        answer = log.state(TRACE, day, fuzz=fuzz)
+        assert (answer.certain, ids(answer.pending)) == ((), ("about",)), day
+    assert log.state(TRACE, "1848-12-31", fuzz=fuzz).possible == ()
+    assert log.state(TRACE, "1851-12-31", fuzz=fuzz).certain == ("about",)
+    fuzzy_log = Log([ev("about", "about 1850")], fuzz=fuzz)
+    assert fuzzy_log.state(TRACE, "1851-06-01").certain == ()
+    assert fuzzy_log.state(TRACE, "1851-06-01", fuzz=timeline.Fuzz(0, 0)).certain == (
+        "about",
+    )
+    diff = fuzzy_log.diff(TRACE, "1851-06-01", "1852-01-01")
+    assert ids(diff.became_certain) == ("about",)
+    with pytest.raises(TypeError, match=r"fuzz: expected a timeline\.Fuzz"):
+        log.state(TRACE, "1850-01-01", fuzz=1)  # type: ignore[arg-type]
+
+
+def test_a_fuzz_policy_keeps_its_own_checkpoints() -> None:
+    """Queries under a policy fold no more than the strict ones do."""
+    counter = CallCounter()
+    log = Log(checkpoint_every=8)
+    log.append(*(ev(f"e{i}", f"{1800 + i}~") for i in range(300)))
+    fuzz = timeline.Fuzz(approximate=2)
+    log.state(counter.projection, D.max, fuzz=fuzz)
+    for year in (1850, 1900, 2050):
+        counter.calls = 0
+        answer = log.state(counter.projection, f"{year}-06-01", fuzz=fuzz)
+        assert counter.calls <= 8
+        assert answer.certain == max(0, min(300, year - 1800 - 2))
+        assert len(answer.pending) == min(300, year - 1800 + 3) - answer.certain
+
+
+def test_past_versions_are_cached_by_memory_not_count() -> None:
+    """Rotating among many known_at values keeps them all when they fit the
+    budget (a later query folds no more than a checkpoint interval), and a
+    small budget keeps only the most recent."""
+    events = [
+        ev(f"e{i}", f"2000-01-{1 + i % 28:02d}", f"2024-01-{1 + i // 10:02d}")
+        for i in range(280)
+    ]
+    for budget, kept in ((2**30, 25), (1, 2)):
+        counter = CallCounter()
+        log = Log(events, checkpoint_every=4, cache_bytes=budget)
+        days = [D(2024, 1, d) for d in range(1, 26)]
+        for known in days:
+            log.state(counter.projection, D.max, known)
+        assert len(log._views) == kept
+        counter.calls = 0
+        for known in days[-kept:]:
+            assert log.state(counter.projection, D.max, known).certain == 10 * known.day
+        assert counter.calls <= 4 * kept

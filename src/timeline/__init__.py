@@ -35,6 +35,7 @@ from timeline.exceptions import (
     StorageError,
     TimelineError,
     UnknownEventTypeError,
+    UnsupportedQueryError,
 )
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ __all__ = [
     "Truth",
     "UncertainDate",
     "UnknownEventTypeError",
+    "UnsupportedQueryError",
     "Verification",
     "convert",
     "day_number",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import enum
 import itertools
+import sys
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, Generic, TypeVar
@@ -26,7 +27,7 @@ from typing import Any, Final, Generic, TypeVar
 import attrs
 from sortedcontainers import SortedList
 
-from timeline._dates import UNBOUNDED_ABOVE, UNBOUNDED_BELOW
+from timeline._dates import UNBOUNDED_ABOVE, UNBOUNDED_BELOW, Fuzz
 from timeline._events import Event
 
 __all__ = [
@@ -406,10 +407,14 @@ _OPEN_END: Final = (UNBOUNDED_ABOVE + _OFFSET) << _HI_SHIFT
 _DAY_AND_SEQ_MASK: Final = (1 << _HI_SHIFT) - 1
 
 
-def packed_key(event: Event, seq: int) -> int:
-    """The fold key of ``event`` at ``seq`` as one int (see :func:`fold_key`)."""
+def packed_key(event: Event, seq: int, fuzz: Fuzz | None = None) -> int:
+    """The fold key of ``event`` at ``seq`` as one int (see :func:`fold_key`),
+    its bounds widened by ``fuzz`` if given (:meth:`UncertainDate.fuzzy_days`)."""
     occurred = event.occurred
-    lo, hi = occurred.earliest_day, occurred.latest_day
+    if fuzz is None:
+        lo, hi = occurred.earliest_day, occurred.latest_day
+    else:
+        lo, hi = occurred.fuzzy_days(fuzz)
     return (
         ((_OFFSET + (UNBOUNDED_ABOVE if hi is None else hi)) << _HI_SHIFT)
         | ((_OFFSET + (UNBOUNDED_BELOW if lo is None else lo)) << _SEQ_BITS)
@@ -453,6 +458,14 @@ class _Checkpoints:
         if entry is None or entry[0] != projection.generation:
             entry = self._by[projection] = (projection.generation, [projection.initial])
         return entry[1]
+
+    def size(self) -> int:
+        """About how many bytes the states hold: a list slot each, and each
+        state as large as the projection's last (``sys.getsizeof``)."""
+        total = 0
+        for _, states in self._by.values():
+            total += len(states) * (8 + sys.getsizeof(states[-1]))
+        return total
 
     def keep(self, count: int) -> None:
         """Drop every projection's states from number ``count`` on."""
@@ -597,8 +610,10 @@ class View:
         events: list[Event],
         checkpoint_every: int = 16,
         types: set[type[Event]] | None = None,
+        fuzz: Fuzz | None = None,
     ) -> None:
         self._events = events  # the log's events in append order (seq - 1)
+        self.fuzz = fuzz  # the policy its keys were made with (None: strict)
         # The event types in the log (the log's own set, kept up to date by
         # it), if known: folds use it to skip the per-event dispatch.
         self.types = types
@@ -791,6 +806,7 @@ class PastView:
         self._extras = sorted(extras)
         self.every = base.every
         self.types = base.types
+        self.fuzz = base.fuzz
         self._checkpoints = _Checkpoints()
         base._dependents.add(self)
 
@@ -798,6 +814,11 @@ class PastView:
     def count(self) -> int:
         """How many events of the log (a prefix) this version holds."""
         return self._count
+
+    def size(self) -> int:
+        """About how many bytes this version holds: its extras, and its
+        checkpoints (each counted as large as the last state saved)."""
+        return 8 * len(self._extras) + self._checkpoints.size()
 
     def moved(self, position: int, removed: int | None = None) -> None:
         """The base changed at ``position``: checkpoints from it on are

@@ -16,6 +16,7 @@ __all__ = [
     "StorageError",
     "TimelineError",
     "UnknownEventTypeError",
+    "UnsupportedQueryError",
 ]
 
 
@@ -73,3 +74,8 @@ class StorageError(TimelineError, OSError):
     another process, read-only, a full disk, a file-size limit, a lost
     connection, or a log used after ``close()``.  The message names the log
     and the cause.  An append that raises it left the log as it was."""
+
+
+class UnsupportedQueryError(TimelineError, NotImplementedError):
+    """This kind of log cannot answer the query as asked (for now): e.g. a
+    Fuzz policy on a SQLite log."""
