@@ -63,6 +63,7 @@ __all__ = ["RelationalLog"]
 S = TypeVar("S")
 _CACHED_VIEWS: Final = 8
 _CACHED_EVENTS: Final = 1 << 18  # about 200 bytes each
+_loads: Final = orjson.loads
 #: Persist a checkpoint every this many events folded (by default): a fresh
 #: process folds at most about this many before its answer.
 PERSIST_EVERY: Final = 1024
@@ -280,14 +281,6 @@ class RelationalLog(AsOfQueries):
         """The stored hash if it is whole (None inside a compact batch)."""
         return digest if type(digest) is bytes and len(digest) == _HASH else None
 
-    def _parsed(self, seq: int, event_id: Any, code: Any, stored: Any) -> Any:
-        """The record of a row as orjson parses it, or None to read the
-        canonical body with the reference parser."""
-        try:
-            return orjson.loads(stored)
-        except orjson.JSONDecodeError:
-            return None
-
     # -- plumbing -----------------------------------------------------
 
     def _max_seq(self) -> int:
@@ -345,16 +338,17 @@ class RelationalLog(AsOfQueries):
         self, seq: int, event_id: Any, code: Any, stored: Any, digest: Any
     ) -> Event:
         # orjson and the per-type read plans first (as the JSON Lines
-        # reader does); anything they do not read as the reference path
-        # would goes to it, which names what is wrong.
-        obj = self._parsed(seq, event_id, code, stored)
+        # reader does), on the canonical body; anything they do not read as
+        # the reference reader would goes to it, which names what is wrong.
+        body = self._canonical(seq, event_id, code, stored, digest)
+        try:
+            obj = _loads(body)
+        except orjson.JSONDecodeError:
+            obj = None
         if type(obj) is dict and obj.get("seq") == seq:
-            found = decode_fast(
-                obj, stored if type(stored) is bytes else b"", self._plans
-            )
+            found = decode_fast(obj, body, self._plans)
             if found is not None:
                 return found[0]
-        body = self._canonical(seq, event_id, code, stored, digest)
         return self._decode_body(body, seq)
 
     def _event(self, obj: Any, body: bytes, seq: int) -> Event:

@@ -35,8 +35,6 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, ClassVar, Final
 
-import orjson
-
 from timeline._dates import UncertainDate
 from timeline._events import Event, recorded_key
 from timeline._storage.codec import FORMAT_VERSION
@@ -49,8 +47,6 @@ from timeline._storage.relational import (
     date_columns,
 )
 from timeline.exceptions import IntegrityError, StorageError
-
-_loads: Final = orjson.loads
 
 __all__ = ["SQLiteLog"]
 
@@ -659,44 +655,6 @@ class SQLiteLog(RelationalLog):
                 self._dates.clear()
             entry = self._dates[id(date)] = (date, *date_columns(date))
         return entry[1], entry[2], entry[3]
-
-    def _parsed(self, seq: int, event_id: Any, code: Any, stored: Any) -> Any:
-        """The parsed record straight from the row, for the usual envelope
-        (no source, summary, supersedes or tags; no escapes in the dates):
-        what parsing its rebuilt body gives, without rebuilding it or
-        parsing the envelope.  None for any other row (read from its
-        canonical body)."""
-        if code is None or type(stored) is not bytes or b"\\" in stored:
-            return None
-        occurred, found, rest = stored.partition(b"\x03")
-        if not found or _RARE_CODE.search(stored) is not None:
-            return None
-        if rest[-1:] == b"\x01":
-            recorded, payload = rest[:-1], {}
-        else:
-            recorded, found, text = rest.partition(b"\x02")
-            if not found or _ANY_CODE.search(text) is not None:
-                return None
-            try:
-                payload = _loads(text)
-            except ValueError:
-                return None
-        if _ANY_CODE.search(recorded) is not None:
-            return None
-        name, version, _ = self._type(code, seq)
-        return {
-            "seq": seq,
-            "id": event_id,
-            "type": name,
-            "v": version,
-            "occurred": occurred.decode("utf-8", "replace"),
-            "recorded": recorded.decode("utf-8", "replace"),
-            "source": None,
-            "summary": None,
-            "supersedes": [],
-            "tags": [],
-            "payload": payload,
-        }
 
     # -- verify and convert ---------------------------------------------
 
