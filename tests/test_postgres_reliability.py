@@ -33,6 +33,7 @@ WRITERS = 8
 SECONDS = 4.0
 BATCH = 5
 TIMEOUT = 120.0
+BIG = 1000  # events in a batch of the kill test
 
 
 @timeline.event_type("pg_reliability.wrote")
@@ -227,12 +228,12 @@ def test_a_server_restart_during_appends_loses_no_acknowledged_append() -> None:
     )
 
 
-def big_batches(url: str, ready: Any) -> None:
+def big_batches(url: str, writer: int, ready: Any) -> None:
     with timeline.open_log(url) as log:
         batch = 0
         while True:
             ready.set()
-            log.append(*batch_of(1, batch, size=2000))
+            log.append(*batch_of(writer, batch, size=BIG))
             batch += 1
 
 
@@ -241,25 +242,32 @@ def test_a_writer_killed_mid_batch_leaves_all_or_nothing() -> None:
     url = _postgres.fresh_url("killed")
     timeline.open_log(url).close()
     kills = 0
+    writers: set[int] = set()
     began = time.monotonic()
-    for delay in (0.05, 0.2, 0.4, 0.7, 1.0, 1.5):
+    for number, delay in enumerate((0.05, 0.2, 0.4, 0.7, 1.0, 1.5)):
         ready = CONTEXT.Event()
-        writer = CONTEXT.Process(target=big_batches, args=(url, ready))
+        writer = CONTEXT.Process(target=big_batches, args=(url, number, ready))
         writer.start()
         assert ready.wait(TIMEOUT)
         time.sleep(delay)
         os.kill(writer.pid, signal.SIGKILL)  # type: ignore[arg-type]
         writer.join(TIMEOUT)
+        assert writer.exitcode == -signal.SIGKILL  # killed, not failed
         kills += 1
         result = timeline.verify(url)
-        assert result.last_seq % 2000 == 0
+        assert result.last_seq % BIG == 0
         with timeline.open_log(url, create=False) as log:
             events = list(log)
         assert len(events) == result.last_seq
-        for start in range(0, len(events), 2000):
-            parts = events[start : start + 2000]
-            assert [p.part for p in parts] == list(range(2000))
-            assert len({p.batch for p in parts}) == 1
+        for start in range(0, len(events), BIG):
+            parts = events[start : start + BIG]
+            assert [p.part for p in parts] == list(range(BIG))
+            assert len({(p.writer, p.batch) for p in parts}) == 1
+        writers.add(number)
+    with timeline.open_log(url, create=False) as log:
+        appended = {e.writer for e in log}
+    assert appended <= writers
+    assert len(appended) >= 4  # most writers got batches in before the kill
     print(
         f"\n[postgres kill] {kills} writers killed with SIGKILL mid-append in "
         f"{time.monotonic() - began:.1f} s: every batch whole or absent"

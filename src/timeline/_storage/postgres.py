@@ -338,22 +338,32 @@ class PostgresLog(RelationalLog):
         return self._transaction("BEGIN")
 
     def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """COPY the rows in, inside a savepoint (after a refused id, the
+        append looks the ids up in the same transaction).  A conflict of
+        seq or id is raised as psycopg's error (the append reads it); any
+        other failure as a StorageError."""
         if not rows:
             return
         log = self._log_id
         conn = self._conn
-        conn.execute("SAVEPOINT timeline_rows")
         try:
-            with conn.cursor() as cursor, cursor.copy(_COPY) as copy:
-                copy.set_types(list(_COPY_TYPES))
-                write = copy.write_row
-                for row in rows:
-                    write((log, *row))
-        except psycopg.Error:
-            with contextlib.suppress(psycopg.Error):
+            conn.execute("SAVEPOINT timeline_rows")
+            try:
+                with conn.cursor() as cursor, cursor.copy(_COPY) as copy:
+                    copy.set_types(list(_COPY_TYPES))
+                    write = copy.write_row
+                    for row in rows:
+                        write((log, *row))
+            except psycopg.Error as error:
+                if self._conflict(error) is None:
+                    raise
                 conn.execute("ROLLBACK TO SAVEPOINT timeline_rows")
-            raise
-        conn.execute("RELEASE SAVEPOINT timeline_rows")
+                raise error from None
+            conn.execute("RELEASE SAVEPOINT timeline_rows")
+        except psycopg.Error as error:
+            if self._conflict(error) is not None:
+                raise
+            raise self._storage_error(error, "appending") from None
 
     def _insert_supersessions(self, pairs: list[tuple[int, int]]) -> None:
         log = self._log_id
