@@ -39,6 +39,7 @@ from timeline.exceptions import (
 )
 
 if TYPE_CHECKING:
+    from timeline._exchange import read_events, write_events
     from timeline._storage import Verification, convert, open_log, repair, verify
     from timeline._storage.codec import upcaster
 
@@ -51,6 +52,8 @@ _LAZY = {
     "repair": "timeline._storage",
     "verify": "timeline._storage",
     "upcaster": "timeline._storage.codec",
+    "read_events": "timeline._exchange",
+    "write_events": "timeline._exchange",
 }
 
 
@@ -101,7 +104,9 @@ __all__ = [
     "open_log",
     "parse_date",
     "parse_edtf",
+    "read_events",
     "repair",
     "upcaster",
     "verify",
+    "write_events",
 ]
