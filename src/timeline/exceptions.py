@@ -74,12 +74,14 @@ class IntegrityError(TimelineError, ValueError):
 
 
 class StorageError(TimelineError, OSError):
-    """The operating system refused to read or write a log file: no such
-    file, a directory, no permission, no space left, a file-size limit, an
-    I/O error.  The message names the file, what was being done and the
-    cause; ``errno`` and ``filename`` are set as on the :class:`OSError` it
-    replaces, and the error is also an instance of that error's class
-    (``except FileNotFoundError`` or ``except PermissionError`` still work).
+    """A log's database or file could not be read or written: no such file,
+    a directory, no permission, locked by another process, read-only, a full
+    disk, a file-size limit, an I/O error, a lost connection, or a log used
+    after ``close()``.  The message names the log, what was being done and
+    the cause.  An append that raises it left the log as it was.  Made from
+    an :class:`OSError` (:meth:`of`), it has that error's ``errno`` and
+    ``filename`` and is also an instance of its class (``except
+    FileNotFoundError`` or ``except PermissionError`` still work).
     """
 
     def __str__(self) -> str:
