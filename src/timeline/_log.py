@@ -22,6 +22,7 @@ from timeline._dates import UncertainDate
 from timeline._events import Event, is_declared, recorded_key
 from timeline._freetext import parse_date
 from timeline._replay import MAX_SEQ, AsOf, Diff, PastView, Projection, View, packed_key
+from timeline._subscribe import Subscribable
 from timeline.exceptions import (
     ConcurrencyError,
     InvalidDateError,
@@ -150,7 +151,7 @@ class AsOfQueries:
         )
 
 
-class Log(AsOfQueries):
+class Log(AsOfQueries, Subscribable):
     """An append-only log of events, in memory.
 
     >>> log = Log()
@@ -264,6 +265,7 @@ class Log(AsOfQueries):
         self._validate(events)
         self._write(events)
         self._commit_all(events)
+        self._notify()
         return len(self._events)
 
     def _commit_all(self, events: Sequence[Event]) -> None:

@@ -53,6 +53,7 @@ from timeline._storage.codec import (
     encode_event,
 )
 from timeline._storage.jsonl import Rules, parse_body
+from timeline._subscribe import Feed, Subscribable
 from timeline.exceptions import (
     ConcurrencyError,
     IntegrityError,
@@ -252,13 +253,14 @@ def _derived(event: Event) -> tuple[Any, ...]:
     )
 
 
-class SQLiteLog(AsOfQueries):
+class SQLiteLog(AsOfQueries, Subscribable):
     """A log kept in SQLite (WAL mode), with the interface of :class:`timeline.Log`.
 
     Each commit waits for the disk (``synchronous=FULL``), so appends
     survive a power loss; ``fsync=False`` (``synchronous=NORMAL``) is faster
     and survives the process being killed, not a power loss (see the
-    module's docstring).
+    module's docstring).  ``any_thread=True`` lets the handle be used from
+    any thread, one at a time (a subscription's feed is).
     """
 
     def __init__(
@@ -268,6 +270,7 @@ class SQLiteLog(AsOfQueries):
         create: bool = True,
         checkpoint_every: int = 64,
         fsync: bool = True,
+        any_thread: bool = False,
     ) -> None:
         self.path = Path(path)
         if not create and not self.path.exists():
@@ -275,7 +278,9 @@ class SQLiteLog(AsOfQueries):
         if self.path.is_dir():
             raise IsADirectoryError(f"{str(self.path)!r} is a directory, not a log")
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=not any_thread
+            )
         except sqlite3.Error as error:
             raise OSError(f"cannot open {str(self.path)!r}: {error}") from None
         try:
@@ -370,6 +375,12 @@ class SQLiteLog(AsOfQueries):
 
     def close(self) -> None:
         self._db.close()
+        self._end_subscriptions()
+
+    def _feed(self, after: int) -> Feed:
+        from timeline._storage.subscribe import SQLiteFeed
+
+        return SQLiteFeed(self, after)
 
     def __enter__(self) -> SQLiteLog:
         return self
@@ -764,6 +775,7 @@ class SQLiteLog(AsOfQueries):
                 "INSERT INTO supersessions VALUES (?, ?)", supersessions
             )
         self._kinds.update(new_types)
+        self._notify()
         # Checkpoints spoiled by this append are dropped by the next query's
         # _sync(), as for any other writer's: not here (0.3 µs an event).
         return count + len(events)
@@ -845,6 +857,7 @@ class SQLiteLog(AsOfQueries):
                 "INSERT INTO supersessions VALUES (?, ?)", supersessions
             )
         self._kinds.update(new_types)
+        self._notify()
         self._sync()
 
     def _insert(self, flat: list[Any]) -> None:
