@@ -33,12 +33,16 @@ from timeline import Event, Projection, UncertainDate
 __all__ = [
     "FIRST_RECORDED",
     "Observed",
+    "Reported",
     "Spec",
     "Tick",
     "Workload",
     "count_handler",
+    "count_reported",
     "counting_projection",
+    "dispatching_projection",
     "late_event",
+    "make_realistic",
     "make_workload",
     "tiny_events",
 ]
@@ -54,12 +58,22 @@ class Observed(Event):
     value: int = 0
 
 
+@timeline.event_type("bench.reported")
+class Reported(Observed):
+    """A second event type (a third of the realistic workload), so that a
+    projection with a handler per type takes the dispatching fold."""
+
+
 @timeline.event_type("bench.tick")
 class Tick(Event):
     """No payload at all: the envelope alone (for bytes per event)."""
 
 
 def count_handler(state: int, event: Event) -> int:
+    return state + 1
+
+
+def count_reported(state: int, event: Event) -> int:
     return state + 1
 
 
@@ -70,6 +84,15 @@ def counting_projection() -> Projection[int]:
     return projection
 
 
+def dispatching_projection() -> Projection[int]:
+    """Counts too, with one handler per event type (two functions): every
+    event is dispatched on its type, as in most real projections."""
+    projection: Projection[int] = Projection(initial=0, name="count by type")
+    projection.on(Observed)(count_handler)
+    projection.on(Reported)(count_reported)
+    return projection
+
+
 class Spec(NamedTuple):
     id: str
     occurred: str  # EDTF text
@@ -77,6 +100,7 @@ class Spec(NamedTuple):
     value: int
     supersedes: str | None
     late: bool
+    kind: int = 0  # 1: a Reported event (the realistic workload)
 
 
 _KINDS = (
@@ -158,7 +182,9 @@ class Workload:
         return len(self.specs)
 
     def event(self, spec: Spec, kind: type[Event] = Observed) -> Event:
-        extra = {"value": spec.value} if kind is Observed else {}
+        if kind is Observed and spec.kind:
+            kind = Reported
+        extra = {"value": spec.value} if issubclass(kind, Observed) else {}
         return kind(
             id=spec.id,
             occurred=self.dates[spec.occurred],
@@ -231,6 +257,67 @@ def make_workload(n: int, seed: int = 7) -> Workload:
         if text not in dates:
             dates[text] = parse(text)
         specs.append(Spec(f"e{i}", text, recorded, i, supersedes, late))
+    return Workload(specs, dates)
+
+
+_REALISTIC = (
+    (0.40, "day"),
+    (0.70, "month"),
+    (0.90, "year"),
+    (1.00, "open_start"),
+)
+
+
+def _realistic_text(rng: random.Random, anchor: int) -> str:
+    d = datetime.date.fromordinal(anchor)
+    u = rng.random()
+    kind = next(name for limit, name in _REALISTIC if u < limit)
+    if kind == "day":
+        return d.isoformat()
+    if kind == "month":
+        return f"{d.year:04d}-{d.month:02d}"
+    if kind == "year":
+        return f"{d.year:04d}"
+    return f"../{d.isoformat()}"
+
+
+def make_realistic(n: int, seed: int = 7) -> Workload:
+    """The realistic workload of issue 15: 40% exact days, 30% months, 20%
+    years, 10% open starts (``../2025-07-14``: pending at every day before
+    their end), 2% corrections (a more precise date inside the old one's
+    bounds), and late arrivals (5%, 1 to 20 years back) as in
+    :func:`make_workload`; ``recorded`` runs over 26 years the same way.  A
+    third of the events are :class:`Reported` (a subclass of Observed)."""
+    rng = random.Random(seed * 1_000_033 + n)
+    specs: list[Spec] = []
+    dates: dict[str, UncertainDate] = {}
+    parse = timeline.parse_edtf
+    corrected: set[int] = set()
+    for i in range(n):
+        recorded = FIRST_RECORDED + (i * RECORDED_SPAN) // n
+        late = rng.random() < 0.05
+        if late:
+            anchor = recorded - rng.randint(365, 20 * 365)
+        else:
+            anchor = recorded - int(rng.expovariate(1 / 30))
+        supersedes = None
+        text = None
+        if i > 10 and rng.random() < 0.02:
+            if rng.random() < 0.6:
+                target = rng.randint(max(0, i - 1000), i - 1)
+            else:
+                target = rng.randint(0, i - 1)
+            if target not in corrected:
+                corrected.add(target)
+                old = specs[target]
+                supersedes = old.id
+                text = _refine(rng, dates[old.occurred], anchor)
+        if text is None:
+            text = _realistic_text(rng, anchor)
+        if text not in dates:
+            dates[text] = parse(text)
+        kind = int(rng.random() < 1 / 3)
+        specs.append(Spec(f"e{i}", text, recorded, i, supersedes, late, kind))
     return Workload(specs, dates)
 
 

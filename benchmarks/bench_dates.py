@@ -49,6 +49,15 @@ WORKLOADS: list[tuple[str, Parser, Sequence[str]]] = [
         timeline.parse_date,
         ["2024年6月", "2024年6月19日", "令和6年", "2024年6月頃", "２０２５年"],
     ),
+    (
+        "historians' forms, parse_date",
+        timeline.parse_date,
+        [
+            *["the 1850s", "19th century", "Spring 1923", "winter 1923–24"],
+            *["1923–25", "early 1923", "the late 19th century", "early June 1923"],
+            *["1850年代", "19世紀", "1923年春", "1990年代前半", "1923年6月上旬"],
+        ],
+    ),
 ]
 
 
@@ -86,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     width = max(len(name) for name, _, _ in WORKLOADS)
-    version = importlib.metadata.version("timeline")
+    version = importlib.metadata.version("timeline-ledger")
     print(
         f"timeline {version}, Python {platform.python_version()}: "
         f"dates per second, best of {args.repeat}"

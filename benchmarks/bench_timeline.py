@@ -289,6 +289,352 @@ def checksum_projection() -> timeline.Projection[int]:
     return projection
 
 
+# -- the realistic workload (issue 15) ----------------------------------------
+#
+# Hooks for rows measured by other parts of the library on the same workload
+# (the JSON Lines streaming load, the SQLite fresh-process query): a function
+# ``row(bench, n, workload)`` decorated with @realistic_row runs after the
+# in-memory rows of each realistic size, inside the same run, and adds its
+# rows with ``bench.add(REALISTIC, name, n, value, kind, versus=...)`` (a
+# ratio to a baseline it measures in the same run).  It can ask for the
+# workload written to a durable log with ``bench.realistic_file(n, ".jsonl")``
+# (or ".sqlite"), written once per run and size, and time fresh processes
+# with ``bench.child(...)`` or ``fresh_cpu(code)``.
+
+REALISTIC = "realistic workload (issue 15)"
+RealisticRow = Callable[["Bench", int, W.Workload], None]
+REALISTIC_ROWS: list[RealisticRow] = []
+
+
+def realistic_row(fn: RealisticRow) -> RealisticRow:
+    """Register a row function run for each realistic size (see above)."""
+    REALISTIC_ROWS.append(fn)
+    return fn
+
+
+def fresh_cpu(code: str, env: dict[str, str] | None = None) -> float:
+    """CPU time (user + system) of a fresh interpreter running ``code``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def bare_loop(
+    handler: Callable[[int, Event], int], events: Sequence[Event]
+) -> Callable[[], int]:
+    """The baseline: the user's handler called in a plain loop."""
+
+    def run() -> int:
+        state = 0
+        for event in events:
+            state = handler(state, event)
+        return state
+
+    return run
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """One call's time, the lesser of wall and CPU time (see _perf, _cpu)."""
+    cpu, start = _cpu(), _perf()
+    result = fn()
+    wall = _perf() - start
+    return min(wall, _cpu() - cpu), result
+
+
+class Realistic:
+    """The rows of issue 15 on the realistic workload: each figure with its
+    baseline measured beside it (interleaved, in the same cache state)."""
+
+    def __init__(self, bench: Bench, n: int, workload: W.Workload, log: Log) -> None:
+        self.bench, self.n, self.workload, self.log = bench, n, workload, log
+        _, hi = workload.valid_span()
+        self.end = timeline.from_day_number(hi)
+        self.replay_time = 0.0
+
+    def add(self, name: str, value: float | None, kind: str, **extra: Any) -> Row:
+        extra.setdefault("data", {})["load"] = load_average()
+        return self.bench.add(REALISTIC, name, self.n, value, kind, **extra)
+
+    def days(self, count: int, seed: int) -> list[datetime.date]:
+        days = self.bench.query_days(self.workload, count, seed)
+        return [timeline.from_day_number(day) for day in days]
+
+    def budget(self, budget: float, done: int, spent: float) -> bool:
+        return done >= 30 and _perf() - spent > budget
+
+    def certain(self) -> None:
+        """``log.state(...).certain`` alone against ``log.certain``, interleaved."""
+        log = self.log
+        projection = W.counting_projection()
+        log.state(projection, self.end).possible  # noqa: B018 (checkpoints)
+        lazy, direct = [], []
+        spent = _perf()
+        for day in self.days(2000, self.bench.args.seed + 21):
+            t, _ = timed(lambda d=day: log.certain(projection, d))
+            direct.append(t)
+            t, _ = timed(lambda d=day: log.state(projection, d).certain)
+            lazy.append(t)
+            if self.budget(8, len(lazy), spent):
+                break
+        ratio = median(lazy) / median(direct)
+        self.add(
+            "log.state(...).certain alone (AsOf lazy), median",
+            median(lazy),
+            "time",
+            target="≈ log.certain, ≤ 20 µs at 1M",
+            met=median(lazy) <= 20 * US if self.n >= 10**6 else None,
+            versus=f"{ratio:.2f}× log.certain ({fmt_time(median(direct))}, "
+            f"interleaved)",
+            note=f"p90 {fmt_time(quantile(lazy, 0.9))}; {len(lazy)} queries",
+        )
+
+    def full_answer(
+        self, make: Callable[[], timeline.Projection[int]], label: str
+    ) -> None:
+        """The full answer (``.possible``) against the bare handler loop over
+        its pending events: per day, one untimed query (whose pending events
+        the bare loop then folds), the bare loop, the query again, timed:
+        both in the same cache state."""
+        log = self.log
+        projection = make()
+        log.state(projection, self.end).possible  # noqa: B018
+        handlers = {W.Observed: W.count_handler}
+        if label == "dispatch":
+            handlers[W.Reported] = W.count_reported
+        ratios, times, bares, firsts, pendings = [], [], [], [], []
+        spent = _perf()
+        for day in self.days(1000, self.bench.args.seed + 22):
+            t, first = timed(lambda d=day: log.state(projection, d).possible)
+            firsts.append(t)
+            pending = log.state(projection, day).pending
+            handler = handlers[W.Observed]
+
+            def bare(p: Sequence[Event] = pending, h: Any = handler) -> int:
+                state = 0
+                for event in p:
+                    state = handlers.get(type(event), h)(state, event)
+                return state
+
+            loop = bare_loop(handler, pending) if label != "dispatch" else bare
+            t_bare, _ = timed(loop)
+            t, got = timed(lambda d=day: log.state(projection, d).possible)
+            assert got == first, (got, first)
+            times.append(t)
+            bares.append(t_bare)
+            pendings.append(len(pending))
+            ratios.append(t / (t_bare + 20 * US))
+            if self.budget(15, len(times), spent):
+                break
+        what = (
+            "one handler for every type"
+            if label != "dispatch"
+            else "a handler per event type (dispatch)"
+        )
+        self.add(
+            f"full answer (.possible), {what}: / (bare loop + 20 µs), median",
+            median(ratios),
+            "ratio",
+            target="≤ 1.5 at 1M" if label != "dispatch" else "",
+            met=median(ratios) <= 1.5
+            if self.n >= 10**6 and label != "dispatch"
+            else None,
+            note=f"p90 {quantile(ratios, 0.9):.2f}×; query median "
+            f"{fmt_time(median(times))} (p90 {fmt_time(quantile(times, 0.9))}; "
+            f"first at its day {fmt_time(median(firsts))}), bare loop "
+            f"{fmt_time(median(bares))}; pending median {median(pendings):,.0f}, "
+            f"p90 {quantile(pendings, 0.9):,.0f}; {len(times)} days",
+            data={"times": times, "bare": bares, "pending": pendings},
+        )
+
+    def replay(self) -> None:
+        """A full replay through log.state (a fresh projection) against the
+        bare loop over the same events, interleaved."""
+        log = self.log
+        end = self.end
+        events = list(log.timeline())
+        cold, bare = [], []
+        for _ in range(max(3, self.bench.repeats(self.n))):
+            t, answer = timed(lambda: log.state(W.counting_projection(), end).possible)
+            cold.append(t)
+            assert answer == len(events)
+            t, _ = timed(bare_loop(W.count_handler, events))
+            bare.append(t)
+            gc.collect()
+        count = len(events)
+        rate = count / median(cold)
+        self.replay_time = median(cold)
+        self.add(
+            "full replay through log.state (fresh projection)",
+            rate,
+            "rate",
+            target="≥ 3 M ev/s at 1M",
+            met=rate >= 3e6 if self.n >= 10**6 else None,
+            versus=f"{median(cold) / median(bare):.2f}× the bare loop's time "
+            f"({fmt_rate(count / median(bare))})",
+            note=f"{fmt_time(median(cold))}; {len(cold)} runs interleaved",
+            data={"times": cold, "bare": bare},
+        )
+
+    def late(self) -> None:
+        """A late, back-dated event appended (dated in the first fifth of the
+        log's valid time), then the first query at a day after it: the refold
+        of what follows it, median and p90 over random days; and the worst
+        case, the first full answer at the last day."""
+        log = self.log
+        projection = W.counting_projection()
+        log.state(projection, self.end).possible  # noqa: B018
+        rng = random.Random(self.bench.args.seed + 23)
+        lo, hi = self.workload.valid_span()
+        recorded = log.at(log.last_seq).recorded
+        firsts, lasts = [], []
+        spent = _perf()
+        for index in range(200):
+            day = rng.randint(lo + 30, lo + (hi - lo) // 5)
+            log.append(
+                W.Observed(
+                    id=f"late-r{index}",
+                    occurred=timeline.UncertainDate.from_date(
+                        datetime.date.fromordinal(day)
+                    ),
+                    recorded=recorded,
+                )
+            )
+            query = timeline.from_day_number(rng.randint(day, hi))
+            if index % 2:
+                t, _ = timed(lambda q=query: log.state(projection, q).certain)
+                firsts.append(t)
+            else:
+                t, _ = timed(lambda: log.state(projection, self.end).certain)
+                lasts.append(t)
+            if self.budget(20, len(firsts) + len(lasts), spent):
+                break
+        replay = self.replay_time
+        self.add(
+            "refold after a late back-dated event: first query at a random later day",
+            median(firsts),
+            "time",
+            target="≤ 150 ms at 1M",
+            met=median(firsts) <= 0.150 if self.n >= 10**6 else None,
+            versus=f"{median(firsts) / replay:.2f}× a full replay" if replay else "",
+            note=f"p90 {fmt_time(quantile(firsts, 0.9))}; {len(firsts)} late events",
+        )
+        self.add(
+            "  the same, first query at the last day (refolds all after it)",
+            median(lasts),
+            "time",
+            versus=f"{median(lasts) / replay:.2f}× a full replay" if replay else "",
+            note=f"p90 {fmt_time(quantile(lasts, 0.9))}; {len(lasts)} late events",
+        )
+
+    def known_at(self) -> None:
+        """Under past versions: the first query under each of 24 new
+        known_at values (at a random day each; p90 against a full replay),
+        later queries (against current knowledge, the same days), then
+        queries rotating among 16 and 64 known_at values."""
+        log = self.log
+        projection = W.counting_projection()
+        log.state(projection, self.end).possible  # noqa: B018
+        specs = self.workload.specs
+        rng = random.Random(self.bench.args.seed + 24)
+        fractions = [rng.uniform(0.05, 0.98) for _ in range(24)]
+        knowns = [
+            datetime.date.fromordinal(specs[int(f * (self.n - 1))].recorded)
+            for f in fractions
+        ]
+        days = self.days(24, self.bench.args.seed + 25)
+        firsts = []
+        for known, day in zip(knowns, days, strict=True):
+            t, _ = timed(lambda k=known, d=day: log.state(projection, d, k).possible)
+            firsts.append(t)
+        later, current = [], []
+        spent = _perf()
+        for day in self.days(400, self.bench.args.seed + 26):
+            known = knowns[rng.randrange(3)]  # the last three are cached
+            t, _ = timed(lambda d=day: log.state(projection, d).possible)
+            current.append(t)
+            t, _ = timed(lambda d=day, k=known: log.state(projection, d, k).possible)
+            later.append(t)
+            if self.budget(10, len(later), spent):
+                break
+        replay = self.replay_time
+        p90 = quantile(firsts, 0.9)
+        self.add(
+            "first query under a new known_at, p90",
+            p90,
+            "time",
+            target="≤ 0.3× a full replay (p90)",
+            met=p90 <= 0.3 * replay if replay else None,
+            versus=f"{p90 / replay:.2f}× a full replay" if replay else "",
+            note=f"median {fmt_time(median(firsts))} "
+            f"({median(firsts) / replay:.2f}×); 24 known_at values, a random "
+            "day each",
+            data={"times": firsts},
+        )
+        ratio = median(later) / median(current)
+        self.add(
+            "later queries under a known_at, median",
+            median(later),
+            "time",
+            target="≤ 1.5× current knowledge",
+            met=ratio <= 1.5,
+            versus=f"{ratio:.2f}× current knowledge (same days, interleaved)",
+            note=f"p90 {quantile(later, 0.9) / quantile(current, 0.9):.2f}× at p90",
+        )
+        for rotating in (16, 64):
+            many = [
+                datetime.date.fromordinal(specs[int(f * (self.n - 1))].recorded)
+                for f in (rng.uniform(0.05, 0.98) for _ in range(rotating))
+            ]
+            for known in many:  # the first round builds them
+                log.state(projection, self.end, known).possible  # noqa: B018
+            times = []
+            spent = _perf()
+            for index, day in enumerate(self.days(20 * rotating, rng.randrange(10**6))):
+                known = many[index % rotating]
+                t, _ = timed(
+                    lambda d=day, k=known: log.state(projection, d, k).possible
+                )
+                times.append(t)
+                if self.budget(10, len(times), spent):
+                    break
+            ratio = median(times) / median(current)
+            self.add(
+                f"  queries rotating among {rotating} known_at values, median",
+                median(times),
+                "time",
+                target="no cliff (≤ 1.5× current)",
+                met=ratio <= 1.5,
+                versus=f"{ratio:.2f}× current knowledge",
+                note=f"p90 {fmt_time(quantile(times, 0.9))}; {len(times)} queries",
+            )
+
+
+def realistic_load(bench: Bench, workload: W.Workload) -> Log:
+    """The realistic log, built with the collector paused (batches of 1000)."""
+    refreeze()
+    start = _cpu()
+    with gc_paused():
+        log = Log()
+        for batch in workload.batches(BATCH):
+            log.append(*batch)
+    spent = _cpu() - start
+    bench.add(
+        REALISTIC,
+        "construct + append, batches of 1000, GC paused",
+        len(workload),
+        spent,
+        "time",
+        note=f"{spent / len(workload) / US:.2f} µs an event; "
+        f"{len(workload.dates):,} distinct dates",
+    )
+    return log
+
+
 # -- the harness ------------------------------------------------------------
 
 
@@ -369,6 +715,59 @@ class Bench:
         refreeze()
         if "memory" not in self.skip:
             self.run("  memory of the log", self.memory, n)
+
+    def realistic(self, n: int) -> None:
+        """Issue 15's rows on the realistic workload (see :class:`Realistic`),
+        then the rows registered with @realistic_row."""
+        start = _perf()
+        workload = self.realistic_workload(n)
+        self.log(f"  realistic workload of {n:,} events in {_perf() - start:.1f}s")
+        log = realistic_load(self, workload)
+        rows = Realistic(self, n, workload, log)
+        self.run("  certain state alone", rows.certain)
+        self.run(
+            "  full answer, one handler",
+            rows.full_answer,
+            W.counting_projection,
+            "sole",
+        )
+        self.run(
+            "  full answer, dispatch",
+            rows.full_answer,
+            W.dispatching_projection,
+            "dispatch",
+        )
+        self.run("  full replay", rows.replay)
+        self.run("  known_at", rows.known_at)
+        self.run("  late back-dated events", rows.late)
+        del rows, log
+        refreeze()
+        for row in REALISTIC_ROWS:
+            self.run(f"  {row.__name__}", row, self, n, workload)
+
+    def realistic_workload(self, n: int) -> W.Workload:
+        """The realistic workload of ``n`` events (made once per run)."""
+        cache = self.__dict__.setdefault("_realistic", {})
+        if n not in cache:
+            cache.clear()
+            cache[n] = W.make_realistic(n, self.args.seed)
+            refreeze()
+        workload: W.Workload = cache[n]
+        return workload
+
+    def realistic_file(self, n: int, suffix: str) -> Path:
+        """The realistic workload of ``n`` events in a durable log (``.jsonl``
+        or ``.sqlite``), written once per run, in batches of 1000."""
+        path = self.tmp / f"realistic-{n}{suffix}"
+        if not path.exists():
+            workload = self.realistic_workload(n)
+            log = timeline.open_log(path)
+            try:
+                for batch in workload.batches(BATCH):
+                    log.append(*batch)
+            finally:
+                log.close()
+        return path
 
     def load(self, workload: W.Workload) -> Log:
         n = len(workload)
@@ -573,6 +972,7 @@ class Bench:
         for day in dates:
             cpu, start = _cpu(), _perf()
             answer = state(projection, day, known_at)
+            answer.possible  # noqa: B018  (the full answer: AsOf is lazy)
             wall = _perf() - start
             times.append(min(wall, _cpu() - cpu))
             pendings.append(len(answer.pending))
@@ -1599,6 +1999,12 @@ def main(argv: list[str] | None = None) -> int:
         help="eventsourcing sizes (default 10000,100000)",
     )
     parser.add_argument(
+        "--realistic-sizes",
+        type=sizes,
+        default=None,
+        help="sizes of the realistic workload of issue 15 (default 100000,1000000)",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="10^4 events everywhere, fewer repeats (smoke test)",
@@ -1606,7 +2012,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
-        "--skip", default="", help="comma-separated: memory,file,sqlite,import,es"
+        "--skip",
+        default="",
+        help="comma-separated: realistic,best,memory,file,sqlite,import,es",
     )
     parser.add_argument(
         "--markdown",
@@ -1631,6 +2039,8 @@ def main(argv: list[str] | None = None) -> int:
         args.file_sizes = args.file_sizes or small
         args.sqlite_sizes = args.sqlite_sizes or small
         args.es_sizes = args.es_sizes or small
+        args.realistic_sizes = args.realistic_sizes or small
+    args.realistic_sizes = args.realistic_sizes or [10**5, 10**6]
     args.sizes = args.sizes or [10**4, 10**5, 10**6]
     args.file_sizes = args.file_sizes or [10**4, 10**5, 10**6]
     args.sqlite_sizes = args.sqlite_sizes or [10**4, 10**5]
@@ -1653,8 +2063,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if "import" not in skip:
             bench.run("import time", bench.import_time)
-        for n in args.sizes:
-            bench.run(f"in memory, {n:,} events", bench.in_memory, n)
+        if "realistic" not in skip:
+            for n in args.realistic_sizes:
+                bench.run(f"realistic workload, {n:,} events", bench.realistic, n)
+        if "best" not in skip:
+            for n in args.sizes:
+                bench.run(f"in memory, {n:,} events", bench.in_memory, n)
         if "file" not in skip:
             for n in args.file_sizes:
                 bench.run(f"JSON Lines file, {n:,} events", bench.file_log, n)

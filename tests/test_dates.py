@@ -10,7 +10,9 @@ from __future__ import annotations
 import calendar
 import datetime
 import itertools
+import math
 from collections.abc import Callable
+from random import Random
 
 import attrs
 import pytest
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 
 import timeline
 from timeline import (
+    AllenRelation,
     DateRangeError,
     End,
     Fuzz,
@@ -29,6 +32,8 @@ from timeline import (
     TimelineError,
     Truth,
     UncertainDate,
+    _allen,
+    _dates,
     day_number,
     from_day_number,
     parse_edtf,
@@ -267,9 +272,6 @@ def test_relations_between_dates_hold_for_all_some_or_no_pairs_of_days(
     assert a.on_or_before(b) is truth_of([x <= y for x, y in pairs])
     assert a.after(b) is truth_of([x > y for x, y in pairs])
     assert a.on_or_after(b) is truth_of([x >= y for x, y in pairs])
-    days_a, days_b = set(possible_days(a, window)), set(possible_days(b, window))
-    assert a.overlaps(b) == bool(days_a & days_b) == b.overlaps(a)
-    assert a.contains(b) == (days_b <= days_a)
 
 
 @given(uncertain_dates(day_number(-9998), day_number(9998, 12, 31)), st.data())
@@ -343,7 +345,11 @@ def test_the_widest_years_still_compare_with_open_ends() -> None:
     assert deep.before(parse_edtf("1985/..")) is Truth.YES
     far = parse_edtf("Y999999999999999")
     assert far.after(parse_edtf("1985/..")) is Truth.MAYBE
-    assert parse_edtf("../1985").contains(deep)
+    # The open start may be any day before 1985, earlier than the deep year
+    # or not.
+    assert parse_edtf("../1985").contains(deep) is Truth.MAYBE
+    assert parse_edtf("../1985").interval_after(deep) is Truth.MAYBE
+    assert deep.interval_before(parse_edtf("1985/..")) is Truth.YES
 
 
 @pytest.mark.parametrize("truth", list(Truth))
@@ -361,39 +367,302 @@ def test_relations_refuse_what_is_not_a_day() -> None:
         parse_edtf("2024").before("2025")  # type: ignore[arg-type]
 
 
-# -- overlap and containment --------------------------------------------------
+# -- overlap, containment and Allen's relations ------------------------------
+
+# Allen's relations on real intervals [a1, a2) and [b1, b2), written from the
+# 1983 paper; a run of days [s, e] is the interval [s, e + 1).
+ALLEN: dict[AllenRelation, Callable[[int, int, int, int], bool]] = {
+    AllenRelation.BEFORE: lambda a1, a2, b1, b2: a2 < b1,
+    AllenRelation.MEETS: lambda a1, a2, b1, b2: a2 == b1,
+    AllenRelation.OVERLAPS: lambda a1, a2, b1, b2: a1 < b1 < a2 < b2,
+    AllenRelation.STARTS: lambda a1, a2, b1, b2: a1 == b1 and a2 < b2,
+    AllenRelation.DURING: lambda a1, a2, b1, b2: b1 < a1 and a2 < b2,
+    AllenRelation.FINISHES: lambda a1, a2, b1, b2: b1 < a1 and a2 == b2,
+    AllenRelation.EQUALS: lambda a1, a2, b1, b2: a1 == b1 and a2 == b2,
+}
+INVERSES = {
+    AllenRelation.AFTER: AllenRelation.BEFORE,
+    AllenRelation.MET_BY: AllenRelation.MEETS,
+    AllenRelation.OVERLAPPED_BY: AllenRelation.OVERLAPS,
+    AllenRelation.STARTED_BY: AllenRelation.STARTS,
+    AllenRelation.CONTAINS: AllenRelation.DURING,
+    AllenRelation.FINISHED_BY: AllenRelation.FINISHES,
+}
+# The relations in which two periods share a day, and those in which the
+# first includes the second.
+SHARING = set(AllenRelation) - {
+    AllenRelation.BEFORE,
+    AllenRelation.MEETS,
+    AllenRelation.MET_BY,
+    AllenRelation.AFTER,
+}
+INCLUDING = {
+    AllenRelation.EQUALS,
+    AllenRelation.CONTAINS,
+    AllenRelation.STARTED_BY,
+    AllenRelation.FINISHED_BY,
+}
+
+
+def allen_holds(relation: AllenRelation, s1: int, e1: int, s2: int, e2: int) -> bool:
+    if relation in INVERSES:
+        return ALLEN[INVERSES[relation]](s2, e2 + 1, s1, e1 + 1)
+    return ALLEN[relation](s1, e1 + 1, s2, e2 + 1)
+
+
+@st.composite
+def boxes(draw: st.DrawFn) -> tuple[int, int, int, int]:
+    """Where a period of days 0-9 may start and end (a start may be after
+    some possible ends, as in 2004-06/2004)."""
+    s_lo, s_hi = sorted(draw(st.lists(st.integers(0, 9), min_size=2, max_size=2)))
+    e_lo, e_hi = sorted(draw(st.lists(st.integers(s_lo, 9), min_size=2, max_size=2)))
+    return s_lo, s_hi, e_lo, e_hi
+
+
+def periods(box: tuple[int, int, int, int]) -> list[tuple[int, int]]:
+    s_lo, s_hi, e_lo, e_hi = box
+    return [
+        (s, e) for s in range(s_lo, s_hi + 1) for e in range(e_lo, e_hi + 1) if s <= e
+    ]
+
+
+@given(boxes(), boxes())
+@settings(max_examples=500)
+@example((0, 0, 0, 0), (1, 1, 1, 1))  # single days that meet
+@example((0, 0, 2, 2), (2, 2, 4, 4))  # one shared day
+@example((0, 3, 0, 3), (0, 3, 0, 3))  # everything is possible
+@example((0, 4, 4, 4), (4, 4, 4, 9))  # a start bounded only by its end
+def test_relations_of_boxes_hold_for_all_some_or_no_pairs_of_periods(
+    a: tuple[int, int, int, int], b: tuple[int, int, int, int]
+) -> None:
+    """The difference-constraint solver against enumerating every pair of
+    periods the boxes allow."""
+    pair = _allen.Pair(a, b)
+    worlds = [(p, q) for p in periods(a) for q in periods(b)]
+    for relation in AllenRelation:
+        expected = truth_of([allen_holds(relation, *p, *q) for p, q in worlds])
+        assert Truth.from_range(*pair.relation(_allen.atoms_of(relation))) is (
+            expected
+        ), relation
+    shared = truth_of([p[0] <= q[1] and q[0] <= p[1] for p, q in worlds])
+    assert Truth.from_range(*pair.relation(_allen.SHARE_A_DAY)) is shared
+    included = truth_of([p[0] <= q[0] and q[1] <= p[1] for p, q in worlds])
+    assert Truth.from_range(*pair.relation(_allen.INCLUDES)) is included
+
+
+@pytest.mark.parametrize(
+    ("text", "box"),
+    [
+        ("2024-06", (ordinal(2024, 6), ordinal(2024, 6), *[ordinal(2024, 6, 30)] * 2)),
+        (
+            "1984/2004-06",
+            (
+                ordinal(1984),
+                ordinal(1984, 12, 31),
+                ordinal(2004, 6),
+                ordinal(2004, 6, 30),
+            ),
+        ),
+        (
+            "../1985",
+            (
+                _dates.UNBOUNDED_BELOW,
+                _dates.UNBOUNDED_ABOVE,
+                ordinal(1985),
+                ordinal(1985, 12, 31),
+            ),
+        ),
+        (
+            "1985-04-12/",
+            (
+                ordinal(1985, 4, 12),
+                ordinal(1985, 4, 12),
+                _dates.UNBOUNDED_BELOW,
+                _dates.UNBOUNDED_ABOVE,
+            ),
+        ),
+    ],
+)
+def test_a_date_is_read_as_a_period(text: str, box: tuple[int, int, int, int]) -> None:
+    """A single date is the whole of what it names; an interval starts on a
+    day of its start and ends on a day of its end; an open or unknown end
+    may be any day (s <= e is kept by the solver)."""
+    assert parse_edtf(text)._box() == box
+
+
+def is_exact_period(d: UncertainDate) -> bool:
+    return not d.is_interval or all(
+        isinstance(p, Point) and p.first_day == p.last_day for p in (d.start, d.end)
+    )
+
+
+@given(EVERY_YEAR, EVERY_YEAR)
+@settings(max_examples=400)
+@example(parse_edtf("2000"), parse_edtf("2000-12-31"))
+@example(parse_edtf("2000-01-01/2000-12-30"), parse_edtf("2000"))
+@example(parse_edtf("../2000"), parse_edtf("/1999"))
+@example(parse_edtf("2000/.."), parse_edtf("2000/"))
+@example(parse_edtf("1999-12-31"), parse_edtf("2000-01-01"))
+def test_allen_relations_are_exhaustive_and_disjoint(
+    a: UncertainDate, b: UncertainDate
+) -> None:
+    answers = a.interval_relations(b)
+    assert set(answers) == set(AllenRelation)
+    yes = [r for r, t in answers.items() if t is Truth.YES]
+    not_no = [r for r, t in answers.items() if t is not Truth.NO]
+    assert not_no, "some relation must be possible"
+    assert len(yes) <= 1
+    if yes:
+        assert not_no == yes  # YES for one means NO for every other
+    if is_exact_period(a) and is_exact_period(b):
+        assert len(yes) == 1  # known to the day: exactly one holds
+    inverse = b.interval_relations(a)
+    for relation, truth in answers.items():
+        assert inverse[relation.inverse] is truth
+        assert relation.inverse.inverse is relation
+        method = getattr(a, f"interval_{relation.value}")
+        assert method(b) is truth
+        assert a.interval_relation(b, relation) is truth
+    # overlaps and contains are unions of Allen's relations.
+    assert a.overlaps(b) is truth_of_union(answers, SHARING)
+    assert a.overlaps(b) is b.overlaps(a)
+    assert a.contains(b) is truth_of_union(answers, INCLUDING)
+
+
+def truth_of_union(
+    answers: dict[AllenRelation, Truth], members: set[AllenRelation]
+) -> Truth:
+    """The truth of "one of ``members`` holds", from the truths of all 13
+    (which are exhaustive and disjoint)."""
+    if all(answers[r] is Truth.NO for r in members):
+        return Truth.NO
+    if all(answers[r] is Truth.NO for r in set(AllenRelation) - members):
+        return Truth.YES
+    return Truth.MAYBE
+
+
+@given(EVERY_YEAR)
+def test_a_date_equals_and_contains_itself_only_when_exact(d: UncertainDate) -> None:
+    assert d.overlaps(d) is Truth.YES or d.is_interval
+    assert d.overlaps(d) is not Truth.NO
+    expected = Truth.YES if is_exact_period(d) else Truth.MAYBE
+    assert d.interval_equals(d) is expected
+    assert d.contains(d) is expected
 
 
 @given(EVERY_YEAR, EVERY_YEAR)
 @settings(max_examples=300)
-@example(parse_edtf("2000"), parse_edtf("2000-12-31"))
-@example(parse_edtf("2000"), parse_edtf("2001-01-01"))
-@example(parse_edtf("../2000"), parse_edtf("/1999"))
-def test_overlap_and_containment_follow_the_bounds(
+def test_single_dates_overlap_and_contain_by_their_bounds(
     a: UncertainDate, b: UncertainDate
 ) -> None:
-    window = window_of(a, b)
-    days_a = possible_days(a, window)
-    days_b = possible_days(b, window)
-    # Range arithmetic on the (cut) sets, without enumerating them.
-    shared = range(max(days_a.start, days_b.start), min(days_a.stop, days_b.stop))
-    assert a.overlaps(b) is (len(shared) > 0)
-    assert a.contains(b) is (
-        days_a.start <= days_b.start and days_b.stop <= days_a.stop
-    )
-    assert a.contains(a)
-    assert a.overlaps(a)
-    if a.contains(b) and b.contains(a):
-        assert (a.earliest_day, a.latest_day) == (b.earliest_day, b.latest_day)
+    """A single date is a period known exactly: plain range arithmetic."""
+    if a.is_interval or b.is_interval:
+        a, b = (UncertainDate.from_point(p) for p in (first(a), first(b)))
+    (alo, ahi), (blo, bhi) = a._range(), b._range()
+    assert a.overlaps(b) is (Truth.YES if alo <= bhi and blo <= ahi else Truth.NO)
+    assert a.contains(b) is (Truth.YES if alo <= blo and bhi <= ahi else Truth.NO)
+
+
+def first(d: UncertainDate) -> Point:
+    point = d.start if isinstance(d.start, Point) else d.end
+    assert isinstance(point, Point)
+    return point
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "possible"),
+    [
+        ("2024-06-19", "2024-06-20", {AllenRelation.MEETS}),
+        ("2024-06-19", "2024-06-21", {AllenRelation.BEFORE}),
+        ("185X", "18XX", {AllenRelation.DURING}),
+        ("2024-06", "2024-06-30", {AllenRelation.FINISHED_BY}),
+        ("2024", "2024-06", {AllenRelation.CONTAINS}),
+        (
+            "1850/1860",
+            "1860/1870",
+            {AllenRelation.BEFORE, AllenRelation.MEETS, AllenRelation.OVERLAPS},
+        ),
+        ("1985-04-12/", "1985-04-12", {AllenRelation.STARTED_BY, AllenRelation.EQUALS}),
+        (
+            "../1985",
+            "1985",
+            {AllenRelation.FINISHED_BY, AllenRelation.STARTS, AllenRelation.EQUALS}
+            | {AllenRelation.DURING, AllenRelation.FINISHES, AllenRelation.OVERLAPS},
+        ),
+        ("2024-05/2024-07", "2024-06", {AllenRelation.CONTAINS}),
+        (
+            "2024-06/2024-07",
+            "2024-06",
+            {AllenRelation.STARTED_BY, AllenRelation.OVERLAPPED_BY},
+        ),
+    ],
+)
+def test_allen_examples(a: str, b: str, possible: set[AllenRelation]) -> None:
+    answers = parse_edtf(a).interval_relations(parse_edtf(b))
+    assert {r for r, t in answers.items() if t is not Truth.NO} == possible
+    if len(possible) == 1:
+        assert answers[possible.pop()] is Truth.YES
 
 
 def test_containment_examples() -> None:
-    assert parse_edtf("2024").contains(parse_edtf("2024-06"))
-    assert not parse_edtf("2024-06").contains(parse_edtf("2024"))
-    assert parse_edtf("2024-06").overlaps(parse_edtf("2024-06-30/2024-08"))
-    assert not parse_edtf("2024-06").overlaps(parse_edtf("2024-07/.."))
-    assert parse_edtf("2023-24").contains(D(2024, 2, 29))
-    assert not parse_edtf("2023-24").contains(D(2024, 3, 1))
+    assert parse_edtf("2024").contains(parse_edtf("2024-06")) is Truth.YES
+    assert parse_edtf("2024-06").contains(parse_edtf("2024")) is Truth.NO
+    assert parse_edtf("2024-06").overlaps(parse_edtf("2024-06-30/2024-08")) is Truth.YES
+    assert parse_edtf("2024-06").overlaps(parse_edtf("2024-07/..")) is Truth.NO
+    assert parse_edtf("2024-06").overlaps(parse_edtf("2024/2025")) is Truth.MAYBE
+    assert parse_edtf("2023-24").contains(D(2024, 2, 29)) is Truth.YES
+    assert parse_edtf("2023-24").contains(D(2024, 3, 1)) is Truth.NO
+    assert parse_edtf("1984/2004").contains(parse_edtf("1990")) is Truth.YES
+    assert parse_edtf("1984/2004").contains(parse_edtf("2004-06")) is Truth.MAYBE
+
+
+# -- a total order ------------------------------------------------------------
+
+
+@given(EVERY_YEAR, EVERY_YEAR)
+@settings(max_examples=300)
+@example(parse_edtf("../2000"), parse_edtf("/2000"))
+@example(parse_edtf("/1999"), parse_edtf("../2000"))  # bounds before end kinds
+@example(parse_edtf("2000"), parse_edtf("2000-XX"))
+@example(parse_edtf("2000"), parse_edtf("2000~"))
+@example(parse_edtf("2000"), parse_edtf("2000-01-01/2000-12-31"))
+def test_sort_key_is_a_total_order_by_bounds_first(
+    a: UncertainDate, b: UncertainDate
+) -> None:
+    ka, kb = a.sort_key(), b.sort_key()
+    assert (ka == kb) == (a == b)  # total: different dates never tie
+    lo_a = -math.inf if a.earliest_day is None else a.earliest_day
+    lo_b = -math.inf if b.earliest_day is None else b.earliest_day
+    hi_a = math.inf if a.latest_day is None else a.latest_day
+    hi_b = math.inf if b.latest_day is None else b.latest_day
+    if (lo_a, hi_a) < (lo_b, hi_b):
+        assert ka < kb
+    if (lo_a, hi_a) == (lo_b, hi_b) and a.precision < b.precision:
+        assert ka < kb
+
+
+@given(st.lists(EVERY_YEAR, max_size=8), st.randoms())
+def test_sorting_does_not_depend_on_the_input_order(
+    dates: list[UncertainDate], random: Random
+) -> None:
+    shuffled = dates[:]
+    random.shuffle(shuffled)
+    key = UncertainDate.sort_key
+    assert sorted(shuffled, key=key) == sorted(dates, key=key)
+
+
+def test_open_and_unknown_ends_sort_at_their_side() -> None:
+    texts = ["2000/..", "1999", "../2000", "2000/", "/2000", "2000", "2000-06"]
+    ordered = sorted(map(parse_edtf, texts), key=UncertainDate.sort_key)
+    assert [str(d) for d in ordered] == [
+        "../2000",
+        "/2000",
+        "1999",
+        "2000",
+        "2000/",
+        "2000/..",
+        "2000-06",
+    ]
 
 
 # -- fuzzy bounds -------------------------------------------------------------
@@ -507,9 +776,10 @@ def test_equal_bounds_are_not_equal_dates() -> None:
         (lambda: Point(20000, 6), "Y-years have no month"),
         (lambda: Point(10**15), "at most 15 digits"),
         (lambda: Point(-(10**15)), "at most 15 digits"),
-        (lambda: Point(2015, unspecified_year_digits=1), "unspecified digits are 0"),
+        (lambda: Point(2015, unspecified_year_digits=1), "201X is year 2010"),
         (lambda: Point(2010, unspecified_year_digits=4), "1 to 3 unspecified"),
-        (lambda: Point(-2010, unspecified_year_digits=1), "non-negative"),
+        (lambda: Point(-1990, unspecified_year_digits=1), "-199X .* year -1999"),
+        (lambda: Point(-1, unspecified_year_digits=2), "the first year of the range"),
         (lambda: Point(10000, unspecified_year_digits=1), "Y-years have no month"),
         (lambda: Point(2024, 6, 1, time="24:00:00"), "a time of day"),
         (lambda: Point(2024, 6, 1, time="10:00:00-00:00"), "a time of day"),
@@ -561,6 +831,7 @@ def test_the_exported_names_are_the_documented_ones() -> None:
         "End",
         "Point",
         "Fuzz",
+        "AllenRelation",
     ):
         assert name in timeline.__all__
     assert issubclass(InvalidDateError, ValueError)

@@ -24,6 +24,7 @@ from timeline import (
     Qualifier,
     TimelineError,
     UncertainDate,
+    day_number,
     parse_edtf,
 )
 from timeline.strategies import uncertain_dates
@@ -121,6 +122,13 @@ SPEC_EXAMPLES_BEYOND: list[tuple[str, int | None, int | None]] = [
     ("9999-24", ordinal(9999, 12), ordinal(10000, 2, 29)),
     ("Y-170000002/-1985", ordinal(-170000002), ordinal(-1985, 12, 31)),
     ("../-1985", None, ordinal(-1985, 12, 31)),
+    # Level 1 features compose: negative years with unspecified digits
+    ("-199X", ordinal(-1999), ordinal(-1990, 12, 31)),
+    ("-01XX", ordinal(-199), ordinal(-100, 12, 31)),
+    ("-000X", ordinal(-9), ordinal(0, 12, 31)),
+    ("-0XXX", ordinal(-999), ordinal(0, 12, 31)),
+    ("-999X~", ordinal(-9999), ordinal(-9990, 12, 31)),
+    ("-01XX/-0044-03-15", ordinal(-199), ordinal(-44, 3, 15)),
     ("Y999999999999999", ordinal(999999999999999), ordinal(999999999999999, 12, 31)),
 ]
 
@@ -218,7 +226,8 @@ INVALID: list[tuple[str, str]] = [
     ("-0000", "a year other than -0000"),
     ("+1985", "a four-digit year"),
     ("XXXX", "a four-digit year"),
-    ("-19XX", "a negative year without unspecified digits"),
+    ("-XXXX", "a four-digit year"),
+    ("-19X5", "a four-digit year"),
     ("1X8X", "a four-digit year"),
     ("201x", "a four-digit year"),
     ("201X-05", "the end of the date"),
@@ -503,6 +512,26 @@ def test_we_accept_what_edtf_refuses(text: str) -> None:
     with pytest.raises(Exception):  # noqa: B017, PT011  # edtf raises several kinds
         edtf_parse(text)
     assert str(parse_edtf(text)) == text
+
+
+@given(
+    uncertain_dates(
+        day_number(-9999),
+        day_number(0, 12, 31),
+        precisions=[Precision.DECADE, Precision.CENTURY, Precision.MILLENNIUM],
+        intervals=False,
+    )
+)
+@example(parse_edtf("-199X"))
+@example(parse_edtf("-000X"))
+@example(parse_edtf("-0XXX"))
+def test_negative_years_with_unspecified_digits_agree_with_edtf(
+    d: UncertainDate,
+) -> None:
+    """edtf gives their bounds as struct_time tuples (not dates)."""
+    theirs = edtf_parse(d.to_edtf())
+    lo, hi = theirs.lower_strict()[:3], theirs.upper_strict()[:3]
+    assert (d.earliest_day, d.latest_day) == (ordinal(*lo), ordinal(*hi))
 
 
 def test_edtf_cannot_give_bounds_outside_datetime() -> None:

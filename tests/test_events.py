@@ -231,5 +231,33 @@ def test_source_summary_and_tags() -> None:
         Source(title="Gazette", published="not a date")
     with pytest.raises(timeline.InvalidEventError):
         Noted(**ENVELOPE, summary={})
-    with pytest.raises((TypeError, ValueError), match="Gazette"):
-        Noted(**ENVELOPE, source="Gazette")  # type: ignore[arg-type]
+    # A plain text is the source's title (test_a_source_given_as_text_is_its_title).
+    assert Noted(**ENVELOPE, source="Gazette").source == Source(title="Gazette")
+
+
+# -- conveniences (issue 12 item 5) -------------------------------------------
+
+
+def test_occurred_takes_a_date_or_a_datetime() -> None:
+    day = Noted(id="a", occurred=datetime.date(1923, 4, 1), recorded="2024-01-01")
+    assert day.occurred == timeline.UncertainDate.from_date(datetime.date(1923, 4, 1))
+    assert day.occurred.is_exact_day
+    moment = Noted(
+        id="b", occurred=datetime.datetime(1923, 4, 1, 10, 30), recorded="2024-01-01"
+    )
+    assert moment.occurred == timeline.parse_edtf("1923-04-01T10:30:00")
+    with pytest.raises(timeline.InvalidEventError, match="whole seconds"):
+        Noted(
+            id="c",
+            occurred=datetime.datetime(1923, 4, 1, 10, 30, 0, 5),
+            recorded="2024-01-01",
+        )
+    with pytest.raises(timeline.InvalidEventError, match=r"datetime\.date.*got 1923"):
+        Noted(id="d", occurred=1923, recorded="2024-01-01")  # type: ignore[arg-type]
+
+
+def test_a_source_given_as_text_is_its_title() -> None:
+    event = Noted(id="a", occurred="1923", recorded="2024-01-01", source="KCNA")
+    assert event.source == timeline.Source(title="KCNA")
+    with pytest.raises(timeline.InvalidEventError, match=r"source: expected.*got 42"):
+        Noted(id="b", occurred="1923", recorded="2024-01-01", source=42)  # type: ignore[arg-type]

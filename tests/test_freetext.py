@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import unicodedata
 
@@ -136,6 +137,91 @@ READS = [
     ("2024年から", "2024/.."),
     ("2022年から2023年まで", "2022/2023"),
     ("2022年〜2023年", "2022/2023"),
+    ("from 1985 to an unknown date", "1985/"),
+    ("from an unknown date to June 1985", "/1985-06"),
+    ("不明〜1985年", "/1985"),
+    ("1985年6月〜不明", "1985-06/"),
+    # decades, centuries, millennia
+    ("1850s", "185X"),
+    ("the 1850s", "185X"),
+    ("The 1850's", "185X"),
+    ("1850年代", "185X"),
+    ("19th century", "18XX"),
+    ("the nineteenth century", "18XX"),
+    ("the 19th-century", "18XX"),
+    ("XIX century", "18XX"),
+    ("the twenty-first century", "20XX"),
+    ("the 1st century", "00XX"),
+    ("19世紀", "18XX"),
+    ("第19世紀", "18XX"),
+    ("the 2nd millennium", "1XXX"),
+    ("2千年紀", "1XXX"),
+    ("about the 1850s", "185X~"),
+    ("1850年代頃", "185X~"),
+    ("the 19th century?", "18XX?"),
+    ("before the 1850s", "../185X"),
+    ("1850s–1870s", "185X/187X"),
+    ("19世紀以降", "18XX/.."),
+    # seasons
+    ("Spring 1923", "1923-21"),
+    ("summer of 1923", "1923-22"),
+    ("the autumn of 1923", "1923-23"),
+    ("fall 1923", "1923-23"),
+    ("winter 1923–24", "1923-24"),
+    ("winter 1923/24", "1923-24"),
+    ("winter 1923-1924", "1923-24"),
+    ("winter 1999–2000", "1999-24"),
+    ("1923年春", "1923-21"),
+    ("1923年の秋", "1923-23"),
+    ("昭和50年夏", "1975-22"),
+    ("1923/24年冬", "1923-24"),
+    ("about spring 1923", "1923-21~"),
+    ("from spring 1923 to autumn 1924", "1923-21/1924-23"),
+    # year ranges
+    ("1923-1925", "1923/1925"),
+    ("1923–1925", "1923/1925"),
+    ("1923 – 1925", "1923/1925"),
+    ("1923–25", "1923/1925"),
+    ("1923 to 1925", "1923/1925"),
+    ("1923〜1925年", "1923/1925"),
+    ("1923〜25年", "1923/1925"),
+    ("1923から1925年まで", "1923/1925"),
+    ("１９２３〜１９２５年", "1923/1925"),
+    # early, mid, late; halves; 上旬, 中旬, 下旬
+    ("early 1923", "1923-01/1923-04"),
+    ("mid-1923", "1923-05/1923-08"),
+    ("mid 1923", "1923-05/1923-08"),
+    ("late 1923", "1923-09/1923-12"),
+    ("the first half of 1923", "1923-01/1923-06"),
+    ("second half of 1923", "1923-07/1923-12"),
+    ("early June 1923", "1923-06-01/1923-06-10"),
+    ("mid-June 1923", "1923-06-11/1923-06-20"),
+    ("late June 1923", "1923-06-21/1923-06-30"),
+    ("late Feb. 2024", "2024-02-21/2024-02-29"),
+    ("early 1990s", "1990/1992"),
+    ("the mid-1990s", "1993/1996"),
+    ("the late 1990s", "1997/1999"),
+    ("the first half of the 1990s", "1990/1994"),
+    ("the early 19th century", "1800/1832"),
+    ("the mid-nineteenth century", "1833/1866"),
+    ("the late 19th century", "1867/1899"),
+    ("the second half of the 19th century", "1850/1899"),
+    ("1923年前半", "1923-01/1923-06"),
+    ("1923年の後半", "1923-07/1923-12"),
+    ("1923年初め", "1923-01/1923-04"),
+    ("1923年半ば", "1923-05/1923-08"),
+    ("1923年終わり", "1923-09/1923-12"),
+    ("1923年6月上旬", "1923-06-01/1923-06-10"),
+    ("1923年6月中旬", "1923-06-11/1923-06-20"),
+    ("1923年6月下旬", "1923-06-21/1923-06-30"),
+    ("令和5年2月下旬", "2023-02-21/2023-02-28"),
+    ("1990年代前半", "1990/1994"),
+    ("1990年代後半", "1995/1999"),
+    ("1990年代半ば", "1993/1996"),
+    ("19世紀前半", "1800/1849"),
+    ("19世紀後期", "1867/1899"),
+    ("19世紀末", "1867/1899"),
+    ("19世紀初頭", "1800/1832"),
 ]
 
 
@@ -188,10 +274,37 @@ REFUSED = [
     "between 2024 and 2023",  # the end before the start
     "about 2024~",
     # not dates
-    "Summer 2024",
-    "1990s",
     "2024 BC",
     "2024-25",
+    # historians' forms, refused when ambiguous or malformed
+    "the 1900s",  # a decade or a century?
+    "early 1800s",
+    "2000年代",
+    "the 60s",  # which century?
+    "60年代",
+    "winter 1923",  # which winter?
+    "1923年冬",
+    "spring 1923–24",  # only a winter spans two years
+    "winter 1923–25",
+    "1923-25",  # 1923-12 is December 1923: a range takes an en dash
+    "1925-1923",
+    "1923–22",
+    "1998–02",
+    "19st century",
+    "the XIXth century",
+    "xix century",
+    "the 0th century",
+    "the 101st century",
+    "0th millennium",
+    "about early 1923",  # an interval cannot be qualified
+    "1923年6月頃上旬",
+    "first half of June 1923",  # a month has no halves here
+    "1923年末",  # the end of December, or late 1923?
+    "1923年6月前半",
+    "1990年代上旬",
+    "0850s",
+    "明治5年春",  # a lunisolar season
+    "from early 1923 to 1925",
 ]
 
 
@@ -331,6 +444,273 @@ def test_between(a: UncertainDate, b: UncertainDate) -> None:
         assert parse_date(f"{a}~{b}") == expected
 
 
+# -- historians' forms: the text a day gives, read back around that day ------
+
+ORDINAL_WORDS = [
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+    "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth",
+    "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth",
+    "nineteenth", "twentieth", "twenty-first",
+]  # fmt: skip
+SEASON_NAMES = {21: ("spring", "春"), 22: ("summer", "夏"), 23: ("autumn", "秋")}
+HISTORIANS_DAYS = st.dates(D(1000, 1, 1), D(9998, 12, 31))
+
+
+def roman(n: int) -> str:
+    """Roman numerals, the textbook way."""
+    out = ""
+    for value, letters in zip(
+        [100, 90, 50, 40, 10, 9, 5, 4, 1],
+        ["C", "XC", "L", "XL", "X", "IX", "V", "IV", "I"],
+        strict=True,
+    ):
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def nth(n: int) -> str:
+    if n % 100 in (11, 12, 13):
+        return f"{n}th"
+    return f"{n}" + {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def read_around(text: str, d: D) -> UncertainDate:
+    """The date of ``text``, which must hold ``d`` and round-trip as EDTF."""
+    date = parse_date(text)
+    assert date.earliest_day is not None
+    assert date.latest_day is not None
+    assert date.earliest_day <= d.toordinal() <= date.latest_day, (text, str(date))
+    assert parse_edtf(date.to_edtf()) == date
+    return date
+
+
+@given(HISTORIANS_DAYS, st.integers(0, 4))
+@example(D(1850, 1, 1), 0)
+@example(D(1909, 12, 31), 0)  # the 1900s are refused: not generated
+def test_decades(d: D, style: int) -> None:
+    decade = d.year - d.year % 10
+    if decade % 100 == 0:
+        with pytest.raises(InvalidDateError, match="a decade or a century"):
+            parse_date(f"the {decade}s")
+        return
+    text = [f"{decade}s", f"the {decade}s", f"The {decade}'s", f"{decade}年代"][
+        style % 4
+    ]
+    assert str(read_around(text, d)) == f"{decade // 10}X"
+
+
+@given(st.dates(D(1, 1, 1)), st.integers(0, 5))
+@example(D(1, 1, 1), 0)
+@example(D(9999, 12, 31), 2)
+@example(D(1899, 12, 31), 3)
+def test_centuries(d: D, style: int) -> None:
+    n = d.year // 100 + 1  # the 19th century: 1800-1899 (18XX)
+    texts = [f"{nth(n)} century", f"the {roman(n)} century", f"{n}世紀", f"第{n}世紀"]
+    if n <= len(ORDINAL_WORDS):
+        texts.append(f"the {ORDINAL_WORDS[n - 1]} century")
+    text = texts[style % len(texts)]
+    assert str(read_around(text, d)) == f"{n - 1:02d}XX"
+
+
+@given(st.dates(D(1, 1, 1)), st.booleans())
+def test_millennia(d: D, japanese: bool) -> None:
+    n = d.year // 1000 + 1
+    text = f"{n}千年紀" if japanese else f"the {nth(n)} millennium"
+    assert str(read_around(text, d)) == f"{n - 1}XXX"
+
+
+@given(st.dates(D(1, 3, 1), D(9999, 11, 30)), st.integers(0, 3))
+@example(D(2024, 2, 29), 0)
+@example(D(1999, 12, 31), 1)  # winter 1999–2000
+@example(D(2000, 1, 1), 2)
+@example(D(900, 1, 1), 0)  # winter 0899–0900
+def test_seasons(d: D, style: int) -> None:
+    """Meteorological seasons: December to February is the winter of the
+    December's year."""
+    if d.month in (12, 1, 2):
+        year = d.year if d.month == 12 else d.year - 1
+        after = f"{(year + 1) % 100:02d}" if (year + 1) % 100 else f"{year + 1:04d}"
+        texts = [
+            f"winter {year:04d}–{after}",
+            f"Winter {year:04d}/{year + 1:04d}",
+            f"winter of {year:04d}-{year + 1:04d}",
+            f"{year:04d}/{after}年冬",
+        ]
+        code = 24
+    else:
+        year, code = d.year, 21 + (d.month - 3) // 3
+        english, japanese = SEASON_NAMES[code]
+        texts = [
+            f"{english} {year:04d}",
+            f"{english.title()} of {year:04d}",
+            f"{year:04d}年{japanese}",
+            f"{year:04d}年の{japanese}",
+        ]
+    assert str(read_around(texts[style], d)) == f"{year:04d}-{code}"
+
+
+@given(st.integers(1000, 9999), st.integers(0, 200), st.data(), st.integers(0, 6))
+@example(1998, 4, None, 2)  # 1998–02 would wrap: written in full
+@example(1923, 2, None, 2)
+def test_year_ranges(
+    first: int, length: int, data: st.DataObject | None, style: int
+) -> None:
+    last = min(first + length, 9999)
+    year = first if data is None else data.draw(st.integers(first, last))
+    d = D(year, 6, 15)
+    texts = [
+        f"{first}-{last}",
+        f"{first}–{last}",
+        f"{first} – {last}",
+        f"{first} to {last}",
+        f"{first}〜{last}年",
+        f"{first}から{last}年まで",
+    ]
+    if last // 100 == first // 100 and last > first:
+        texts.append(f"{first}–{last % 100:02d}")
+    text = texts[style % len(texts)]
+    assert str(read_around(text, d)) == f"{first}/{last}"
+    if last > first:
+        with pytest.raises(InvalidDateError, match="not before its start"):
+            parse_date(f"{last}-{first}")
+
+
+# The conventions of docs/dates.md, written out: (first, last) sub-units.
+THIRDS_OF_A_YEAR = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
+HALVES_OF_A_YEAR = {"first": (1, 6), "second": (7, 12)}
+THIRDS_OF_A_DECADE = {"early": (0, 2), "mid": (3, 6), "late": (7, 9)}
+HALVES_OF_A_DECADE = {"first": (0, 4), "second": (5, 9)}
+THIRDS_OF_A_CENTURY = {"early": (0, 32), "mid": (33, 66), "late": (67, 99)}
+HALVES_OF_A_CENTURY = {"first": (0, 49), "second": (50, 99)}
+JA_THIRDS = {"early": "初め", "mid": "半ば", "late": "終わり"}
+JA_ERA_THIRDS = {"early": "前期", "mid": "中期", "late": "後期"}
+JA_HALVES = {"first": "前半", "second": "後半"}
+
+
+def part_of(sub: int, spans: dict[str, tuple[int, int]]) -> tuple[str, int, int]:
+    for name, (lo, hi) in spans.items():
+        if lo <= sub <= hi:
+            return name, lo, hi
+    raise AssertionError(sub)
+
+
+@given(HISTORIANS_DAYS, st.integers(0, 3))
+@example(D(1923, 4, 30), 0)
+@example(D(1923, 5, 1), 0)
+@example(D(1923, 6, 30), 2)
+@example(D(1923, 7, 1), 3)
+def test_parts_of_a_year(d: D, style: int) -> None:
+    if style < 2:
+        name, lo, hi = part_of(d.month, THIRDS_OF_A_YEAR)
+        english = f"mid-{d.year}" if name == "mid" else f"{name} {d.year}"
+        text = english if style == 0 else f"{d.year}年{JA_THIRDS[name]}"
+    else:
+        name, lo, hi = part_of(d.month, HALVES_OF_A_YEAR)
+        english = f"the {name} half of {d.year}"
+        text = english if style == 2 else f"{d.year}年{JA_HALVES[name]}"
+    date = read_around(text, d)
+    assert (date.earliest, date.latest) == (
+        D(d.year, lo, 1),
+        D(d.year, hi, calendar.monthrange(d.year, hi)[1]),
+    )
+
+
+@given(HISTORIANS_DAYS, st.booleans())
+@example(D(2024, 2, 29), False)
+@example(D(2023, 2, 28), True)
+@example(D(1923, 6, 10), False)
+@example(D(1923, 6, 11), True)
+@example(D(1923, 6, 21), False)
+def test_parts_of_a_month(d: D, japanese: bool) -> None:
+    """上旬, 中旬, 下旬: days 1-10, 11-20, 21 to the end."""
+    name, lo, hi = part_of(d.day, {"early": (1, 10), "mid": (11, 20), "late": (21, 31)})
+    if japanese:
+        word = {"early": "上旬", "mid": "中旬", "late": "下旬"}[name]
+        text = f"{d.year}年{d.month}月{word}"
+    else:
+        text = f"{name}{'-' if name == 'mid' else ' '}{MONTHS[d.month - 1]} {d.year}"
+    date = read_around(text, d)
+    last = min(hi, calendar.monthrange(d.year, d.month)[1])
+    assert (date.earliest, date.latest) == (
+        D(d.year, d.month, lo),
+        D(d.year, d.month, last),
+    )
+
+
+@given(HISTORIANS_DAYS, st.integers(0, 4))
+@example(D(1992, 12, 31), 0)
+@example(D(1993, 1, 1), 0)
+@example(D(1994, 6, 1), 3)
+def test_parts_of_a_decade(d: D, style: int) -> None:
+    decade = d.year - d.year % 10
+    if decade % 100 == 0:
+        return  # the 1900s are ambiguous (test_ambiguous_forms_say_why)
+    if style < 3:
+        name, lo, hi = part_of(d.year - decade, THIRDS_OF_A_DECADE)
+        text = [
+            f"the {name}{'-' if name == 'mid' else ' '}{decade}s",
+            f"{decade}年代{JA_THIRDS[name]}",
+            f"{decade}年代{JA_ERA_THIRDS[name]}",
+        ][style]
+    else:
+        name, lo, hi = part_of(d.year - decade, HALVES_OF_A_DECADE)
+        text = (
+            f"the {name} half of the {decade}s"
+            if style == 3
+            else f"{decade}年代{JA_HALVES[name]}"
+        )
+    date = read_around(text, d)
+    assert str(date) == f"{decade + lo}/{decade + hi}"
+
+
+@given(st.dates(D(100, 1, 1)), st.integers(0, 4))
+@example(D(1832, 12, 31), 0)
+@example(D(1833, 1, 1), 1)
+@example(D(1867, 1, 1), 2)
+@example(D(1850, 1, 1), 3)
+def test_parts_of_a_century(d: D, style: int) -> None:
+    century = d.year - d.year % 100
+    n = century // 100 + 1
+    if style < 3:
+        name, lo, hi = part_of(d.year - century, THIRDS_OF_A_CENTURY)
+        text = [
+            f"the {name}{'-' if name == 'mid' else ' '}{nth(n)} century",
+            f"{n}世紀{JA_THIRDS[name]}",
+            f"{n}世紀{JA_ERA_THIRDS[name]}",
+        ][style]
+    else:
+        name, lo, hi = part_of(d.year - century, HALVES_OF_A_CENTURY)
+        text = (
+            f"the {name} half of the {nth(n)} century"
+            if style == 3
+            else f"{n}世紀{JA_HALVES[name]}"
+        )
+    date = read_around(text, d)
+    assert str(date) == f"{century + lo:04d}/{century + hi:04d}"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("the 1900s", "190X or 1900–1909 for the decade, 19XX or the 20th century"),
+        ("1800年代", "180X or 1800–1809 for the decade"),
+        ("late 1900s", "a decade or a century"),
+        ("the '60s", "a decade written with its four digits"),
+        ("winter 1923", "winter 1923–24 or 1923/24年冬"),
+        ("1923年の冬", "the two years a winter spans"),
+        ("1923-25", "1923–25 (an en dash) or 1923-1925"),
+        ("1925-1923", "not before its start"),
+        ("1998–02", "a two-digit end after the start"),
+    ],
+)
+def test_ambiguous_forms_say_why(text: str, reason: str) -> None:
+    with pytest.raises(InvalidDateError) as raised:
+        parse_date(text)
+    assert reason in str(raised.value)
+    assert str(raised.value).startswith(f"invalid date {text!r}: expected ")
+
+
 # -- fuzzing --------------------------------------------------------------
 
 WORDS = st.sampled_from(
@@ -340,6 +720,10 @@ WORDS = st.sampled_from(
         *["between", " and ", "from", " to ", "Monday", "T10:00", "Z", "EST"],
         *["年", "月", "日", "令和", "平成", "元", "頃", "から", "まで", "〜", "以前"],
         *["２", "０", "－", "ー", "..", "X", "%", "BC", "st", "of", "the"],
+        *["1850", "s", "'s", "century", "th", "XIX", "millennium", "spring"],
+        *["winter", "early", "mid", "late", "half", "first", "年代", "世紀"],
+        *["千年紀", "春", "冬", "前半", "初め", "末", "上旬", "下旬", "–", "〜"],
+        *["unknown", "不明", "1900", "24", "1923", "2nd"],
     ]
 )
 

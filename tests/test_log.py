@@ -365,3 +365,137 @@ def test_the_repeated_hour_of_a_fall_back_is_two_instants() -> None:
     between = datetime.datetime(2024, 11, 3, 6, 0, tzinfo=datetime.UTC)
     assert log.count_known_at(between) == 1
     assert [event.id for event in log.timeline(between)] == ["a"]
+
+
+# -- filtering events (issue 12 item 5) -----------------------------------------
+
+TAGS = ("war", "trade", "aid")
+
+
+def _may_meet(event: Event, period: timeline.UncertainDate | None) -> bool:
+    """From the spec: the event's possible days meet the period's."""
+    if period is None:
+        return True
+    lo, hi = event.occurred.earliest_day, event.occurred.latest_day
+    p_lo, p_hi = period.earliest_day, period.latest_day
+    return (hi is None or p_lo is None or hi >= p_lo) and (
+        lo is None or p_hi is None or lo <= p_hi
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(events=event_logs(max_size=12), data=st.data())
+def test_events_keeps_what_the_filters_say_in_fold_order(
+    events: list[Event], data: st.DataObject
+) -> None:
+    from strategies import Counted, Special, counted, in_fold_order, known_at_days
+    from strategies import uncertain_dates as any_dates
+
+    events = [
+        attrs.evolve(
+            e, tags=data.draw(st.lists(st.sampled_from(TAGS), unique=True, max_size=2))
+        )
+        for e in events
+    ]
+    log = Log()
+    log.append(*events)
+    during = data.draw(st.none() | any_dates())
+    kinds = [Noted, Counted, Special, Retraction, "tests.counted", "tests.ignored"]
+    types = data.draw(st.lists(st.sampled_from(kinds), unique=True, max_size=2))
+    tags = data.draw(st.lists(st.sampled_from(TAGS), unique=True, max_size=2))
+    known_at = data.draw(known_at_days(events))
+
+    def wanted(e: Event) -> bool:
+        typed = not types or any(
+            e.type_name == t if isinstance(t, str) else isinstance(e, t) for t in types
+        )
+        tagged = not tags or bool(set(tags) & set(e.tags))
+        return _may_meet(e, during) and typed and tagged
+
+    want = [e for e in in_fold_order(counted(events, known_at), events) if wanted(e)]
+    got = log.events(during=during, types=types, tags=tags, known_at=known_at)
+    assert [e.id for e in got] == [e.id for e in want]
+    if not (during or types or tags):
+        assert got == log.timeline(known_at)
+
+
+def test_events_takes_texts_dates_and_single_values() -> None:
+    log = Log(
+        [
+            noted("a", tags=("war",)),  # 2000
+            Noted(id="b", occurred="1999-12-31", recorded="2024-01-01"),
+            Noted(id="c", occurred="../2000-01-01", recorded="2024-01-01"),
+            Noted(id="d", occurred="2001/..", recorded="2024-01-02", tags="aid"),
+        ]
+    )
+    assert [e.id for e in log.events(during="2000")] == ["c", "a"]
+    assert [e.id for e in log.events(during=D(1999, 12, 31))] == ["b", "c"]
+    assert [e.id for e in log.events(during="2005")] == ["d"]
+    assert [e.id for e in log.events(tags="war")] == ["a"]
+    assert [e.id for e in log.events(types="tests.noted", tags=("aid",))] == ["d"]
+    assert [e.id for e in log.events(types=Noted, known_at="2024-01-01")] == [
+        "b",
+        "c",
+        "a",
+    ]
+    with pytest.raises(TypeError, match="types: expected event classes"):
+        log.events(types=(int,))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="tags: expected str"):
+        log.events(tags=(1,))  # type: ignore[arg-type]
+    with pytest.raises(timeline.InvalidDateError, match="2000-13"):
+        log.events(during="2000-13")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".sqlite"])
+def test_durable_logs_filter_events_as_the_log_in_memory(
+    tmp_path: Any, suffix: str
+) -> None:
+    events = [
+        noted("a", tags=("war",)),
+        Noted(id="b", occurred="1999-12-31", recorded="2024-01-01"),
+        Noted(id="c", occurred="../2000-01-01", recorded="2024-01-02"),
+        Noted(id="d", occurred="2001/..", recorded="2024-01-02", supersedes=("b",)),
+    ]
+    memory = Log(events)
+    durable = timeline.open_log(tmp_path / f"log{suffix}")
+    try:
+        durable.append(*events)
+        for query in (
+            {},
+            {"during": "2000"},
+            {"during": "2001-06"},
+            {"tags": "war"},
+            {"known_at": "2024-01-01"},
+            {"during": "1999", "known_at": "2024-01-01"},
+        ):
+            assert durable.events(**query) == memory.events(**query), query
+        name = f"<{type(durable).__name__} {str(durable.path)!r}"
+        assert repr(durable) == f"{name}: 4 events>"
+    finally:
+        durable.close()
+    # Closed, a log still names itself (the SQLite one can no longer count).
+    assert repr(durable) in (f"{name}: 4 events>", f"{name}: closed>")
+
+
+def test_a_log_repr_gives_its_length() -> None:
+    log = Log()
+    assert repr(log) == "<Log: 0 events>"
+    log.append(*(noted(f"e{i}") for i in range(1234)))
+    assert repr(log) == "<Log: 1,234 events>"
+
+
+def test_a_fuzz_policy_on_a_sqlite_log_is_refused_clearly(tmp_path: Any) -> None:
+    log = timeline.open_log(tmp_path / "log.sqlite")
+    try:
+        log.append(Noted(id="a", occurred="1850~", recorded="2024-01-01"))
+        assert log.state(TRACE, "1851-06-01").certain == ("a",)
+        with pytest.raises(timeline.UnsupportedQueryError, match="Fuzz"):
+            log.state(TRACE, "1851-06-01", fuzz=timeline.Fuzz())
+        with pytest.raises(NotImplementedError):
+            log.certain(TRACE, "1851-06-01", fuzz=timeline.Fuzz())
+        # A policy that widens nothing is strict, and answers.
+        assert log.state(TRACE, "1851-06-01", fuzz=timeline.Fuzz(0, 0)).certain == (
+            "a",
+        )
+    finally:
+        log.close()

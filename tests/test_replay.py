@@ -601,3 +601,332 @@ def test_a_query_on_a_past_version_does_not_replay_the_whole_log() -> None:
     counter.calls = 0
     log.state(counting, "2009-05-31", known_at)
     assert counter.calls <= every
+
+
+# -- lazy answers ------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(events=event_logs(max_size=12), every=EVERY, data=st.data())
+def test_a_lazy_answer_is_the_answer_of_the_log_as_it_was_asked(
+    events: list[Event], every: int | None, data: st.DataObject
+) -> None:
+    """``pending`` and ``possible`` are computed on first read, yet answer
+    for the log at the query: appends made in between (late arrivals,
+    corrections) do not show, and handlers registered in between are not
+    used.  AsOf's contract holds: possible is certain with the pending
+    events folded on top, in fold order."""
+    log = make_log(every)
+    log.append(*events)
+    asked = []
+    for _ in range(3):
+        as_of, known_at = data.draw(queries(events))
+        answers = (
+            log.state(TRACE, as_of, known_at),
+            log.state(SELECTIVE, as_of, known_at),
+        )
+        asked.append((as_of, known_at, answers))
+    later = data.draw(new_events(events, max_size=5))
+    log.append(*later)
+    for as_of, known_at, (trace, selective) in asked:
+        want = expected(events, as_of, known_at)
+        assert ids(trace.pending) == ids(want.pending)
+        assert trace.possible == ids(want.possible)
+        assert trace.possible == TRACE.fold(trace.pending, trace.certain)
+        assert selective.possible == selective_ids(want.possible)
+        check_state(log, [*events, *later], as_of, known_at)
+
+
+def test_handlers_added_after_a_query_do_not_change_its_answer() -> None:
+    projection: Projection[tuple[str, ...]] = Projection(initial=())
+    projection.on(Noted)(lambda state, event: (*state, event.id))
+    log = Log([ev("a", "2000-01-01"), ev("b", "2000"), ev("c", "2000", kind=Counted)])
+    answer = log.state(projection, "2000-06-01")
+    projection.on(Counted)(lambda state, event: (*state, "counted:" + event.id))
+    assert answer.possible == ("a", "b")
+    assert log.state(projection, "2000-06-01").possible == ("a", "b", "counted:c")
+
+
+def test_reading_only_the_certain_state_folds_no_pending_event() -> None:
+    counter = CallCounter()
+    log = Log(checkpoint_every=4)
+    log.append(*(ev(f"y{i}", "2000") for i in range(50)))
+    log.append(*(ev(f"d{i}", f"1999-01-{i + 1:02d}") for i in range(20)))
+    log.state(counter.projection, D.max)  # checkpoints
+    counter.calls = 0
+    answer = log.state(counter.projection, "2000-06-01")
+    assert answer.certain == 20
+    assert counter.calls <= 4
+    assert answer.possible == 70
+    assert counter.calls >= 50
+    calls = counter.calls
+    assert len(answer.pending) == 50
+    assert counter.calls == calls  # computed once
+
+
+def test_a_lazy_answer_is_a_value() -> None:
+    """Equal to an answer built eagerly with the same five values, with the
+    same hash; repr, asdict and pickling show the values."""
+    import pickle
+
+    import attrs
+
+    log = Log([ev("a", "2000-01-01"), ev("b", "2000")])
+    lazy = log.state(TRACE, "2000-06-01")
+    eager = timeline.AsOf(
+        as_of=D(2000, 6, 1),
+        known_at=None,
+        certain=("a",),
+        possible=("a", "b"),
+        pending=(log.get("b"),),
+    )
+    assert log.state(TRACE, "2000-06-01") == eager
+    assert hash(log.state(TRACE, "2000-06-01")) == hash(eager)
+    assert repr(lazy) == repr(eager)
+    assert lazy == eager
+    assert attrs.asdict(log.state(TRACE, "2000-06-01"), recurse=False) == (
+        attrs.asdict(eager, recurse=False)
+    )
+    assert pickle.loads(pickle.dumps(log.state(TRACE, "2000-06-01"))) == eager
+    assert attrs.evolve(log.state(TRACE, "2000-06-01"), certain=()).possible == (
+        "a",
+        "b",
+    )
+    assert log.state(TRACE, "2000-06-02") != eager
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        lazy.possible = ()  # type: ignore[misc]
+
+
+# -- the pending index ----------------------------------------------------------------
+
+
+@st.composite
+def index_dates(draw: st.DrawFn) -> UncertainDate:
+    """Dates of every index the pending events come from, close together:
+    open starts, exact days, months, years, decades, spans wider than a
+    century (the widest class), open ends."""
+    day = draw(st.dates(D(1990, 1, 1), D(2010, 12, 31)))
+    shape = draw(
+        st.sampled_from(["../", "day", "month", "year", "decade", "wide", "/.."])
+    )
+    if shape == "../":
+        return timeline.parse_edtf(f"../{day.isoformat()}")
+    if shape == "/..":
+        return timeline.parse_edtf(f"{day.isoformat()}/..")
+    if shape == "day":
+        return UncertainDate.from_date(day)
+    if shape == "month":
+        return timeline.parse_edtf(day.isoformat()[:7])
+    if shape == "year":
+        return timeline.parse_edtf(str(day.year))
+    if shape == "decade":
+        return timeline.parse_edtf(f"{day.year // 10}X")
+    width = datetime.timedelta(days=draw(st.integers(36525, 80000)))
+    start, end = (day - width, day) if draw(st.booleans()) else (day, day + width)
+    return UncertainDate.between(
+        UncertainDate.from_date(start), UncertainDate.from_date(end)
+    )
+
+
+@example(
+    dates=[
+        timeline.parse_edtf("../2000-06-01"),
+        UncertainDate.between(
+            UncertainDate.from_date(D(1800, 1, 1)),
+            UncertainDate.from_date(D(2000, 3, 1)),
+        ),
+        timeline.parse_edtf("2000"),
+        timeline.parse_edtf("../2005-01-01"),
+        UncertainDate.between(
+            UncertainDate.from_date(D(1850, 1, 1)),
+            UncertainDate.from_date(D(2003, 1, 1)),
+        ),
+    ],
+    seed=0,
+    size=40,
+    every=None,
+    days=[D(2000, 1, 15)],
+)
+@settings(max_examples=60, deadline=None)
+@given(
+    dates=st.lists(index_dates(), min_size=1, max_size=12),
+    seed=st.integers(0, 2**32 - 1),
+    size=st.integers(1, 60),
+    every=EVERY,
+    days=st.lists(st.dates(D(1989, 1, 1), D(2011, 12, 31)), min_size=1, max_size=6),
+)
+def test_pending_events_merge_every_index_in_fold_order(
+    dates: list[UncertainDate],
+    seed: int,
+    size: int,
+    every: int | None,
+    days: list[D],
+) -> None:
+    """Open starts and the widest spans that end after the window of the
+    narrower classes come from their own indexes, in their own order, and
+    merge with each other and with the windows: the answer is the naive one,
+    appended in one batch, one by one, and with corrections."""
+    events = random_batch(random.Random(seed), dates, [], size)
+    one_go, by_one = make_log(every), make_log(every)
+    one_go.append(*events)
+    for event in events:
+        by_one.append(event)
+        check_state(by_one, events[: len(list(by_one))], days[0], None)
+    for day in days:
+        check_state(one_go, events, day, None)
+        check_state(by_one, events, day, None)
+
+
+def test_finely_interleaved_pending_events_merge_in_fold_order() -> None:
+    """Open starts and spans ending on the same days, one of each a day: the
+    merge of their indexes alternates at every event (the sort fallback)."""
+    base = D(2000, 1, 1)
+    events = []
+    for i in range(1, 201):
+        end = base + datetime.timedelta(days=i)
+        events.append(ev(f"o{i}", f"../{end}"))
+        events.append(ev(f"s{i}", f"{end - datetime.timedelta(days=300)}/{end}"))
+        events.append(ev(f"m{i}", f"{end - datetime.timedelta(days=20)}/{end}"))
+    log = Log(events)
+    for days in (0, 1, 5, 50, 150, 199, 200):
+        check_state(log, events, base + datetime.timedelta(days=days), None)
+    assert len(log.state(TRACE, base).pending) == 420  # m1..m20 have started
+
+
+# -- a Fuzz policy (issue 17 item 4) ------------------------------------------------
+
+_POLICIES = st.builds(
+    timeline.Fuzz, approximate=st.integers(0, 3), uncertain=st.integers(0, 3)
+)
+
+
+def expected_fuzzy(
+    events: Sequence[Event],
+    as_of: D,
+    known_at: D | None,
+    fuzz: timeline.Fuzz,
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The naive answer with every event's bounds widened by ``fuzz``
+    (certain, possible, pending ids), fold order by the widened bounds."""
+    from strategies import counted
+
+    inf = float("inf")
+    seq = {id(e): i for i, e in enumerate(events)}
+    bounds = {id(e): e.occurred.fuzzy_days(fuzz) for e in events}
+
+    def key(e: Event) -> tuple[float, float, int]:
+        lo, hi = bounds[id(e)]
+        return (inf if hi is None else hi, -inf if lo is None else lo, seq[id(e)])
+
+    day = as_of.toordinal()
+    ordered = sorted(counted(events, known_at), key=key)
+    certain = [e for e in ordered if (hi := bounds[id(e)][1]) is not None and hi <= day]
+    possible = [e for e in ordered if (lo := bounds[id(e)][0]) is None or lo <= day]
+    pending = [e for e in possible if e not in certain]
+    return ids(certain), ids(possible), ids(pending)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    events=event_logs(max_size=12),
+    every=EVERY,
+    fuzz=_POLICIES,
+    on_log=st.booleans(),
+    data=st.data(),
+)
+def test_a_fuzz_policy_answers_as_the_naive_fold_of_widened_bounds(
+    events: list[Event],
+    every: int | None,
+    fuzz: timeline.Fuzz,
+    on_log: bool,
+    data: st.DataObject,
+) -> None:
+    """Given to the log or to each query, interleaved with appends (late
+    arrivals, corrections), under past versions, lazily read; the strict
+    answers of the same log are unchanged by it."""
+    kwargs = {} if every is None else {"checkpoint_every": every}
+    log = Log(fuzz=fuzz, **kwargs) if on_log else Log(**kwargs)
+    ask = {} if on_log else {"fuzz": fuzz}
+    strict = {"fuzz": timeline.Fuzz(0, 0)} if on_log else {}
+    split = data.draw(st.integers(0, len(events)))
+    log.append(*events[:split])
+    for _ in range(2):
+        as_of, known_at = data.draw(queries(events[:split]))
+        early = log.state(TRACE, as_of, known_at, **ask)
+        assert (early.certain, early.possible, ids(early.pending)) == expected_fuzzy(
+            events[:split], as_of, known_at, fuzz
+        )
+    lazy = log.state(TRACE, as_of, known_at, **ask)
+    log.append(*events[split:])
+    assert (lazy.certain, lazy.possible, ids(lazy.pending)) == expected_fuzzy(
+        events[:split], as_of, known_at, fuzz
+    )
+    for _ in range(4):
+        as_of, known_at = data.draw(queries(events))
+        got = log.state(TRACE, as_of, known_at, **ask)
+        want = expected_fuzzy(events, as_of, known_at, fuzz)
+        assert (got.certain, got.possible, ids(got.pending)) == want
+        assert log.certain(TRACE, as_of, known_at, **ask) == want[0]
+        assert ids(log.provenance(TRACE, as_of, known_at, **ask)) == want[0]
+        plain = log.state(TRACE, as_of, known_at, **strict)
+        exact = expected(events, as_of, known_at)
+        assert plain.possible == ids(exact.possible)
+        assert plain.certain == ids(exact.certain)
+
+
+def test_about_1850_is_pending_from_1849_to_1851_under_fuzz() -> None:
+    log = Log([ev("about", "about 1850")])
+    assert log.get("about").occurred == timeline.parse_edtf("1850~")
+    fuzz = timeline.Fuzz()
+    assert log.state(TRACE, "1851-01-01").certain == ("about",)  # strict: the default
+    assert log.state(TRACE, "1849-12-31").possible == ()
+    for day in ("1849-01-01", "1850-06-01", "1851-12-30"):
+        answer = log.state(TRACE, day, fuzz=fuzz)
+        assert (answer.certain, ids(answer.pending)) == ((), ("about",)), day
+    assert log.state(TRACE, "1848-12-31", fuzz=fuzz).possible == ()
+    assert log.state(TRACE, "1851-12-31", fuzz=fuzz).certain == ("about",)
+    fuzzy_log = Log([ev("about", "about 1850")], fuzz=fuzz)
+    assert fuzzy_log.state(TRACE, "1851-06-01").certain == ()
+    assert fuzzy_log.state(TRACE, "1851-06-01", fuzz=timeline.Fuzz(0, 0)).certain == (
+        "about",
+    )
+    diff = fuzzy_log.diff(TRACE, "1851-06-01", "1852-01-01")
+    assert ids(diff.became_certain) == ("about",)
+    with pytest.raises(TypeError, match=r"fuzz: expected a timeline\.Fuzz"):
+        log.state(TRACE, "1850-01-01", fuzz=1)  # type: ignore[arg-type]
+
+
+def test_a_fuzz_policy_keeps_its_own_checkpoints() -> None:
+    """Queries under a policy fold no more than the strict ones do."""
+    counter = CallCounter()
+    log = Log(checkpoint_every=8)
+    log.append(*(ev(f"e{i}", f"{1800 + i}~") for i in range(300)))
+    fuzz = timeline.Fuzz(approximate=2)
+    log.state(counter.projection, D.max, fuzz=fuzz)
+    for year in (1850, 1900, 2050):
+        counter.calls = 0
+        answer = log.state(counter.projection, f"{year}-06-01", fuzz=fuzz)
+        assert counter.calls <= 8
+        assert answer.certain == max(0, min(300, year - 1800 - 2))
+        assert len(answer.pending) == min(300, year - 1800 + 3) - answer.certain
+
+
+def test_past_versions_are_cached_by_memory_not_count() -> None:
+    """Rotating among many known_at values keeps them all when they fit the
+    budget (a later query folds no more than a checkpoint interval), and a
+    small budget keeps only the most recent."""
+    events = [
+        ev(f"e{i}", f"2000-01-{1 + i % 28:02d}", f"2024-01-{1 + i // 10:02d}")
+        for i in range(280)
+    ]
+    for budget, kept in ((2**30, 25), (1, 2)):
+        counter = CallCounter()
+        log = Log(events, checkpoint_every=4, cache_bytes=budget)
+        days = [D(2024, 1, d) for d in range(1, 26)]
+        for known in days:
+            log.state(counter.projection, D.max, known)
+        assert len(log._views) == kept
+        counter.calls = 0
+        for known in days[-kept:]:
+            assert log.state(counter.projection, D.max, known).certain == 10 * known.day
+        assert counter.calls <= 4 * kept

@@ -154,10 +154,11 @@ def test_convert_round_trips_byte_for_byte(
     assert str(timeline.verify(again)) == str(first)
 
 
-def test_a_body_of_another_shape_is_kept_whole(tmp_path: Path) -> None:
-    """A valid record written with other escapes (here ``\\u0061`` for "a")
-    cannot be rebuilt from the columns: it is kept whole, and still converts
-    back byte for byte."""
+def test_a_body_of_another_shape_is_refused(tmp_path: Path) -> None:
+    """A hash-valid record written with other escapes (here ``\\u0061`` for
+    "a") is not what the writer writes (issue 16: readers take exactly the
+    writer's records): converting it is refused, naming the line, and a
+    SQLite row holding such a body whole is refused by verify."""
     body = (
         b'{"seq":1,"id":"\\u0061","type":"tests.noted","v":1,'
         b'"occurred":"2024-06","recorded":"2024-07-01","source":null,'
@@ -168,14 +169,18 @@ def test_a_body_of_another_shape_is_kept_whole(tmp_path: Path) -> None:
     timeline.open_log(original).close()
     with original.open("ab") as handle:
         handle.write(body[:-1] + b',"hash":"' + digest.hex().encode() + b'"}\n')
-    middle, back = tmp_path / "b.sqlite", tmp_path / "c.jsonl"
-    timeline.convert(original, middle)
-    with SQLiteLog(middle, create=False) as stored:
-        row = stored._db.execute("SELECT type, body FROM events").fetchone()
-        assert row == (None, body)
-        assert stored.get("a").occurred == timeline.parse_edtf("2024-06")
-    timeline.convert(middle, back)
-    assert back.read_bytes() == original.read_bytes()
+    middle = tmp_path / "b.sqlite"
+    with pytest.raises(IntegrityError, match="line 2: not the canonical JSON"):
+        timeline.convert(original, middle)
+    assert not middle.exists()
+    with timeline.open_log(middle) as log:
+        log.append(Noted(id="a", occurred="2024-06", recorded="2024-07-01"))
+    db = sqlite3.connect(middle)
+    with db:
+        db.execute("UPDATE events SET type = NULL, body = ?, hash = ?", (body, digest))
+    db.close()
+    with pytest.raises(IntegrityError, match="seq 1: not the canonical JSON"):
+        timeline.verify(middle)
 
 
 # -- tampering --------------------------------------------------------------------

@@ -297,6 +297,10 @@ def precisions(d: UncertainDate) -> set[Precision]:
     return {p.precision for p in points_of(d)}
 
 
+def negative(d: UncertainDate, precision: Precision) -> bool:
+    return (d.earliest_day or 1) < day_number(0) and d.precision is precision
+
+
 def ends(d: UncertainDate) -> list[str]:
     return str(d).split("/")
 
@@ -334,7 +338,9 @@ TIMES: list[tuple[str, Callable[[UncertainDate], bool], str]] = [
 ]  # fmt: skip
 KINDS_BEYOND: list[tuple[str, Callable[[UncertainDate], bool], str]] = [
     ("year zero", lambda d: "0000" in str(d), "0000"),
-    ("a negative year", lambda d: (d.earliest_day or 1) < day_number(0), "-0001"),
+    ("a negative year", lambda d: negative(d, Precision.YEAR), "-0001"),
+    ("a negative decade", lambda d: negative(d, Precision.DECADE), "-000X"),
+    ("a negative century", lambda d: negative(d, Precision.CENTURY), "-00XX"),
     ("a BCE day", lambda d: str(d).startswith("-") and d.is_exact_day, "-0001-12-01"),
     ("a long year", lambda d: str(d).startswith("Y"), "Y10000"),
     ("a long negative year", lambda d: str(d).startswith("Y-"), "Y-10000"),
@@ -454,7 +460,7 @@ def test_without_hypothesis_the_error_names_the_extra() -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert "pip install 'timeline[testing]'" in out.stdout
+    assert "pip install 'timeline-ledger[testing]'" in out.stdout
 
 
 # == events ====================================================================
@@ -884,16 +890,21 @@ def around(*days: D) -> set[D]:
     return {d + datetime.timedelta(days=k) for d in days for k in (-1, 0, 1)}
 
 
+# 1,000 draws, not 300: at 300 one run in about 75 missed one of the twelve
+# edge days (4 of 300 runs of this test, each with a new seed); at 1,000 none
+# of 150 runs did.
+
+
 def test_as_of_days_hit_every_bound_of_the_log_and_the_days_beside() -> None:
     edges = around(D(2024, 6, 1), D(2024, 6, 30), D(2024, 12, 4), D(2023, 1, 1))
-    drawn = days_drawn(as_of_days(log=EXAMPLE_LOG))
+    drawn = days_drawn(as_of_days(log=EXAMPLE_LOG), 1000)
     assert set(drawn) >= edges
     assert sum(d in edges for d in drawn) > len(drawn) / 2  # mostly the edges
 
 
 def test_known_at_days_hit_every_recorded_day_and_the_days_beside() -> None:
     edges = around(D(2025, 1, 10), D(2025, 1, 12))
-    drawn = days_drawn(known_at_days(log=timeline.Log(EXAMPLE_LOG)))
+    drawn = days_drawn(known_at_days(log=timeline.Log(EXAMPLE_LOG)), 1000)
     assert set(drawn) >= edges
     assert sum(d in edges for d in drawn) > len(drawn) / 2
 

@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from timeline._dates import (
+    AllenRelation,
     End,
     Fuzz,
     Point,
@@ -35,9 +36,11 @@ from timeline.exceptions import (
     InvalidEventError,
     TimelineError,
     UnknownEventTypeError,
+    UnsupportedQueryError,
 )
 
 if TYPE_CHECKING:
+    from timeline._exchange import read_events, write_events
     from timeline._storage import Verification, convert, open_log, repair, verify
     from timeline._storage.codec import upcaster
 
@@ -50,6 +53,8 @@ _LAZY = {
     "repair": "timeline._storage",
     "verify": "timeline._storage",
     "upcaster": "timeline._storage.codec",
+    "read_events": "timeline._exchange",
+    "write_events": "timeline._exchange",
 }
 
 
@@ -67,6 +72,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "AllenRelation",
     "AsOf",
     "ConcurrencyError",
     "DateRangeError",
@@ -91,6 +97,7 @@ __all__ = [
     "Truth",
     "UncertainDate",
     "UnknownEventTypeError",
+    "UnsupportedQueryError",
     "Verification",
     "convert",
     "day_number",
@@ -99,7 +106,9 @@ __all__ = [
     "open_log",
     "parse_date",
     "parse_edtf",
+    "read_events",
     "repair",
     "upcaster",
     "verify",
+    "write_events",
 ]

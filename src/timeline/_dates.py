@@ -18,9 +18,12 @@ from typing import Final, TypeAlias
 
 import attrs
 
+from timeline import _allen
+from timeline._allen import AllenRelation
 from timeline.exceptions import DateRangeError, InvalidDateError
 
 __all__ = [
+    "AllenRelation",
     "End",
     "Fuzz",
     "Point",
@@ -155,6 +158,7 @@ class Truth(enum.Enum):
 
 
 _NOT: Final = {Truth.YES: Truth.NO, Truth.NO: Truth.YES, Truth.MAYBE: Truth.MAYBE}
+_QUALIFIER_RANK: Final = {q: i for i, q in enumerate(Qualifier)}
 
 
 class End(enum.Enum):
@@ -168,9 +172,10 @@ class End(enum.Enum):
 class Point:
     """One EDTF date, as written: the building block of :class:`UncertainDate`.
 
-    ``year`` holds the known digits, with unspecified digits counted in
-    ``unspecified_year_digits`` and written as 0 (``201X`` is ``year=2010``
-    with one unspecified digit).  ``month`` is 1-12, or 21-24 for a season.
+    ``year`` is the first year the date may be, with unspecified digits
+    counted in ``unspecified_year_digits``: ``201X`` is ``year=2010`` with
+    one unspecified digit, and ``-199X`` (the years -1999 to -1990)
+    ``year=-1999``.  ``month`` is 1-12, or 21-24 for a season.
     ``month_unspecified`` / ``day_unspecified`` stand for ``XX``.  ``time``
     is the normalized time of day with its offset (``"23:20:30Z"``), kept
     for round trips; bounds use the calendar day written.
@@ -214,9 +219,12 @@ class Point:
         if k:
             if not 1 <= k <= 3:
                 raise InvalidDateError(self, "1 to 3 unspecified year digits")
-            if year < 0 or year % 10**k:
+            if (year if year >= 0 else year + 10**k - 1) % 10**k:
                 raise InvalidDateError(
-                    self, "a non-negative year whose unspecified digits are 0"
+                    self,
+                    "the first year of the range the unspecified digits cover: "
+                    "201X is year 2010, -199X (the years -1999 to -1990) "
+                    "year -1999",
                 )
             if month is not None or day is not None or self.month_unspecified:
                 raise InvalidDateError(
@@ -288,7 +296,11 @@ class Point:
     def to_edtf(self) -> str:
         k = self.unspecified_year_digits
         if k:
-            text = str(self.year // 10**k).zfill(4 - k) + "X" * k
+            # A negative range is written by its last year, the one nearest
+            # zero: -199X covers -1999 to -1990, and -000X ends in year 0.
+            last = self.year + 10**k - 1 if self.year < 0 else self.year
+            known = abs(last) // 10**k
+            text = "-" * (self.year < 0) + str(known).zfill(4 - k) + "X" * k
         else:
             text = _format_year(self.year)
         if self.month_unspecified:
@@ -361,6 +373,8 @@ def _year_month_of(number: int) -> tuple[int, int]:
     return d.year + 400 * cycles, d.month
 
 
+_START_RANK: Final[dict[Point | End, int]] = {End.OPEN: 0, End.UNKNOWN: 1}
+_END_RANK: Final[dict[Point | End, int]] = {End.UNKNOWN: 1, End.OPEN: 2}
 UNBOUNDED_BELOW: Final = -(2**62)
 UNBOUNDED_ABOVE: Final = 2**62
 DayLike: TypeAlias = "datetime.date | UncertainDate"
@@ -546,17 +560,168 @@ class UncertainDate:
         """Is this date on or after ``other``?"""
         return ~self.before(other)
 
-    def overlaps(self, other: DayLike) -> bool:
-        """Do the two ranges of possible days share at least one day?"""
-        lo, hi = self._range()
-        olo, ohi = _range_of(other)
-        return lo <= ohi and olo <= hi
+    def overlaps(self, other: DayLike) -> Truth:
+        """Do the two periods share at least one day?
 
-    def contains(self, other: DayLike) -> bool:
-        """Does this date's range of possible days include all of ``other``'s?"""
+        Read as periods (see :meth:`interval_relations`): a single date is
+        the whole of its day, month, season, year, ...; an interval runs
+        from a day of its start to a day of its end.  YES when they share a
+        day however the ends fall, MAYBE when they may, NO when they cannot.
+
+        >>> june = UncertainDate.from_ymd(2024, 6)
+        >>> june.overlaps(datetime.date(2024, 6, 30))
+        <Truth.YES: 'yes'>
+        >>> june.overlaps(__import__("timeline").parse_edtf("2024/2025"))
+        <Truth.MAYBE: 'maybe'>
+        """
+        return self._holds(other, _allen.SHARE_A_DAY)
+
+    def contains(self, other: DayLike) -> Truth:
+        """Does this period include every day of ``other``'s period?
+
+        Periods as in :meth:`overlaps`; equal periods contain each other.
+
+        >>> UncertainDate.from_ymd(2024).contains(UncertainDate.from_ymd(2024, 6))
+        <Truth.YES: 'yes'>
+        """
+        return self._holds(other, _allen.INCLUDES)
+
+    # -- Allen's interval relations -------------------------------------
+
+    def _box(self) -> _allen.Box:
+        """The days this date's period may start and end on."""
+        if not self.is_interval:
+            lo, hi = self._range()
+            return lo, lo, hi, hi
+        start, end = self.start, self.end
+        s_lo, s_hi = (
+            (start.first_day, start.last_day)
+            if isinstance(start, Point)
+            else (UNBOUNDED_BELOW, UNBOUNDED_ABOVE)
+        )
+        e_lo, e_hi = (
+            (end.first_day, end.last_day)
+            if isinstance(end, Point)
+            else (UNBOUNDED_BELOW, UNBOUNDED_ABOVE)
+        )
+        return s_lo, s_hi, e_lo, e_hi
+
+    def _holds(self, other: DayLike, atoms: tuple[tuple[int, int, int], ...]) -> Truth:
+        all_hold, none_hold = _allen.Pair(self._box(), _box_of(other)).relation(atoms)
+        return Truth.from_range(all_hold, none_hold)
+
+    def interval_relation(self, other: DayLike, relation: AllenRelation) -> Truth:
+        """Does Allen's ``relation`` hold between this period and ``other``'s?
+
+        The method of that name (``interval_before``, ...) says the same.
+        """
+        return self._holds(other, _allen.atoms_of(relation))
+
+    def interval_relations(self, other: DayLike) -> dict[AllenRelation, Truth]:
+        """All thirteen of Allen's relations between the two periods.
+
+        Each date is read as a period of whole days: a single date is the
+        whole of what it names (``2024-06`` is 1-30 June 2024); an interval
+        starts on a day of its start and ends on a day of its end
+        (``1984/2004-06`` starts in 1984 and ends in June 2004), and an open
+        or unknown end may be any day on its side.  A relation is YES when
+        it holds however the ends fall, NO when it holds for no way they
+        may fall, MAYBE otherwise.  For dates known to the day exactly one
+        relation is YES; docs/dates.md has the table.
+
+        >>> parse = __import__("timeline").parse_edtf
+        >>> answers = parse("1850/1860").interval_relations(parse("1860/1870"))
+        >>> sorted(r.name for r, t in answers.items() if t is not Truth.NO)
+        ['BEFORE', 'MEETS', 'OVERLAPS']
+        """
+        pair = _allen.Pair(self._box(), _box_of(other))
+        return {
+            relation: Truth.from_range(*pair.relation(_allen.atoms_of(relation)))
+            for relation in AllenRelation
+        }
+
+    def interval_before(self, other: DayLike) -> Truth:
+        """Allen's *before*: this period ends at least a day before ``other`` starts."""
+        return self.interval_relation(other, AllenRelation.BEFORE)
+
+    def interval_meets(self, other: DayLike) -> Truth:
+        """Allen's *meets*: ``other`` starts the day after this period ends."""
+        return self.interval_relation(other, AllenRelation.MEETS)
+
+    def interval_overlaps(self, other: DayLike) -> Truth:
+        """Allen's *overlaps*: this starts first, ``other`` starts before this
+        ends, and this ends first."""
+        return self.interval_relation(other, AllenRelation.OVERLAPS)
+
+    def interval_starts(self, other: DayLike) -> Truth:
+        """Allen's *starts*: same first day, this ends first."""
+        return self.interval_relation(other, AllenRelation.STARTS)
+
+    def interval_during(self, other: DayLike) -> Truth:
+        """Allen's *during*: this starts after and ends before ``other``."""
+        return self.interval_relation(other, AllenRelation.DURING)
+
+    def interval_finishes(self, other: DayLike) -> Truth:
+        """Allen's *finishes*: same last day, this starts later."""
+        return self.interval_relation(other, AllenRelation.FINISHES)
+
+    def interval_equals(self, other: DayLike) -> Truth:
+        """Allen's *equals*: same first and last day."""
+        return self.interval_relation(other, AllenRelation.EQUALS)
+
+    def interval_finished_by(self, other: DayLike) -> Truth:
+        """Allen's *finished by*: same last day, this starts earlier."""
+        return self.interval_relation(other, AllenRelation.FINISHED_BY)
+
+    def interval_contains(self, other: DayLike) -> Truth:
+        """Allen's *contains*: this starts before and ends after ``other``."""
+        return self.interval_relation(other, AllenRelation.CONTAINS)
+
+    def interval_started_by(self, other: DayLike) -> Truth:
+        """Allen's *started by*: same first day, this ends later."""
+        return self.interval_relation(other, AllenRelation.STARTED_BY)
+
+    def interval_overlapped_by(self, other: DayLike) -> Truth:
+        """Allen's *overlapped by*: ``other`` starts first, this starts
+        before it ends, and it ends first."""
+        return self.interval_relation(other, AllenRelation.OVERLAPPED_BY)
+
+    def interval_met_by(self, other: DayLike) -> Truth:
+        """Allen's *met by*: this starts the day after ``other`` ends."""
+        return self.interval_relation(other, AllenRelation.MET_BY)
+
+    def interval_after(self, other: DayLike) -> Truth:
+        """Allen's *after*: this starts at least a day after ``other`` ends."""
+        return self.interval_relation(other, AllenRelation.AFTER)
+
+    # -- order ----------------------------------------------------------
+
+    def sort_key(self) -> tuple[int, int, int, int, int, int, str]:
+        """A total order for people who need one: ``sorted(dates,
+        key=UncertainDate.sort_key)``.
+
+        By earliest day (an open or unknown start first), then latest day
+        (an open or unknown end last); for equal bounds an open start
+        (``..``) before an unknown one and an unknown end before an open
+        one, then by precision (coarser first), qualifier (none, ``?``,
+        ``~``, ``%``) and the EDTF text, so that two different dates never
+        tie and the order never depends on the input's.
+
+        >>> parse = __import__("timeline").parse_edtf
+        >>> [str(d) for d in sorted(map(parse, ["2024", "2024-06", "../2024-06",
+        ...     "2024-06-01", "2023/.."]), key=UncertainDate.sort_key)]
+        ['../2024-06', '2023/..', '2024', '2024-06-01', '2024-06']
+        """
         lo, hi = self._range()
-        olo, ohi = _range_of(other)
-        return lo <= olo and ohi <= hi
+        return (
+            lo,
+            hi,
+            _START_RANK.get(self.start, 2),
+            _END_RANK.get(self.end, 0),
+            self.precision,
+            _QUALIFIER_RANK[self.qualifier],
+            self.to_edtf(),
+        )
 
     # -- text ---------------------------------------------------------
 
@@ -592,6 +757,13 @@ def _as_end(value: UncertainDate | End, which: str) -> Point | End:
     if value.is_interval:
         raise InvalidDateError(value.to_edtf(), f"a single date as the {which}")
     return value.start
+
+
+def _box_of(other: DayLike) -> _allen.Box:
+    if isinstance(other, UncertainDate):
+        return other._box()
+    lo, hi = _range_of(other)
+    return lo, lo, hi, hi
 
 
 def _range_of(other: DayLike) -> tuple[int, int]:

@@ -127,10 +127,11 @@ class _Reader:
                 "unspecified digits, e.g. 2025, 201X, 19XX)",
                 i if known else begin,
             )
-        if unspecified and negative:
-            raise self.fail("a negative year without unspecified digits", begin)
         self.pos += 4
         year = int(text[begin : begin + known]) * 10**unspecified
+        if negative and unspecified:
+            # -199X covers -1999 to -1990: held by its first year, -1999.
+            return -year - 10**unspecified + 1, unspecified
         if negative:
             if year == 0:
                 raise self.fail(

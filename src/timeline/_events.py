@@ -41,7 +41,7 @@ _E = TypeVar("_E", bound="type[Event]")
 CONFIDENCE_LEVELS: Final = ("high", "medium", "low")
 
 
-def _to_date(value: UncertainDate | str) -> UncertainDate:
+def _to_date(value: UncertainDate | str | datetime.date) -> UncertainDate:
     if isinstance(value, UncertainDate):
         return value
     if isinstance(value, str):
@@ -49,13 +49,24 @@ def _to_date(value: UncertainDate | str) -> UncertainDate:
             return parse_date(value)
         except InvalidDateError as error:
             raise InvalidEventError(str(error)) from error
+    if isinstance(value, datetime.datetime):
+        if value.microsecond:
+            raise InvalidEventError(
+                f"expected a datetime in whole seconds (EDTF has no fractions "
+                f"of a second), got {value!r}"
+            )
+        return parse_date(value.isoformat())
+    if isinstance(value, datetime.date):
+        return UncertainDate.from_date(value)
     raise InvalidEventError(
-        f"expected an UncertainDate or a date text, got {value!r} "
-        f"({type(value).__name__})"
+        f"expected an UncertainDate, a datetime.date or a date text, got "
+        f"{value!r} ({type(value).__name__})"
     )
 
 
-def _to_optional_date(value: UncertainDate | str | None) -> UncertainDate | None:
+def _to_optional_date(
+    value: UncertainDate | str | datetime.date | None,
+) -> UncertainDate | None:
     return None if value is None else _to_date(value)
 
 
@@ -188,6 +199,18 @@ class Source:
     confidence: str | None = attrs.field(default=None, validator=_check_confidence)
 
 
+def _to_source(value: Source | str | None) -> Source | None:
+    """A source as given, or a plain text taken as its title."""
+    if value is None or isinstance(value, Source):
+        return value
+    if isinstance(value, str):
+        return Source(title=value)
+    raise InvalidEventError(
+        f"source: expected a timeline.Source, a title (str) or None, got "
+        f"{value!r} ({type(value).__name__})"
+    )
+
+
 def _check_id(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str) or not value or value != value.strip():
         raise InvalidEventError(
@@ -206,10 +229,12 @@ class Event:
         class Incremented(timeline.Event):
             by: int
 
-    ``occurred`` is the valid time (a text is read with
-    :func:`timeline.parse_date`); ``recorded`` is when the log learned of the
-    event (a date, a datetime, or ISO 8601 text); ``supersedes`` lists ids of
-    earlier events this one corrects or retracts.
+    ``occurred`` is the valid time (an :class:`UncertainDate`, a text read
+    with :func:`timeline.parse_date`, or a ``datetime.date``: that exact
+    day); ``recorded`` is when the log learned of the event (a date, a
+    datetime, or ISO 8601 text); ``source`` is a :class:`Source` or, as
+    plain text, its title; ``supersedes`` lists ids of earlier events this
+    one corrects or retracts.
     """
 
     type_name: ClassVar[str] = ""
@@ -218,10 +243,7 @@ class Event:
     id: str = attrs.field(validator=_check_id)
     occurred: UncertainDate = attrs.field(converter=_to_date)
     recorded: datetime.date = attrs.field(converter=_to_recorded)
-    source: Source | None = attrs.field(
-        default=None,
-        validator=attrs.validators.optional(attrs.validators.instance_of(Source)),
-    )
+    source: Source | None = attrs.field(default=None, converter=_to_source)
     summary: Text | None = attrs.field(default=None, converter=_to_text)
     supersedes: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     tags: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)

@@ -15,26 +15,14 @@ import re
 import unicodedata
 from typing import Final
 
+from timeline import _phrases
 from timeline._dates import End, Point, Qualifier, UncertainDate
 from timeline._edtf import parse_edtf
+from timeline._phrases import in_era, japanese_year
 from timeline.exceptions import InvalidDateError
 
 __all__ = ["parse_date"]
 
-# Japanese era names and the day each began (used to convert era years and to
-# reject days before an era began).
-# Japanese era names: the first and last day of each (used to convert era
-# years and to reject days outside the era: 平成32年 never existed).
-_ERAS: Final = {
-    "令和": (datetime.date(2019, 5, 1), datetime.date.max),
-    "平成": (datetime.date(1989, 1, 8), datetime.date(2019, 4, 30)),
-    "昭和": (datetime.date(1926, 12, 25), datetime.date(1989, 1, 7)),
-    "大正": (datetime.date(1912, 7, 30), datetime.date(1926, 12, 24)),
-    "明治": (datetime.date(1868, 10, 23), datetime.date(1912, 7, 29)),
-}
-# Japan kept the lunisolar calendar until 明治5年12月2日; the next day was
-# 1 January 1873 (明治6年).  Earlier months and days are not Gregorian ones.
-_JAPAN_GREGORIAN: Final = datetime.date(1873, 1, 1)
 _JAPANESE: Final = re.compile(
     r"(?P<era>令和|平成|昭和|大正|明治)? ?(?P<year>元|[0-9]{1,4}) ?年"
     r"(?: ?(?P<month>[0-9]{1,2}) ?月(?: ?(?P<day>[0-9]{1,2}) ?日)?)?"
@@ -53,6 +41,14 @@ _JA_AFTER: Final = re.compile(r"^(.+?)(?:以降|から)$")
 # X から Y (まで), X〜Y, X~Y, X–Y.  "~" is also EDTF's qualifier (2004~), so
 # every separator in the text is tried, not only the first.
 _JA_BETWEEN: Final = re.compile(r"から|〜|~|–")
+_QUALIFIERS: Final = {
+    (False, False): Qualifier.NONE,
+    (True, False): Qualifier.APPROXIMATE,
+    (False, True): Qualifier.UNCERTAIN,
+    (True, True): Qualifier.UNCERTAIN_APPROXIMATE,
+}
+# An interval end written as unknown ("from 1985 to an unknown date", 不明〜1985).
+_UNKNOWN_END: Final = re.compile(r"an unknown date|unknown|不明", re.I)
 # Two defaults for the fields a text leaves out: every field differs, and the
 # days are two weeks apart so that "the next Monday" differs too.
 _DEFAULTS: Final = (datetime.datetime(4, 1, 1), datetime.datetime(8, 2, 15))
@@ -68,6 +64,13 @@ def parse_date(text: str) -> UncertainDate:
     "about" (``about``, ``circa``, ``c.``, ``約``, ``頃``) make the date
     approximate; ``before X`` / ``X以前`` and ``after X`` / ``X以降`` give
     open intervals; ``between X and Y`` / ``X〜Y`` give closed ones.
+    Historians' forms: decades (``the 1850s``, ``1850年代``), centuries
+    (``19th century``, ``19世紀``), seasons (``spring 1923``, ``1923年春``,
+    ``winter 1923–24``), ranges of years (``1923–25``, ``1923〜1925年``) and
+    parts (``early 1923``, ``the late 19th century``, ``1990年代前半``,
+    ``1923年6月上旬``), by the conventions of docs/dates.md.  Ambiguous
+    text (``the 1900s``, ``winter 1923``, ``1923-25``) is refused, saying
+    why.
 
     >>> parse_date("June 2024")
     UncertainDate('2024-06')
@@ -77,6 +80,8 @@ def parse_date(text: str) -> UncertainDate:
     UncertainDate('../2025-07-14')
     >>> parse_date("2024年6月19日")
     UncertainDate('2024-06-19')
+    >>> parse_date("the late 19th century")
+    UncertainDate('1867/1899')
     """
     if not isinstance(text, str):
         raise InvalidDateError(text, f"a str, not {type(text).__name__}")
@@ -90,11 +95,14 @@ def parse_date(text: str) -> UncertainDate:
         raise InvalidDateError(text, "a date, found only white space", 0)
     result = _ranges(cleaned)
     if result is None:
+        reason = _phrases.explain(cleaned)
+        if reason is not None:
+            raise InvalidDateError(text, reason)
         raise InvalidDateError(
             text,
             "EDTF (2024-06-19, 2024-06, 2025, 2024~, ../2025-07-14), English "
-            "(19 June 2024, June 2024, about 2023, before 2025) or Japanese "
-            "(2024年6月19日, 令和6年) text",
+            "(19 June 2024, June 2024, about 2023, before 2025, the 1850s, "
+            "spring 1923) or Japanese (2024年6月19日, 令和6年, 19世紀) text",
             edtf_error.position if _looks_like_edtf(text) else None,
         )
     return result
@@ -105,27 +113,32 @@ def _looks_like_edtf(text: str) -> bool:
 
 
 def _ranges(text: str) -> UncertainDate | None:
+    interval = _phrases.read_interval(text)
+    if interval is not None:
+        return interval
     for pattern, make in (
         (_BETWEEN, None),
-        (_BEFORE, "before"),
-        (_AFTER, "after"),
-        (_JA_BEFORE, "before"),
-        (_JA_AFTER, "after"),
+        (_BEFORE, End.OPEN),
+        (_AFTER, End.OPEN),
+        (_JA_BEFORE, End.OPEN),
+        (_JA_AFTER, End.OPEN),
     ):
         match = pattern.match(text)
         if match is None:
             continue
-        parts = [g for g in match.groups() if g is not None]
-        dates = [_single(part.strip()) for part in parts]
-        if any(d is None for d in dates):
-            continue
+        parts = [g.strip() for g in match.groups() if g is not None]
         try:
-            if make == "before":
-                return UncertainDate.between(End.OPEN, _last(dates))
-            if make == "after":
-                return UncertainDate.between(_last(dates), End.OPEN)
-            if len(dates) == 2 and dates[0] is not None and dates[1] is not None:
-                return UncertainDate.between(dates[0], dates[1])
+            if make is None:
+                first, second = _end(parts[0]), _end(parts[1])
+                if first is not None and second is not None:
+                    return UncertainDate.between(first, second)
+                continue
+            date = _single(parts[0])
+            if date is None:
+                continue
+            if pattern in (_BEFORE, _JA_BEFORE):
+                return UncertainDate.between(End.OPEN, date)
+            return UncertainDate.between(date, End.OPEN)
         except InvalidDateError:
             # An end that is itself an interval or has a time of day, or an
             # end before the start: not a range we can express.
@@ -136,8 +149,8 @@ def _ranges(text: str) -> UncertainDate | None:
 def _japanese_between(text: str) -> UncertainDate | None:
     body = text.removesuffix("まで").rstrip()
     for separator in _JA_BETWEEN.finditer(body):
-        first = _single(body[: separator.start()].strip())
-        second = _single(body[separator.end() :].strip())
+        first = _end(body[: separator.start()].strip())
+        second = _end(body[separator.end() :].strip())
         if first is None or second is None:
             continue
         try:
@@ -147,26 +160,22 @@ def _japanese_between(text: str) -> UncertainDate | None:
     return None
 
 
-def _last(dates: list[UncertainDate | None]) -> UncertainDate:
-    date = dates[-1]
-    assert date is not None
-    return date
+def _end(text: str) -> UncertainDate | End | None:
+    """An end of a closed interval: a date, or a word for an unknown one."""
+    if _UNKNOWN_END.fullmatch(text):
+        return End.UNKNOWN
+    return _single(text)
 
 
 def _single(text: str) -> UncertainDate | None:
     """One date, perhaps approximate; None if the text is not one."""
-    qualifier = Qualifier.NONE
-    stripped = _APPROX_PREFIX.sub("", text)
-    stripped = _APPROX_SUFFIX.sub("", stripped)
-    if stripped != text:
-        qualifier = Qualifier.APPROXIMATE
-    if stripped.endswith("?"):
-        stripped = stripped[:-1].rstrip()
-        qualifier = (
-            Qualifier.UNCERTAIN_APPROXIMATE
-            if qualifier is Qualifier.APPROXIMATE
-            else Qualifier.UNCERTAIN
-        )
+    # A trailing "?" first, so that both "about June 2024?" and "1850年頃?"
+    # are approximate and uncertain.
+    uncertain = text.endswith("?")
+    unsure = text[:-1].rstrip() if uncertain else text
+    stripped = _APPROX_SUFFIX.sub("", _APPROX_PREFIX.sub("", unsure))
+    approximate = stripped != unsure
+    qualifier = _QUALIFIERS[approximate, uncertain]
     if not stripped:
         return None
     try:
@@ -181,7 +190,9 @@ def _single(text: str) -> UncertainDate | None:
         assert isinstance(date.start, Point)
         found: Point | None = date.start
     else:
-        found = _japanese(stripped) or _english(stripped)
+        found = (
+            _japanese(stripped) or _phrases.read_point(stripped) or _english(stripped)
+        )
     if found is None:
         return None
     requalified = _requalify(found, qualifier)
@@ -211,36 +222,21 @@ def _japanese(text: str) -> Point | None:
     match = _JAPANESE.fullmatch(text)
     if match is None:
         return None
-    era, year_text = match["era"], match["year"]
-    if year_text == "元":
-        if era is None:
-            return None
-        year = 1
-    elif era is None and len(year_text) < 3:
-        return None  # 24年: 2024, 令和24年 or 平成24年?  We do not guess.
-    else:
-        year = int(year_text)
+    era = match["era"]
+    year = japanese_year(era, match["year"])
+    if year is None:
+        return None
     month = int(match["month"]) if match["month"] else None
     day = int(match["day"]) if match["day"] else None
     if month is not None and not 1 <= month <= 12:
         return None
-    if era is not None:
-        began, ended = _ERAS[era]
-        year += began.year - 1
     try:
         point = Point(year, month, day)
     except InvalidDateError:
         return None
-    if era is not None and (
-        point.last_day < began.toordinal() or point.first_day > ended.toordinal()
-    ):
+    # A day outside its era (平成32年), or a lunisolar month (明治5年12月).
+    if not in_era(era, point.first_day, point.last_day, within_year=month is not None):
         return None
-    if (
-        month is not None
-        and era is not None
-        and point.first_day < _JAPAN_GREGORIAN.toordinal()
-    ):
-        return None  # a lunisolar month, not a Gregorian one
     return point
 
 

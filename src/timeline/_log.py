@@ -18,23 +18,33 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final, TypeVar
 
-from timeline._dates import UncertainDate
+from timeline._dates import UNBOUNDED_ABOVE, Fuzz, UncertainDate
 from timeline._events import Event, is_declared, recorded_key
 from timeline._freetext import parse_date
-from timeline._replay import MAX_SEQ, AsOf, Diff, PastView, Projection, View, packed_key
+from timeline._replay import (
+    MAX_SEQ,
+    AsOf,
+    Diff,
+    PastView,
+    Projection,
+    View,
+    lazy_answer,
+    packed_key,
+)
 from timeline._subscribe import Subscribable
 from timeline.exceptions import (
     ConcurrencyError,
     InvalidDateError,
     InvalidEventError,
+    UnsupportedQueryError,
 )
 
 __all__ = ["AsOfQueries", "Log", "as_day", "check_batch", "known_at_key"]
 
 S = TypeVar("S")
-_CACHED_VIEWS: Final = 8
 
 DayInput = datetime.date | str | UncertainDate
+DateInput = datetime.date | str | UncertainDate
 
 
 def as_day(value: DayInput, name: str) -> datetime.date:
@@ -78,44 +88,143 @@ class AsOfQueries:
     ) -> Iterable[Event]:
         raise NotImplementedError
 
+    def _stable(self, version: Any) -> Any:
+        """What to keep of ``version`` to find its pending events later, after
+        appends (by default the version itself)."""
+        return version
+
+    def _again(self, stable: Any) -> Any:
+        """The version :meth:`_stable` kept."""
+        return stable
+
+    def _event_types(self) -> set[type[Event]] | None:
+        """The event types in the log, if known (for the one-handler fold)."""
+        return None
+
+    def _default_fuzz(self) -> Fuzz | None:
+        """The log's Fuzz policy for queries that give none (None: strict)."""
+        return None
+
+    def _fuzzed_version(self, known_at: datetime.date | None, fuzz: Fuzz) -> Any:
+        """The version known at a day with every event's bounds widened by
+        ``fuzz``: a backend that cannot says so."""
+        raise UnsupportedQueryError(
+            f"{type(self).__name__} does not answer queries under a Fuzz policy "
+            f"(asked for {fuzz!r}); load the events into a timeline.Log for that"
+        )
+
     def _query(
-        self, as_of: DayInput, known_at: DayInput | None
+        self, as_of: DayInput, known_at: DayInput | None, fuzz: Fuzz | None = None
     ) -> tuple[datetime.date, datetime.date | None, Any]:
         day = as_day(as_of, "as_of")
         known = None if known_at is None else _known_at_value(known_at)
-        return day, known, self._version(known)
+        policy = self._default_fuzz() if fuzz is None else _policy(fuzz)
+        if policy is None:
+            return day, known, self._version(known)
+        return day, known, self._fuzzed_version(known, policy)
 
     def state(
         self,
         projection: Projection[S],
         as_of: DayInput,
         known_at: DayInput | None = None,
+        *,
+        fuzz: Fuzz | None = None,
     ) -> AsOf[S]:
         """What was the state on ``as_of``, as known on ``known_at``?
 
-        ``known_at=None`` counts the whole log.  See :class:`AsOf`.
+        ``known_at=None`` counts the whole log.  See :class:`AsOf`: the
+        answer's ``pending`` and ``possible`` are computed when first read,
+        for the log as it is now.
+
+        ``fuzz`` (default: the log's policy, strict unless the log was given
+        one) widens every event's bounds as :meth:`UncertainDate.fuzzy_days`
+        does before the answer is computed, fold order included: under
+        ``Fuzz()`` "about 1850" (``1850~``) is pending from 1849 to the end of
+        1851 instead of certain from 1851.  ``Fuzz(approximate=0,
+        uncertain=0)`` is strict.
         """
-        day, known, version = self._query(as_of, known_at)
+        day, known, version = self._query(as_of, known_at, fuzz)
         number = day.toordinal()
         certain = self._certain_state(version, projection, number)
-        pending = self._pending_events(version, number)
-        return AsOf(
-            as_of=day,
-            known_at=known,
-            certain=certain,
-            possible=projection.fold(pending, certain),
-            pending=pending,
+        stable = self._stable(version)
+        dispatch = projection._dispatch()
+
+        def rest() -> tuple[tuple[Event, ...], S]:
+            pending = self._pending_events(self._again(stable), number)
+            return pending, dispatch.fold(pending, certain, self._event_types())
+
+        return lazy_answer(day, known, certain, rest)
+
+    def events(
+        self,
+        *,
+        during: DateInput | None = None,
+        types: Iterable[type[Event] | str] | type[Event] | str = (),
+        tags: Iterable[str] | str = (),
+        known_at: DayInput | None = None,
+    ) -> tuple[Event, ...]:
+        """The events counted as known on ``known_at`` (``None``: the whole
+        log, corrections applied), in fold order, keeping those that
+
+        - may have happened ``during`` a date of any precision (a text such
+          as ``"1923"``, an :class:`UncertainDate` or a ``datetime.date``):
+          the event's range of possible days meets the date's;
+        - are of one of ``types`` (event classes, their subclasses included,
+          or registered type names);
+        - carry at least one of ``tags``.
+
+        An empty ``types`` or ``tags`` (the default) keeps every event.
+        """
+        classes, names = _event_types(types)
+        wanted_tags = frozenset(_strings(tags, "tags"))
+        known = None if known_at is None else _known_at_value(known_at)
+        version = self._version(known)
+        low: int | None = None
+        high: int | None = None
+        if during is not None:
+            period = _period(during)
+            low, high = period.earliest_day, period.latest_day
+        # Fold order is by latest day: those ending on or after the first
+        # day of the period are from one position on (open ends included).
+        found = self._certain_between(
+            version, None if low is None else low - 1, UNBOUNDED_ABOVE
         )
+        kept = []
+        for event in found:
+            if high is not None:
+                earliest = event.occurred.earliest_day
+                if earliest is not None and earliest > high:
+                    continue
+            if (classes or names) and not (
+                isinstance(event, classes) or event.type_name in names
+            ):
+                continue
+            if wanted_tags and wanted_tags.isdisjoint(event.tags):
+                continue
+            kept.append(event)
+        return tuple(kept)
+
+    def __repr__(self) -> str:
+        path = getattr(self, "path", None)
+        where = "" if path is None else f" {str(path)!r}"
+        try:
+            size = f"{len(self):,} events"  # type: ignore[arg-type]
+        except Exception:  # a closed log: repr must not raise
+            size = "closed"
+        return f"<{type(self).__name__}{where}: {size}>"
 
     def certain(
         self,
         projection: Projection[S],
         as_of: DayInput,
         known_at: DayInput | None = None,
+        *,
+        fuzz: Fuzz | None = None,
     ) -> S:
         """Only ``state(...).certain``: the state folded from the events that
         certainly happened by ``as_of``, without looking for pending ones."""
-        day, _, version = self._query(as_of, known_at)
+        day, _, version = self._query(as_of, known_at, fuzz)
         return self._certain_state(version, projection, day.toordinal())
 
     def provenance(
@@ -123,10 +232,12 @@ class AsOfQueries:
         projection: Projection[Any],
         as_of: DayInput,
         known_at: DayInput | None = None,
+        *,
+        fuzz: Fuzz | None = None,
     ) -> tuple[Event, ...]:
         """The certain events, in fold order, whose handler changed the state
         (returned a different object) on the way to ``state(...).certain``."""
-        day, _, version = self._query(as_of, known_at)
+        day, _, version = self._query(as_of, known_at, fuzz)
         events = self._certain_between(version, None, day.toordinal())
         return projection.changed_by(events)
 
@@ -136,11 +247,13 @@ class AsOfQueries:
         start: DayInput,
         end: DayInput,
         known_at: DayInput | None = None,
+        *,
+        fuzz: Fuzz | None = None,
     ) -> Diff[S]:
         """What changed between ``start`` and ``end``, and which events changed it."""
-        before = self.state(projection, start, known_at)
-        after = self.state(projection, end, known_at)
-        version = self._version(before.known_at)
+        before = self.state(projection, start, known_at, fuzz=fuzz)
+        after = self.state(projection, end, known_at, fuzz=fuzz)
+        version = self._query(start, known_at, fuzz)[2]
         a, b = before.as_of.toordinal(), after.as_of.toordinal()
         moved = tuple(self._certain_between(version, min(a, b), max(a, b)))
         return Diff(
@@ -163,7 +276,12 @@ class Log(AsOfQueries, Subscribable):
     """
 
     def __init__(
-        self, events: Iterable[Event] = (), *, checkpoint_every: int = 16
+        self,
+        events: Iterable[Event] = (),
+        *,
+        checkpoint_every: int = 16,
+        fuzz: Fuzz | None = None,
+        cache_bytes: int = 256 * 2**20,
     ) -> None:
         if not isinstance(checkpoint_every, int) or checkpoint_every < 1:
             raise ValueError(
@@ -182,8 +300,12 @@ class Log(AsOfQueries, Subscribable):
         # seq -> seq of the first event that supersedes it
         self._superseded_at: dict[int, int] = {}
         self._superseders: dict[int, list[int]] = {}
-        self._current = View(self._events, checkpoint_every)
-        self._views: OrderedDict[int, PastView] = OrderedDict()
+        self._types: set[type[Event]] = set()  # the event types appended
+        self._current = View(self._events, checkpoint_every, self._types)
+        self._views = _PastCache(cache_bytes)
+        # A Fuzz policy's indexes, built on its first query.
+        self._fuzz = None if fuzz is None else _policy(fuzz)
+        self._fuzzy: dict[Fuzz, _FuzzyIndexes] = {}
         batch = tuple(events)
         if batch:
             self.append(*batch)
@@ -275,6 +397,7 @@ class Log(AsOfQueries, Subscribable):
         # run of equal ones: 0.86 -> 0.72 us an event (measured on 10**5).
         log, key_of, unindexed = self._events, self._key_of, self._unindexed
         recorded = self._recorded
+        self._types.update(map(type, events))
         last_value: object = None
         micros = 0
         for event in events:
@@ -344,31 +467,34 @@ class Log(AsOfQueries, Subscribable):
         self._index()
         if count == len(self._events):
             return self._current
-        view = self._views.get(count)
-        if view is not None:
-            self._views.move_to_end(count)
-            return view
-        # The version at ``count``: the current view's events up to it, and
-        # the events superseded since (the current view has dropped them).
         events, key_of = self._events, self._key_of
-        view = PastView(
+        return self._views.version(
             self._current,
             count,
-            [
-                key_of[events[seq - 1].id]
-                for seq, at in self._superseded_at.items()
-                if seq <= count < at
-            ],
+            lambda seq: key_of[events[seq - 1].id],
+            self._superseded_at,
         )
-        self._views[count] = view
-        if len(self._views) > _CACHED_VIEWS:
-            self._views.popitem(last=False)
-        return view
+
+    def _fuzzed(self, fuzz: Fuzz) -> _FuzzyIndexes:
+        self._index()
+        indexes = self._fuzzy.get(fuzz)
+        if indexes is None:
+            indexes = self._fuzzy[fuzz] = _FuzzyIndexes(self, fuzz)
+        indexes.catch_up(self)
+        return indexes
 
     # -- the hooks of AsOfQueries --------------------------------------
 
     def _version(self, known_at: datetime.date | None) -> View | PastView:
         return self._view(self.count_known_at(known_at))
+
+    def _default_fuzz(self) -> Fuzz | None:
+        return self._fuzz
+
+    def _fuzzed_version(
+        self, known_at: datetime.date | None, fuzz: Fuzz
+    ) -> View | PastView:
+        return self._fuzzed(fuzz).version(self, self.count_known_at(known_at))
 
     def _certain_state(
         self, version: View | PastView, projection: Projection[S], day: int
@@ -376,12 +502,120 @@ class Log(AsOfQueries, Subscribable):
         return version.certain_state(projection, day)
 
     def _pending_events(self, version: View | PastView, day: int) -> tuple[Event, ...]:
-        return tuple(version.events_of(version.pending(day)))
+        return tuple(version.pending_events(day))
+
+    def _stable(self, version: View | PastView) -> tuple[Fuzz | None, int]:
+        # The policy and count of events of the version: the current view
+        # changes with appends, but the version of that many events does not.
+        count = version.count if isinstance(version, PastView) else len(self._events)
+        return version.fuzz, count
+
+    def _again(self, stable: tuple[Fuzz | None, int]) -> View | PastView:
+        fuzz, count = stable
+        if fuzz is None:
+            return self._view(count)
+        return self._fuzzed(fuzz).version(self, count)
+
+    def _event_types(self) -> set[type[Event]]:
+        return self._types
 
     def _certain_between(
         self, version: View | PastView, low: int | None, high: int
     ) -> Iterable[Event]:
         return version.certain_events(low, high)
+
+
+class _PastCache:
+    """Past versions (:class:`PastView`) by count of events, least recently
+    used dropped first once their estimated size passes ``budget`` bytes
+    (the two most recent are always kept).  Sized by memory, not count: a
+    few versions of large states, or many of small ones (rotating among 64
+    known_at values at 10**6 no longer rebuilds one at every query, as a
+    cache of 8 did)."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self._views: OrderedDict[int, PastView] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._views)
+
+    def version(
+        self,
+        base: View,
+        count: int,
+        key_of_seq: Callable[[int], int],
+        superseded_at: dict[int, int],
+    ) -> PastView:
+        view = self._views.get(count)
+        if view is not None:
+            self._views.move_to_end(count)
+            return view
+        # The version at ``count``: the base view's events up to it, and the
+        # events superseded since (the base view has dropped them).
+        view = PastView(
+            base,
+            count,
+            [key_of_seq(seq) for seq, at in superseded_at.items() if seq <= count < at],
+        )
+        self._views[count] = view
+        self._shrink()
+        return view
+
+    def _shrink(self) -> None:
+        views = self._views
+        if len(views) <= 2:
+            return
+        sizes = [view.size() for view in views.values()]
+        total = sum(sizes)
+        for size in sizes[:-2]:
+            if total <= self.budget:
+                break
+            views.popitem(last=False)
+            total -= size
+
+
+class _FuzzyIndexes:
+    """The fold-order indexes of a log under one Fuzz policy (keys from the
+    widened bounds), built on the policy's first query and brought up to
+    date on each later one, as the strict indexes are."""
+
+    def __init__(self, log: Log, fuzz: Fuzz) -> None:
+        self.fuzz = fuzz
+        self.view = View(log._events, log._checkpoint_every, log._types, fuzz)
+        self.past = _PastCache(log._views.budget)
+        self.done = 0  # events indexed
+
+    def key(self, log: Log, seq: int) -> int:
+        return packed_key(log._events[seq - 1], seq, self.fuzz)
+
+    def catch_up(self, log: Log) -> None:
+        events, superseded_at = log._events, log._superseded_at
+        first, last = self.done + 1, len(events)
+        if first > last:
+            return
+        fuzz = self.fuzz
+        self.view.update(
+            [
+                packed_key(events[seq - 1], seq, fuzz)
+                for seq in range(first, last + 1)
+                if seq not in superseded_at
+            ]
+        )
+        key_of = log._key_of
+        for seq in range(first, last + 1):
+            for target in events[seq - 1].supersedes:
+                target_seq = key_of[target] & MAX_SEQ
+                if target_seq < first and superseded_at[target_seq] == seq:
+                    self.view.remove(self.key(log, target_seq))
+        self.done = last
+
+    def version(self, log: Log, count: int) -> View | PastView:
+        if count == len(log._events):
+            return self.view
+        return self.past.version(
+            self.view, count, lambda seq: self.key(log, seq), log._superseded_at
+        )
 
 
 def check_batch(
@@ -451,6 +685,55 @@ def _same_instant(value: datetime.date, previous: object) -> bool:
 
 def _where(index: int, event: Event) -> str:
     return f"event {index + 1} of the batch ({event.id!r})"
+
+
+def _policy(fuzz: object) -> Fuzz | None:
+    """A query's Fuzz policy: None for strict (a policy widening nothing)."""
+    if not isinstance(fuzz, Fuzz):
+        raise TypeError(f"fuzz: expected a timeline.Fuzz or None, got {fuzz!r}")
+    if fuzz.approximate == 0 and fuzz.uncertain == 0:
+        return None
+    return fuzz
+
+
+def _period(value: DateInput) -> UncertainDate:
+    """A date of any precision, for ``events(during=...)``."""
+    if isinstance(value, UncertainDate):
+        return value
+    if isinstance(value, str):
+        return parse_date(value)
+    if isinstance(value, datetime.date):
+        return UncertainDate.from_date(value)
+    raise InvalidDateError(
+        value, "during: a date text, an UncertainDate or a datetime.date"
+    )
+
+
+def _strings(values: Iterable[str] | str, name: str) -> tuple[str, ...]:
+    items = (values,) if isinstance(values, str) else tuple(values)
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"{name}: expected str values, got {item!r}")
+    return items
+
+
+def _event_types(
+    types: Iterable[type[Event] | str] | type[Event] | str,
+) -> tuple[tuple[type[Event], ...], frozenset[str]]:
+    """Event classes and type names, from ``events(types=...)``."""
+    items = (types,) if isinstance(types, (str, type)) else tuple(types)
+    classes = []
+    names = []
+    for item in items:
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, type) and issubclass(item, Event):
+            classes.append(item)
+        else:
+            raise TypeError(
+                f"types: expected event classes or type names (str), got {item!r}"
+            )
+    return tuple(classes), frozenset(names)
 
 
 def _known_at_value(value: DayInput) -> datetime.date:

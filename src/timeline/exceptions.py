@@ -15,6 +15,7 @@ __all__ = [
     "InvalidEventError",
     "TimelineError",
     "UnknownEventTypeError",
+    "UnsupportedQueryError",
 ]
 
 
@@ -65,3 +66,8 @@ class ConcurrencyError(TimelineError, RuntimeError):
 
 class IntegrityError(TimelineError, ValueError):
     """A stored log failed verification: it was edited, truncated or corrupted."""
+
+
+class UnsupportedQueryError(TimelineError, NotImplementedError):
+    """This kind of log cannot answer the query as asked (for now): e.g. a
+    Fuzz policy on a SQLite log."""

@@ -3,7 +3,7 @@
 One call runs the laws every projection must keep, on logs that
 :mod:`timeline.strategies` draws from your event types, and raises
 :class:`AssertionError` with the smallest failing log when one breaks.  It
-needs hypothesis (``pip install 'timeline[testing]'``), which it reaches
+needs hypothesis (``pip install 'timeline-ledger[testing]'``), which it reaches
 through :mod:`timeline.strategies`.
 
 >>> import timeline

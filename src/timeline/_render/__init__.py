@@ -1,7 +1,7 @@
 """Rendering timelines: a chart (SVG, PNG), a self-contained HTML page, and
 a TimelineJS export.  Private: the command ``timeline render`` is the
 interface (:mod:`timeline.cli._render`), and matplotlib (the
-``timeline[plot]`` extra) is imported only when a chart is drawn.
+``timeline-ledger[plot]`` extra) is imported only when a chart is drawn.
 
 - :mod:`~timeline._render.words`: dates, amounts and labels in English and
   Japanese;

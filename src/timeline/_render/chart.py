@@ -1,5 +1,5 @@
 """Draw a :class:`~timeline._render.layout.Layout` with matplotlib (the
-``timeline[plot]`` extra), as SVG or PNG.
+``timeline-ledger[plot]`` extra), as SVG or PNG.
 
 Every event drawn has one mark whose SVG group id is ``event-<id>``
 (:func:`mark_id`); its label, whiskers and connectors have other ids.  Text
@@ -53,11 +53,11 @@ SUPERSEDED_GREY: Final = "#9ca3af"
 AS_OF_RED: Final = "#dc2626"
 TEXT: Final = "#1f2937"
 MUTED: Final = "#6b7280"
-INSTALL_HINT: Final = "pip install 'timeline[plot]'"
+INSTALL_HINT: Final = "pip install 'timeline-ledger[plot]'"
 
 
 class PlotUnavailableError(TimelineError, ImportError):
-    """matplotlib (the ``timeline[plot]`` extra) is not installed."""
+    """matplotlib (the ``timeline-ledger[plot]`` extra) is not installed."""
 
 
 def require_matplotlib() -> None:

@@ -1,7 +1,7 @@
 """A font that renders Japanese, for matplotlib.
 
 Found, in order: the IPAex Gothic font that the ``matplotlib-fontja``
-package ships (part of ``timeline[plot]``, so a plain ``pip install`` is
+package ships (part of ``timeline-ledger[plot]``, so a plain ``pip install`` is
 enough), then a CJK font installed on the system that matplotlib's font
 manager sees (Debian's ``fonts-ipafont-gothic``, ``fonts-noto-cjk``, ...).
 Nothing here imports matplotlib at import time.
@@ -72,7 +72,7 @@ def families(lang: str) -> list[str]:
         if lang == "ja":
             raise JapaneseFontMissingError(
                 "no font with Japanese glyphs found for --lang ja: "
-                "pip install 'timeline[plot]' (it brings matplotlib-fontja), "
+                "pip install 'timeline-ledger[plot]' (it brings matplotlib-fontja), "
                 "or install a CJK font such as Debian's fonts-ipafont-gothic"
             )
         return [LATIN]

@@ -82,21 +82,25 @@ DATASET_LANES: Final = (
 _OTHER_COLORS: Final = ("#0369a1", "#be185d", "#4d7c0f", "#9333ea", "#b45309")
 
 _LANE_OF_TYPE: Final = {
-    "war.began": "war",
-    "summit.held": "treaty",
-    "treaty.signed": "treaty",
-    "treaty.ratified": "treaty",
-    "treaty.in_force": "treaty",
-    "personnel.deployed": "troops",
-    "casualties.estimated": "troops",
-    "arms.transferred": "arms",
-    "technology.transferred": "tech_aid",
-    "aid.provided": "tech_aid",
-    "diplomatic.backing": "tech_aid",
-    "warship.launched": "joint",
-    "exercise.held": "responses",
-    "monitoring.reported": "responses",
-    "alignment.named": "alignments",
+    "nkru.war.began": "war",
+    "nkru.summit.held": "treaty",
+    "nkru.treaty.signed": "treaty",
+    "nkru.treaty.ratified": "treaty",
+    "nkru.treaty.in_force": "treaty",
+    "nkru.personnel.deployed": "troops",
+    "nkru.casualties.estimated": "troops",
+    "nkru.arms.transferred": "arms",
+    "nkru.technology.transferred": "tech_aid",
+    "nkru.aid.provided": "tech_aid",
+    "nkru.diplomatic.backing": "tech_aid",
+    "nkru.warship.launched": "joint",
+    "nkru.exercise.held": "responses",
+    "nkru.monitoring.reported": "responses",
+    "nkru.alignment.named": "alignments",
+    "nkru.war.episode": "war",
+    "nkru.personnel.announced": "troops",
+    "nkru.response.taken": "responses",
+    "nkru.claim.unverified": "responses",
 }
 # The relationship's two parties: their stances are motives (next to the
 # treaty and summits); anyone else's is a response.
@@ -107,8 +111,9 @@ def lane_key(event: timeline.Event) -> str:
     """The lane of an event: a facet of the bundled timeline, or the event's
     type name for other types."""
     name = type(event).type_name
-    if name == "stance.stated":
-        actors = {a.strip() for a in str(getattr(event, "actor", "")).split(",")}
+    if name in ("nkru.stance.stated", "nkru.assessment.made"):
+        who = getattr(event, "actor", None) or getattr(event, "subject", "")
+        actors = {a.strip() for a in str(who).split(",")}
         return "treaty" if actors <= _PARTIES else "responses"
     return _LANE_OF_TYPE.get(name, name)
 

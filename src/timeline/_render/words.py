@@ -572,22 +572,22 @@ def _label_monitoring(e: timeline.Event, lang: Lang) -> str:
 
 
 _LABELS: Final[dict[str, Callable[[timeline.Event, Lang], str]]] = {
-    "war.began": _label_war,
-    "summit.held": _label_summit,
-    "treaty.signed": _label_signed,
-    "treaty.ratified": _label_ratified,
-    "treaty.in_force": _label_in_force,
-    "arms.transferred": _label_arms,
-    "personnel.deployed": _label_personnel,
-    "casualties.estimated": _label_casualties,
-    "technology.transferred": _label_technology,
-    "aid.provided": _label_aid,
-    "diplomatic.backing": _label_backing,
-    "warship.launched": _label_warship,
-    "exercise.held": _label_exercise,
-    "alignment.named": _label_alignment,
-    "stance.stated": _label_stance,
-    "monitoring.reported": _label_monitoring,
+    "nkru.war.began": _label_war,
+    "nkru.summit.held": _label_summit,
+    "nkru.treaty.signed": _label_signed,
+    "nkru.treaty.ratified": _label_ratified,
+    "nkru.treaty.in_force": _label_in_force,
+    "nkru.arms.transferred": _label_arms,
+    "nkru.personnel.deployed": _label_personnel,
+    "nkru.casualties.estimated": _label_casualties,
+    "nkru.technology.transferred": _label_technology,
+    "nkru.aid.provided": _label_aid,
+    "nkru.diplomatic.backing": _label_backing,
+    "nkru.warship.launched": _label_warship,
+    "nkru.exercise.held": _label_exercise,
+    "nkru.alignment.named": _label_alignment,
+    "nkru.stance.stated": _label_stance,
+    "nkru.monitoring.reported": _label_monitoring,
 }
 
 
@@ -598,10 +598,10 @@ def event_label(event: timeline.Event, lang: Lang, *, short: bool = True) -> str
 
     >>> from timeline.dataset import open_bundled
     >>> log = open_bundled()
-    >>> event_label(log.get("ver-nis-troops-10900-2024-11-20"), "en")
-    'Troops: ~10,900'
-    >>> event_label(log.get("ver-nis-troops-10900-2024-11-20"), "ja")
-    '派兵: 約1.09万人'
+    >>> event_label(log.get("ver-nis-15000-troops-2025-04-30"), "en")
+    'Troops: ~15,000'
+    >>> event_label(log.get("ver-nis-15000-troops-2025-04-30"), "ja")
+    '派兵: 約1.5万人'
     """
     make = _LABELS.get(type(event).type_name)
     if make is not None:

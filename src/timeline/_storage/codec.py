@@ -255,6 +255,181 @@ def unseal(line: bytes) -> tuple[bytes, str]:
     return line[:-_HASH_SUFFIX_LEN] + b"}", suffix[9:-2].decode("ascii")
 
 
+# -- what the writer writes ------------------------------------------------
+#
+# A reader accepts exactly the records the writer writes (issue 16): a body
+# must be, byte for byte, the canonical JSON text of the value it parses as
+# (which refuses a member given twice, since the parsed object keeps one; a
+# lone surrogate, which UTF-8 cannot hold; white space; and any other
+# spelling of a number, a string or an escape); then its envelope and its
+# payload must be what the writer writes for the event they read as.
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (the format stores finite ones)")
+
+
+_JSON: Final = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def canonical_json(body: bytes) -> Any:
+    """The JSON value of ``body``, which must be exactly the canonical JSON
+    text of that value (UTF-8, no white space, the stdlib's spelling of
+    numbers and escapes, each member once): :class:`CodecError` saying what
+    differs otherwise (without a location: the caller names the record)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CodecError(
+            f"not valid UTF-8: byte 0x{body[error.start]:02x} at byte "
+            f"{error.start} of the record"
+        ) from None
+    try:
+        value = _JSON.decode(text)
+    except (ValueError, RecursionError) as error:
+        reason = "nested too deeply" if isinstance(error, RecursionError) else error
+        raise CodecError(f"invalid JSON: {reason}") from None
+    try:
+        again = _dumps(value).encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = ord(error.object[error.start])
+        raise CodecError(
+            f"a string holds a lone surrogate (U+{code:04X}), which UTF-8 "
+            "cannot hold: the writer never writes one"
+        ) from None
+    except RecursionError:
+        raise CodecError("invalid JSON: nested too deeply") from None
+    except ValueError:  # a number beyond the floats, which parses as inf
+        raise CodecError(
+            f"{_infinite(value) or 'the record'}: a number too large for a "
+            "float (it reads as infinity); the format stores finite numbers only"
+        ) from None
+    if again != body:
+        repeated = _repeated_member(text)
+        if repeated is not None:
+            raise CodecError(
+                f"the member {repeated!r} appears twice in one object; the "
+                "writer writes each member once"
+            )
+        raise CodecError(
+            "not the canonical JSON the writer writes: " + _difference(body, again)
+        )
+    return value
+
+
+def _infinite(value: Any, where: str = "") -> str:
+    """The path (``payload.ratio``) of the first infinite float in ``value``."""
+    items: Any = ()
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        return where or "the record"
+    for key, item in items:
+        label = f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}"
+        found = _infinite(item, label.lstrip("."))
+        if found:
+            return found
+    return ""
+
+
+def _difference(found: bytes, written: bytes) -> str:
+    """Where ``found`` first differs from ``written``, and how."""
+    at = next(
+        (i for i, (a, b) in enumerate(zip(found, written, strict=False)) if a != b),
+        min(len(found), len(written)),
+    )
+    start = max(0, at - 12)
+    return (
+        f"at byte {at}, {found[start : at + 12]!r} where the writer writes "
+        f"{written[start : at + 12]!r}"
+    )
+
+
+def _repeated_member(text: str) -> str | None:
+    """The first key given twice in one object of ``text`` (valid JSON)."""
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen = set()
+        for key, _ in items:
+            if key in seen and not repeated:
+                repeated.append(key)
+            seen.add(key)
+        return dict(items)
+
+    json.loads(text, object_pairs_hook=pairs, parse_constant=_reject_constant)
+    return repeated[0] if repeated else None
+
+
+# The spellings of floats below 1e-4 in magnitude where orjson differs from
+# the stdlib (0.00001 and 1e-6 for 1e-05 and 1e-06; the writer writes the
+# latter): a body holding one is not taken as canonical by its orjson text
+# (a string holding one only costs the slower check).
+_SHORT_EXPONENT: Final = re.compile(rb"e-[0-9](?![0-9])").search
+
+
+def is_canonical(value: Any, body: bytes) -> bool:
+    """Is ``body`` surely the canonical JSON text of ``value``, the object
+    orjson parsed from it?  (False: let :func:`canonical_json` decide.)"""
+    # (bytes.find first: the regular expression alone costs 2.5 us a record)
+    if not _FAST or b"0.0000" in body:
+        return False
+    if b"e-" in body and _SHORT_EXPONENT(body) is not None:
+        return False
+    try:
+        return orjson.dumps(value) == body
+    except TypeError:  # pragma: no cover - orjson parses what it writes
+        return False
+
+
+def read_record(body: bytes, where: str) -> Record:
+    """Read the record ``body`` (without its hash member) as the reference
+    reader does: the canonical JSON (:func:`canonical_json`), the envelope,
+    the event (:func:`decode_record`), and, for a record at its type's
+    registered version, the writer's own body for that event equal to
+    ``body`` byte for byte.  Raises :class:`CodecError` naming ``where``.
+
+    Every reader uses it (or :func:`decode_fast`, which takes a subset of
+    what it takes): the JSON Lines reader and ``verify``, and the SQLite
+    reader for a body it rebuilds.
+    """
+    try:
+        obj = canonical_json(body)
+    except CodecError as error:
+        raise CodecError(f"{where}: {error}") from None
+    return read_parsed(obj, body, where)
+
+
+def read_parsed(obj: Any, body: bytes, where: str) -> Record:
+    """:func:`read_record` of a body already parsed by :func:`canonical_json`."""
+    version = obj.get("v") if type(obj) is dict else None
+    record = decode_record(obj, where)
+    check_written(record, version, body, where)
+    return record
+
+
+def check_written(record: Record, version: Any, body: bytes, where: str) -> None:
+    """Raise :class:`CodecError` unless ``body`` is what the writer writes
+    for ``record``, stored at schema ``version`` (a record upcast from an
+    older version is not checked beyond its envelope and canonical JSON:
+    the writer of that version is gone)."""
+    if version != type(record.event).schema_version:
+        return
+    try:
+        again = encode_event(record.event, record.seq, more=record.more)
+    except CodecError as error:
+        raise CodecError(
+            f"{where}: the writer refuses the event this record reads as: {error}"
+        ) from None
+    if again != body:
+        raise CodecError(
+            f"{where}: not what the writer writes for the event it reads as: "
+            + _difference(body, again)
+        )
+
+
 # -- the fast encoder -------------------------------------------------------
 #
 # encode_event writes exactly the bytes of encode_event_reference, about 4x
@@ -573,7 +748,18 @@ def upcaster(
 
 
 # Logs repeat the same dates many times; UncertainDate is immutable.
-_parse_edtf_cached = functools.lru_cache(maxsize=1 << 16)(parse_edtf)
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_edtf_cached(text: str) -> UncertainDate:
+    """The date of an EDTF text the writer wrote: the normalized EDTF of
+    the date it reads as (another spelling of it is not what the writer
+    writes, and is refused)."""
+    date = parse_edtf(text)
+    normal = date.to_edtf()
+    if normal != text:
+        raise InvalidDateError(
+            text, f"the normalized EDTF {normal!r} that the writer writes"
+        )
+    return date
 
 
 def _fail(where: str, expected: str, value: Any) -> CodecError:
@@ -620,6 +806,8 @@ def _make_decoder(hint: Any) -> Decoder:
     if hint is float:
 
         def real(value: Any, where: str) -> float:
+            # An int stays an int (as the event held it, and as the writer
+            # wrote it): reading gives back the very value appended.
             if not isinstance(value, int | float) or isinstance(value, bool):
                 raise _fail(where, "a number", value)
             try:
@@ -634,7 +822,7 @@ def _make_decoder(hint: Any) -> Decoder:
                     f"{where}: expected a finite number, got {result!r} (the "
                     "format stores finite numbers only)"
                 )
-            return result
+            return value
 
         return real
     if hint is str:
@@ -666,6 +854,12 @@ def _make_decoder(hint: Any) -> Decoder:
                 parsed: datetime.date = kind.fromisoformat(value)
             except ValueError:
                 raise _fail(where, f"an ISO 8601 {kind.__name__}", value) from None
+            if parsed.isoformat() != value:
+                raise _fail(
+                    where,
+                    f"the ISO 8601 text {parsed.isoformat()!r} the writer writes",
+                    value,
+                )
             return parsed
 
         return iso
@@ -847,34 +1041,96 @@ _ENVELOPE_KEYS: Final = (
 )
 
 
+_MORE_KEYS: Final = (*_ENVELOPE_KEYS, "more")
+
+
+def check_envelope(obj: Any, where: str) -> bool:
+    """Check the envelope of a parsed record body (hash member removed)
+    without its event type, as the writer writes it: the members in order
+    (``more`` last, only as ``true``), a positive ``seq``, an id and type
+    name without surrounding white space, a positive ``v``, ``occurred`` in
+    normalized EDTF, ``recorded`` in ISO 8601 as ``isoformat()`` writes it,
+    ``source`` and ``summary`` null or of their shape, ``supersedes`` and
+    ``tags`` arrays of non-empty strings, ``payload`` an object.  Returns
+    the batch flag; raises :class:`CodecError` naming ``where``."""
+    if type(obj) is not dict:
+        raise _fail(where, "a JSON object", obj)
+    keys = tuple(obj)
+    if keys == _ENVELOPE_KEYS:
+        more = False
+    elif keys == _MORE_KEYS:
+        more = obj["more"]
+        if more is not True:
+            raise _fail(f"{where}: more", "true (or no member at all)", more)
+    else:
+        raise CodecError(
+            f"{where}: expected the members {list(_ENVELOPE_KEYS)} in this order "
+            f'(then "more":true inside a batch), got {list(keys)}'
+        )
+    try:
+        _check_envelope_values(obj)
+    except InvalidEventError as error:
+        raise CodecError(f"{where}: {error}") from None
+    return more
+
+
+def _check_envelope_values(obj: dict[str, Any]) -> None:
+    seq, name, version = obj["seq"], obj["type"], obj["v"]
+    if type(seq) is not int or seq < 1:
+        raise _fail("seq", "a positive integer", seq)
+    event_id = obj["id"]
+    if type(event_id) is not str:
+        raise _fail("id", "a string", event_id)
+    if not event_id or event_id != event_id.strip():
+        raise _fail(
+            "id", "a non-empty string without surrounding white space", event_id
+        )
+    if type(name) is not str or not name or name != name.strip():
+        raise _fail("type", "a string naming an event type", name)
+    if type(version) is not int or version < 1:
+        raise _fail("v", "a positive integer", version)
+    _decoder_for(UncertainDate)(obj["occurred"], "occurred")
+    _recorded(obj["recorded"], "recorded")
+    source, summary = obj["source"], obj["summary"]
+    if source is not None:
+        _exactly(_decoder_for(Source), source, "source")
+    if summary is not None:
+        _decoder_for(Text)(summary, "summary")
+    for member in ("supersedes", "tags"):
+        items = obj[member]
+        if type(items) is not list:
+            raise _fail(member, "an array of strings", items)
+        for item in items:
+            if type(item) is not str or not item:
+                raise _fail(member, "an array of non-empty strings", items)
+    if event_id in obj["supersedes"]:
+        raise CodecError(f"supersedes: event {event_id!r} cannot supersede itself")
+    if type(obj["payload"]) is not dict:
+        raise _fail("payload", "an object", obj["payload"])
+
+
+def _exactly(decoder: Decoder, value: Any, where: str) -> Any:
+    """``decoder(value, where)``, which the writer must write as ``value``
+    (the JSON value parsed from a canonical body): raise otherwise."""
+    decoded = decoder(value, where)
+    written = _dumps(_encode_value(decoded, where))
+    if written != _dumps(value):
+        raise CodecError(
+            f"{where}: not what the writer writes for the value it reads as: "
+            + _difference(_dumps(value).encode(), written.encode())
+        )
+    return decoded
+
+
 def decode_record(obj: Any, where: str) -> Record:
     """Build the event of a parsed record body (hash member removed)."""
-    if not isinstance(obj, dict):
-        raise _fail(where, "a JSON object", obj)
-    more = obj.pop("more", False)
-    if more is not True and more is not False:
-        raise _fail(f"{where}: more", "true", more)
-    keys = tuple(obj)
-    if keys != _ENVELOPE_KEYS:
-        raise CodecError(
-            f"{where}: expected the members {list(_ENVELOPE_KEYS)} in this order, "
-            f"got {list(keys)}"
-        )
-    seq = obj["seq"]
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
-        raise _fail(f"{where}: seq", "a positive integer", seq)
-    name, version = obj["type"], obj["v"]
-    if not isinstance(name, str):
-        raise _fail(f"{where}: type", "a string", name)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise _fail(f"{where}: v", "a positive integer", version)
+    more = check_envelope(obj, where)
+    seq, name, version = obj["seq"], obj["type"], obj["v"]
     try:
         cls = lookup_event_type(name)
     except UnknownEventTypeError as error:
         raise UnknownEventTypeError(f"{where}: {error}") from None
     payload = obj["payload"]
-    if not isinstance(payload, dict):
-        raise _fail(f"{where}: payload", "an object", payload)
     if version > cls.schema_version:
         raise UnknownEventTypeError(
             f"{where}: event type {name!r} version {version} is newer than the "
@@ -909,17 +1165,24 @@ def decode_record(obj: Any, where: str) -> Record:
         "tags": obj["tags"],
         **payload,
     }
-    for name_ in ("supersedes", "tags"):
-        if not isinstance(fields[name_], list):
-            raise _fail(f"{where}: {name_}", "an array of strings", fields[name_])
     if not payload.keys().isdisjoint(_ENVELOPE_KEYS):
         overlap = sorted(set(payload) & set(_ENVELOPE_KEYS))
         raise CodecError(f"{where}: payload repeats envelope members {overlap}")
     event = _build(cls, fields, where, decoders)
-    return Record(seq=seq, event=event, more=bool(more))
+    return Record(seq=seq, event=event, more=more)
 
 
-_recorded_cached = functools.lru_cache(maxsize=1 << 14)(_to_recorded)
+@functools.lru_cache(maxsize=1 << 14)
+def _recorded_cached(text: str) -> datetime.date:
+    """The recorded time of an envelope's text, which must be the ISO 8601
+    text the writer writes for it (``isoformat()``)."""
+    value = _to_recorded(text)
+    if value.isoformat() != text:
+        raise InvalidEventError(
+            f"expected the ISO 8601 text {value.isoformat()!r} the writer "
+            f"writes, got {text!r}"
+        )
+    return value
 
 
 def _recorded(value: Any, where: str) -> datetime.date:
@@ -985,8 +1248,18 @@ def decode_fast(
     path must decide.  ``plans`` is a cache the caller keeps for one read
     of a log (event types are not registered in the middle of it)."""
     try:
-        more = obj.pop("more", False)
-        if (more is not True and more is not False) or tuple(obj) != _ENVELOPE_KEYS:
+        # The body must be the canonical JSON of what it parses as.  orjson
+        # writes it as the writer does but for floats below 1e-4 (0.00001
+        # for 1e-05): the plan's float fields refuse those, and a field read
+        # by its decoder is compared as the writer writes it (_exactly).
+        if not _FAST or orjson.dumps(obj) != body:
+            return None
+        keys = tuple(obj)
+        if keys == _ENVELOPE_KEYS:
+            more = False
+        elif keys == _MORE_KEYS and obj.pop("more") is True:
+            more = True
+        else:
             return None
         (
             _,
@@ -1010,7 +1283,6 @@ def decode_fast(
             or type(version) is not int
             or version != plan.version
             or type(payload) is not dict
-            # with a KeyError below for a missing one: the very members
             or len(payload) != len(plan.fields)
             or (plan.guarded and _LONG_DIGITS(body) is not None)
             or type(event_id) is not str
@@ -1028,13 +1300,18 @@ def decode_fast(
             "id": event_id,
             "occurred": _parse_edtf_cached(occurred),
             "recorded": _recorded_cached(recorded),
-            "source": None if source is None else _decoder_for(Source)(source, "x"),
+            "source": None if source is None else _read_source(source),
             "summary": None if summary is None else _decoder_for(Text)(summary, "x"),
             "supersedes": tuple(supersedes),
             "tags": tuple(tags),
         }
-        for key, keyword, exact, convert in plan.fields:
-            value = payload[key]
+        # The payload's members in the order of the plan (the declaration
+        # order the writer writes), each once (the body is canonical).
+        for (key, keyword, exact, convert), (stored, value) in zip(
+            plan.fields, payload.items(), strict=True
+        ):
+            if stored != key:
+                return None
             if type(value) in exact:
                 fields[keyword] = value
             elif convert is not None:
@@ -1061,9 +1338,27 @@ def _read_plan(name: str) -> _ReadPlan | None:
             return None  # not set by __init__: the reference decides
         exact, convert = _read_path(hints.get(key, Any))
         if not exact and convert is None:
-            convert, guarded = _labelled(decoders[key]), True
+            convert, guarded = _exact_reader(decoders[key]), True
         fields.append((key, aliases.get(key, key), exact, convert))
     return _ReadPlan(cls, cls.schema_version, tuple(fields), guarded)
+
+
+def _read_source(value: Any) -> Source:
+    source: Source = _exactly(_decoder_for(Source), value, "x")
+    return source
+
+
+def _exact_reader(decoder: Decoder) -> Callable[[Any], Any]:
+    """A field read by its decoder, which the writer must write as the body
+    has it (orjson's text of the value, as the body is orjson's text)."""
+
+    def read(value: Any) -> Any:
+        decoded = decoder(value, "x")
+        if _dumps(_encode_value(decoded, "x")).encode("utf-8") != orjson.dumps(value):
+            raise ValueError(value)
+        return decoded
+
+    return read
 
 
 def _labelled(decoder: Decoder) -> Callable[[Any], Any]:
@@ -1077,7 +1372,7 @@ def _read_path(hint: Any) -> _Path:
     if hint in (int, str, bool, None, _NONE_TYPE):
         return frozenset({_NONE_TYPE if hint is None else hint}), None
     if hint is float:
-        return frozenset({float}), _read_float
+        return frozenset(), _read_float
     if hint in (UncertainDate, datetime.date, datetime.datetime, Text):
         # Their decoders refuse numbers: a long int cannot sneak in.
         return frozenset(), _labelled(_decoder_for(hint))
@@ -1087,9 +1382,14 @@ def _read_path(hint: Any) -> _Path:
 
 
 def _read_float(value: Any) -> float:
-    if type(value) is not int:
-        raise TypeError(value)
-    return float(value)
+    # orjson reads ints of up to 64 bits only: finite as floats, and kept as
+    # ints (as the reference does).  A float below 1e-4 in magnitude is
+    # left to the reference, whose spelling of it orjson's differs from.
+    if type(value) is int or (
+        type(value) is float and (value == 0.0 or abs(value) >= 1e-4)
+    ):
+        return value
+    raise TypeError(value)
 
 
 def _enum_reader(kind: type[enum.Enum]) -> Callable[[Any], Any]:

@@ -17,7 +17,6 @@ import datetime
 import fcntl
 import gc
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -32,10 +31,15 @@ from timeline._storage.codec import (
     _HASH_SUFFIX_LEN,
     GENESIS,
     HEADER,
+    CodecError,
     Record,
+    _reject_constant,
+    canonical_json,
+    check_envelope,
     decode_fast,
-    decode_record,
     encode_batch,
+    is_canonical,
+    read_parsed,
     seal,
     unseal,
 )
@@ -86,31 +90,19 @@ def _problem(path: object, line: int, message: str) -> IntegrityError:
     return IntegrityError(f"{path}: line {line}: {message}")
 
 
-def reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number (the format stores finite ones)")
-
-
-_JSON: Final = json.JSONDecoder(parse_constant=reject_constant)
+reject_constant = _reject_constant  # (the name this module gave it first)
 _loads: Final = orjson.loads
 
 
 def parse_body(body: bytes, path: object, line: int, *, label: str = "line") -> Any:
-    """The JSON value of a record body, or an IntegrityError naming the line
-    (or, with ``label="seq"``, the sequence number)."""
+    """The JSON value of a record body, which must be the canonical JSON the
+    writer writes (:func:`~timeline._storage.codec.canonical_json`), or an
+    IntegrityError naming the line (or, with ``label="seq"``, the sequence
+    number)."""
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise IntegrityError(
-            f"{path}: {label} {line}: not valid UTF-8: byte "
-            f"0x{body[error.start]:02x} at byte {error.start} of the record"
-        ) from None
-    try:
-        return _JSON.decode(text)
-    except (ValueError, RecursionError) as error:
-        reason = "nested too deeply" if isinstance(error, RecursionError) else error
-        raise IntegrityError(
-            f"{path}: {label} {line}: invalid JSON: {reason}"
-        ) from None
+        return canonical_json(body)
+    except CodecError as error:
+        raise IntegrityError(f"{path}: {label} {line}: {error}") from None
 
 
 class Rules:
@@ -278,9 +270,9 @@ def scan_bytes(
         if type(obj) is dict and obj.get("seq") == seq and type(obj["seq"]) is int:
             if decode:
                 found = decode_fast(obj, body, plans)
-            else:
-                more = obj.get("more", False)
-                found = (None, more) if more is True or more is False else None
+            elif is_canonical(obj, body):
+                with contextlib.suppress(CodecError):  # else the reference names it
+                    found = None, check_envelope(obj, "")
         if found is None:
             found = _read_reference(body, path, line_no, seq, decode)
         event, more = found
@@ -356,11 +348,11 @@ def _read_reference(
         raise _problem(
             path, line_no, f"expected sequence number {seq}, found {stored_seq!r}"
         )
-    more = obj.get("more", False)
-    if not decode:
-        return None, more
+    where = f"seq {seq}"
     try:
-        record = decode_record(obj, f"seq {seq}")
+        if not decode:
+            return None, check_envelope(obj, where)
+        record = read_parsed(obj, body, where)
     except TimelineError as error:
         raise _problem(path, line_no, str(error)) from None
     return record.event, record.more

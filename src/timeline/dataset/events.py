@@ -4,7 +4,10 @@ cooperation, 2022–2025.
 This module is the worked example to copy for a timeline of your own:
 
 - every event type is declared with :func:`timeline.event_type`, under a
-  stable dotted name (``treaty.signed``) and a schema version;
+  stable dotted name in a namespace of its own (``nkru.treaty.signed``:
+  ``nkru`` for North Korea–Russia), so that importing this module never
+  takes a name a user's own types may want (``summit.held``), and a
+  schema version;
 - payload fields are typed, immutable values that the durable log can store
   and read back by their annotations: ``str``, ``int``, ``bool``, ``None``,
   tuples (not lists), ``Literal`` choices, enums, :class:`UncertainDate`,
@@ -39,6 +42,7 @@ from typing import Any, Final, Literal, TypeVar
 import attrs
 
 import timeline
+from timeline import UncertainDate
 from timeline.exceptions import InvalidEventError
 
 __all__ = [
@@ -47,15 +51,19 @@ __all__ = [
     "AlignmentNamed",
     "ArmsItem",
     "ArmsTransferred",
+    "AssessmentMade",
     "CasualtiesEstimated",
+    "ClaimUnverified",
     "DiplomaticBacking",
     "Estimate",
     "EstimateQualifier",
     "ExerciseHeld",
     "LaunchOutcome",
     "MonitoringReported",
+    "PersonnelAnnounced",
     "PersonnelDeployed",
     "PersonnelKind",
+    "ResponseTaken",
     "RussianSystems",
     "StanceStated",
     "StoryEvent",
@@ -65,6 +73,7 @@ __all__ = [
     "TreatyRatified",
     "TreatySigned",
     "WarBegan",
+    "WarEpisode",
     "WarshipLaunched",
 ]
 
@@ -148,16 +157,26 @@ def _check_bounds(estimate: Estimate) -> None:
             raise InvalidEventError(
                 f"estimate: {name} must be a non-empty str, not {value!r}"
             )
+    if estimate.since is not None and not isinstance(estimate.since, UncertainDate):
+        raise InvalidEventError(
+            f"estimate {estimate.measure!r}: since must be an UncertainDate or "
+            f"None, not {estimate.since!r}"
+        )
 
 
 @attrs.frozen(kw_only=True)
 class Estimate:
     """A quantity as someone estimated it.
 
-    ``measure`` is a stable key of the quantity (``"kp-shells-to-russia"``):
-    estimates of the same measure are successive answers to one question,
-    and the later replaces the earlier.  ``low``/``high`` are inclusive
-    bounds (``None``: no bound given), read through ``qualifier``.
+    ``measure`` is a stable key of the quantity (``"kp-troops-sent"``):
+    estimates of the same measure are answers to one question.  ``by`` names
+    the author; estimates of one measure by one author form a *series*, in
+    which a later estimate replaces the earlier; different authors' series
+    stand side by side (their range is the disagreement between sources).
+    ``low``/``high`` are inclusive bounds (``None``: no bound given), read
+    through ``qualifier``.  ``since`` is the start of the period a running
+    count counts from (``None``: not a running count, or not said): counts
+    from different starts are different questions, so different measures.
     """
 
     measure: str
@@ -166,6 +185,7 @@ class Estimate:
     qualifier: EstimateQualifier = "about"
     unit: str
     by: str
+    since: UncertainDate | None = None
 
     def __attrs_post_init__(self) -> None:
         _check_bounds(self)
@@ -237,16 +257,27 @@ class StoryEvent(timeline.Event):
 # -- the event types ----------------------------------------------------
 
 
-@timeline.event_type("war.began")
+@timeline.event_type("nkru.war.began")
 class WarBegan(StoryEvent):
-    """A war (or a new episode of one) began."""
+    """A war began (its first day: an episode of it is :class:`WarEpisode`)."""
 
     aggressor: str
     target: str
     name: str
 
 
-@timeline.event_type("summit.held")
+@timeline.event_type("nkru.war.episode")
+class WarEpisode(StoryEvent):
+    """An episode of a war that has begun (an offensive, an incursion), by
+    ``initiator`` at ``place``: it does not begin a war."""
+
+    war: str
+    name: str
+    initiator: str
+    place: str
+
+
+@timeline.event_type("nkru.summit.held")
 class SummitHeld(StoryEvent):
     """Leaders met."""
 
@@ -254,7 +285,7 @@ class SummitHeld(StoryEvent):
     place: str
 
 
-@timeline.event_type("treaty.signed")
+@timeline.event_type("nkru.treaty.signed")
 class TreatySigned(StoryEvent):
     """A treaty was signed; ``mutual_defense``: it contains a clause of
     mutual assistance in case of armed attack (``article`` names it)."""
@@ -265,7 +296,7 @@ class TreatySigned(StoryEvent):
     article: str | None = None
 
 
-@timeline.event_type("treaty.ratified")
+@timeline.event_type("nkru.treaty.ratified")
 class TreatyRatified(StoryEvent):
     """One party's body (parliament, head of state) ratified a treaty."""
 
@@ -274,14 +305,14 @@ class TreatyRatified(StoryEvent):
     body: str
 
 
-@timeline.event_type("treaty.in_force")
+@timeline.event_type("nkru.treaty.in_force")
 class TreatyInForce(StoryEvent):
     """A treaty entered into force."""
 
     treaty: str
 
 
-@timeline.event_type("arms.transferred")
+@timeline.event_type("nkru.arms.transferred")
 class ArmsTransferred(StoryEvent):
     """Weapons or ammunition were supplied (or a supply was reported);
     ``used_in_combat``: None when the source does not say."""
@@ -292,7 +323,22 @@ class ArmsTransferred(StoryEvent):
     used_in_combat: bool | None = None
 
 
-@timeline.event_type("personnel.deployed")
+@timeline.event_type("nkru.personnel.announced")
+class PersonnelAnnounced(StoryEvent):
+    """Someone (``announcer``) said that people *will* be sent: a future-tense
+    statement, not a deployment.  A later :class:`PersonnelDeployed` says
+    when (and how many) actually arrived."""
+
+    announcer: str
+    sender: str
+    host: str
+    kind: PersonnelKind
+    count: Estimate | None = None
+    roles: tuple[str, ...] = ()
+    destination: str | None = None
+
+
+@timeline.event_type("nkru.personnel.deployed")
 class PersonnelDeployed(StoryEvent):
     """Troops, engineers or workers were sent (or their number estimated);
     ``fought``: None when the source does not say."""
@@ -306,7 +352,7 @@ class PersonnelDeployed(StoryEvent):
     fought: bool | None = None
 
 
-@timeline.event_type("casualties.estimated")
+@timeline.event_type("nkru.casualties.estimated")
 class CasualtiesEstimated(StoryEvent):
     """Someone estimated the losses of a force (``"KP-in-RU"``: the North
     Korean troops in Russia)."""
@@ -317,7 +363,7 @@ class CasualtiesEstimated(StoryEvent):
     total: Estimate | None = None
 
 
-@timeline.event_type("technology.transferred")
+@timeline.event_type("nkru.technology.transferred")
 class TechnologyTransferred(StoryEvent):
     """Military technology was provided in some domains (``satellite``,
     ``submarine``, ``ballistic_missile``, ``air_defense``, ``naval``, ...);
@@ -327,9 +373,12 @@ class TechnologyTransferred(StoryEvent):
     recipient: str
     domains: tuple[str, ...]
     assessment: bool
+    platform: str | None = None
+    """The warship (by name) the technology is assessed or confirmed to be
+    aboard, if the source names one."""
 
 
-@timeline.event_type("aid.provided")
+@timeline.event_type("nkru.aid.provided")
 class AidProvided(StoryEvent):
     """Material aid (``fuel``, ``oil``, ``food``, ...) was provided."""
 
@@ -339,7 +388,7 @@ class AidProvided(StoryEvent):
     quantity: Estimate | None = None
 
 
-@timeline.event_type("diplomatic.backing")
+@timeline.event_type("nkru.diplomatic.backing")
 class DiplomaticBacking(StoryEvent):
     """One state shielded another diplomatically (a veto, for example)."""
 
@@ -348,7 +397,7 @@ class DiplomaticBacking(StoryEvent):
     action: str
 
 
-@timeline.event_type("warship.launched")
+@timeline.event_type("nkru.warship.launched")
 class WarshipLaunched(StoryEvent):
     """A warship launch, failed launch, righting or relaunch; a sign of
     joint development when ``russian_systems`` is assessed or confirmed."""
@@ -361,7 +410,7 @@ class WarshipLaunched(StoryEvent):
     russian_systems: RussianSystems | None = None
 
 
-@timeline.event_type("exercise.held")
+@timeline.event_type("nkru.exercise.held")
 class ExerciseHeld(StoryEvent):
     """A military exercise, here the regional response to the cooperation."""
 
@@ -371,7 +420,7 @@ class ExerciseHeld(StoryEvent):
     kind: str
 
 
-@timeline.event_type("alignment.named")
+@timeline.event_type("nkru.alignment.named")
 class AlignmentNamed(StoryEvent):
     """A grouping of states was named (such as "CRINKs")."""
 
@@ -379,15 +428,49 @@ class AlignmentNamed(StoryEvent):
     members: tuple[str, ...]
 
 
-@timeline.event_type("stance.stated")
+@timeline.event_type("nkru.stance.stated")
 class StanceStated(StoryEvent):
-    """An actor's motive or position, as a source states it."""
+    """A position an actor itself stated (in its own words or by its
+    spokesperson)."""
 
     actor: str
     stance: str
 
 
-@timeline.event_type("monitoring.reported")
+@timeline.event_type("nkru.assessment.made")
+class AssessmentMade(StoryEvent):
+    """Someone's reading of an actor (``subject``): an intelligence agency's
+    assessment, an analyst's or a broadcaster's reading of motives.  Not a
+    stance the subject stated, and never a fact of the relationship."""
+
+    assessor: str
+    subject: str
+    topic: str
+    assessment: str
+
+
+@timeline.event_type("nkru.response.taken")
+class ResponseTaken(StoryEvent):
+    """A measure other states took in response (other than an exercise):
+    a data-sharing system, a sanctions step."""
+
+    actors: tuple[str, ...]
+    measure: str
+
+
+@timeline.event_type("nkru.claim.unverified")
+class ClaimUnverified(StoryEvent):
+    """A curator's note that a claim (``claim``: the id of a programme
+    event), or a ``part`` of it, could not be verified, and why.  When the
+    whole claim is unverifiable the note supersedes it, so the corrected
+    record keeps the note and drops the claim."""
+
+    claim: str
+    part: str
+    reason: str
+
+
+@timeline.event_type("nkru.monitoring.reported")
 class MonitoringReported(StoryEvent):
     """A monitoring body (an intelligence service, a sanctions monitoring
     team) published findings."""
@@ -398,11 +481,13 @@ class MonitoringReported(StoryEvent):
 
 EVENT_TYPES: Final[tuple[type[StoryEvent], ...]] = (
     WarBegan,
+    WarEpisode,
     SummitHeld,
     TreatySigned,
     TreatyRatified,
     TreatyInForce,
     ArmsTransferred,
+    PersonnelAnnounced,
     PersonnelDeployed,
     CasualtiesEstimated,
     TechnologyTransferred,
@@ -412,6 +497,9 @@ EVENT_TYPES: Final[tuple[type[StoryEvent], ...]] = (
     ExerciseHeld,
     AlignmentNamed,
     StanceStated,
+    AssessmentMade,
+    ResponseTaken,
     MonitoringReported,
+    ClaimUnverified,
 )
 """Every event type of the story, in the order of the curation's list."""

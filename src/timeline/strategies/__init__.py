@@ -9,7 +9,7 @@
   change.
 
 This is the only module of :mod:`timeline` that imports hypothesis, which
-comes with the ``testing`` extra (``pip install 'timeline[testing]'``);
+comes with the ``testing`` extra (``pip install 'timeline-ledger[testing]'``);
 :mod:`timeline.testing` reaches it through this module.  The strategies
 follow hypothesis' own conventions: plural nouns, ``min_value`` and
 ``max_value`` first, every other option keyword-only, every argument checked
@@ -55,7 +55,7 @@ try:
 except ImportError as error:  # pragma: no cover - exercised in a subprocess
     raise ImportError(
         "timeline.strategies needs hypothesis, which comes with the 'testing' "
-        "extra: pip install 'timeline[testing]'"
+        "extra: pip install 'timeline-ledger[testing]'"
     ) from error
 
 # The implementation, split by section into private modules.

@@ -91,11 +91,12 @@ class _Near:
 # its qualifier, and one integer, the *unit*:
 # a year, a month (12 * year + month - 1), a season (4 * year + season - 21;
 # season j covers the months 3j+2 to 3j+4), a decade, century or millennium
-# (year // 10**k).  A day takes one more choice, the day of its month.  The
-# units of each form that lie wholly inside [lo, hi] are a range of integers,
-# drawn to shrink toward the year 2000.  Hypothesis shrinks toward fewer and
-# smaller choices, so a plain year (the first precision and form, four
-# choices) is the simplest value, and a day the next simplest.
+# (see _unit_year; negative ones such as -199X too).  A day takes one more
+# choice, the day of its month.  The units of each form that lie wholly
+# inside [lo, hi] are a range of integers, drawn to shrink toward the year
+# 2000.  Hypothesis shrinks toward fewer and smaller choices, so a plain
+# year (the first precision and form, four choices) is the simplest value,
+# and a day the next simplest.
 
 
 # Precisions in the order values shrink: a plain year first, then a day.
@@ -166,9 +167,12 @@ class _Units:
             max(lo, day_number(short_lo)),
             min(hi, day_number(short_hi, 12, 31)),
         )
+        # Non-negative years first, then negative ones, each nearest zero
+        # first: a condition on negative years holds on one run of indexes,
+        # which the shrinker searches down to -1.
         self.edge_years = sorted(
             {y for y in (*_EDGE_YEARS, MAX_YEAR, -MAX_YEAR) if year_lo <= y <= year_hi},
-            key=abs,
+            key=lambda y: (y < 0, abs(y)),
         )
         short_years = (max(year_lo, short_lo), min(year_hi, short_hi))
         self.ranges: dict[_Form, tuple[int, int]] = {
@@ -186,8 +190,8 @@ class _Units:
             self.ranges[_Form.DAY] = (1, 0)
         for form, size in _UNIT_YEARS.items():
             self.ranges[form] = (
-                max(-(-year_lo // size), 0),
-                min((year_hi + 1) // size - 1, 10000 // size - 1),
+                max(_first_unit(year_lo, size), -(10000 // size)),
+                min(_last_unit(year_hi, size), 10000 // size - 1),
             )
         # Strategies are built once here, not in every draw (building one
         # costs more than drawing from it).
@@ -211,6 +215,31 @@ class _Units:
     def draw(self, draw: st.DrawFn, form: _Form) -> int:
         unit = self._units[form].draw(draw)
         return self.edge_years[unit] if form is _Form.EDGE_YEAR else unit
+
+
+# Decades, centuries and millennia are numbered so that each unit's years
+# follow the last's: unit u >= 0 is written with the known digits u (201X is
+# unit 201, the years 2010-2019), unit u < 0 is the negative range with the
+# known digits -u - 1 (-000X is unit -1, the years -9 to 0; -001X is unit -2,
+# the years -19 to -10).  A unit's first year is _unit_year(u, size).
+
+
+def _unit_year(unit: int, size: int) -> int:
+    return unit * size if unit >= 0 else unit * size + 1
+
+
+def _first_unit(year_lo: int, size: int) -> int:
+    """The first unit whose years all lie at or after ``year_lo``."""
+    if year_lo > 0:
+        return -(-year_lo // size)
+    return min(-((1 - year_lo) // size), 0)
+
+
+def _last_unit(year_hi: int, size: int) -> int:
+    """The last unit whose years all lie at or before ``year_hi``."""
+    if year_hi >= size - 1:
+        return (year_hi + 1) // size - 1
+    return year_hi // size - 1
 
 
 def _month_of(number: int) -> int:
@@ -251,9 +280,10 @@ def _point(
         year, season = divmod(unit, 4)
         return Point(year, 21 + season, qualifier=qualifier)
     if form in _UNIT_YEARS:
-        digits = len(str(_UNIT_YEARS[form])) - 1
+        size = _UNIT_YEARS[form]
+        digits = len(str(size)) - 1
         return Point(
-            unit * _UNIT_YEARS[form],
+            _unit_year(unit, size),
             qualifier=qualifier,
             unspecified_year_digits=digits,
         )
