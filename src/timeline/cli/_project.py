@@ -46,6 +46,7 @@ __all__ = [
     "add_projection",
     "bundled_projection",
     "find_project",
+    "import_module",
     "import_modules",
     "open_any",
     "prepare",
