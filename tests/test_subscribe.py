@@ -43,6 +43,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+import _postgres
 import timeline
 from strategies import batches, event_logs, new_events
 from timeline import Event, IntegrityError, Log, Subscription
@@ -661,6 +662,22 @@ class TestSQLiteSubscriptions(DurableContract):
         return directory / "log.sqlite"
 
 
+class TestPostgresSubscriptions(DurableContract):
+    """On the test server (tests/_postgres.py): a log a test directory."""
+
+    examples = 10
+    crash_rounds = 6
+    _urls: ClassVar[dict[Path, str]] = {}
+
+    @pytest.fixture(autouse=True)
+    def _server(self) -> None:
+        pytest.importorskip("psycopg")
+        _postgres.server_url()
+
+    def path(self, directory: Path) -> Any:
+        return self._urls.setdefault(directory, _postgres.fresh_url("subscribe"))
+
+
 # -- tampering, torn tails, locks --------------------------------------------------
 
 
@@ -834,3 +851,125 @@ def test_async_reads_never_wait_for_a_writers_lock(tmp_path: Path) -> None:
         assert held == []
         assert ticks >= 5
         assert [e.id for e in free] == ["b-1-0"]
+
+
+# -- PostgreSQL: NOTIFY, lost connections, a server restart -------------------------
+
+
+def _append_one(url: str, writer: str) -> None:
+    with timeline.open_log(url, create=False) as log:
+        log.append(*steps(writer, 0, 1))
+
+
+def test_postgres_appends_of_another_process_wake_a_subscriber_through_notify() -> None:
+    psycopg = pytest.importorskip("psycopg")
+    url = _postgres.fresh_url("notify")
+    with timeline.open_log(url) as log:
+        with psycopg.connect(_postgres.server_url(), autocommit=True) as listener:
+            listener.execute(f'LISTEN "timeline_{log._log_id}"')
+            subscription = log.subscribe(poll=60, idle=TIMEOUT)
+            got: list[Any] = []
+            reader = in_thread(lambda: collect(subscription, 1, got))
+            time.sleep(0.1)  # let it wait on LISTEN
+            started = time.monotonic()
+            process = CONTEXT.Process(target=_append_one, args=(url, "other"))
+            process.start()
+            process.join(TIMEOUT)
+            reader.join(TIMEOUT)
+            took = time.monotonic() - started
+            notified = list(listener.notifies(timeout=TIMEOUT, stop_after=1))
+        assert [e.id for e in got] == ["other-0-0"]
+        assert took < 30  # woken by NOTIFY, not by a 60 s poll
+        assert [(n.channel, n.payload) for n in notified] == [
+            (f"timeline_{log._log_id}", "1")
+        ]
+        subscription.close()
+
+
+def test_postgres_subscriptions_survive_their_connections_being_cut() -> None:
+    """Both of a subscription's connections killed by the server
+    (pg_terminate_backend): it reconnects and goes on from its cursor."""
+    psycopg = pytest.importorskip("psycopg")
+    url = _postgres.fresh_url("cut")
+    with timeline.open_log(url) as log:
+        log.append(*steps("a", 0, 2))
+        subscription = log.subscribe(poll=0.2)
+        assert len(subscription.fetch()) == 2
+        with psycopg.connect(_postgres.server_url(), autocommit=True) as admin:
+            cut = admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE pid <> pg_backend_pid() AND datname = current_database() "
+                "AND (query = %s OR query LIKE '%%e.seq > %%')",
+                (f'LISTEN "timeline_{log._log_id}"',),
+            ).fetchall()
+        assert len(cut) >= 2
+        log.append(*steps("a", 1, 2))
+        got = subscription.fetch(timeout=TIMEOUT)
+        while len(got) < 2:
+            more = subscription.fetch(timeout=TIMEOUT)
+            assert more, "the subscription stopped delivering"
+            got += more
+        assert [e.id for e in got] == ["a-1-0", "a-1-1"]
+        subscription.close()
+
+
+def _append_retrying(log: Any, events: list[Step]) -> None:
+    """Append, retrying while the server is away; an append whose commit
+    may or may not have happened is looked for before it is sent again."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        try:
+            log.append(*events)
+            return
+        except timeline.StorageError:
+            if time.monotonic() > deadline:
+                raise
+            with contextlib.suppress(timeline.StorageError):
+                if events[0].id in log:
+                    return
+            time.sleep(0.1)
+
+
+@pytest.mark.slow
+def test_postgres_subscriptions_deliver_exactly_once_across_a_server_restart() -> None:
+    """pg_ctl stop -m immediate, then start, while a blocking and an async
+    subscriber follow the log: both deliver the log, each event once."""
+    pytest.importorskip("psycopg")
+    url = _postgres.fresh_url("restart")
+    with timeline.open_log(url) as log:
+        log.append(*steps("a", 0, 3))
+        blocking: list[Any] = []
+        subscription = log.subscribe(poll=0.3)
+        stop = threading.Event()
+
+        def follow() -> None:
+            while not stop.is_set():
+                blocking.extend(subscription.fetch(timeout=0.1))
+
+        async def follow_async(into: list[Any]) -> None:
+            async with log.subscribe(poll=0.3) as events:
+                while not stop.is_set():
+                    into.extend(await events.afetch(timeout=0.1))
+
+        asynchronous: list[Any] = []
+        readers = [
+            in_thread(follow),
+            in_thread(lambda: asyncio.run(follow_async(asynchronous))),
+        ]
+        for batch in range(1, 4):
+            _append_retrying(log, steps("a", batch, 3))
+        _postgres.restart_server("immediate")
+        for batch in range(4, 8):
+            _append_retrying(log, steps("a", batch, 3))
+        stored = list(log)
+        deadline = time.monotonic() + TIMEOUT
+        while min(len(blocking), len(asynchronous)) < len(stored):
+            assert time.monotonic() < deadline, (len(blocking), len(asynchronous))
+            time.sleep(0.05)
+        stop.set()
+        for reader in readers:
+            reader.join(TIMEOUT)
+        assert blocking == stored
+        assert asynchronous == stored
+        check_whole_batches(stored)
+        subscription.close()

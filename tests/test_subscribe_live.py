@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import _postgres
 import timeline
 from strategies import (
     TRACE,
@@ -37,7 +38,7 @@ from strategies import (
 )
 from timeline import Event, LiveState, Log
 
-BACKENDS = ["memory", "jsonl", "sqlite"]
+BACKENDS = ["memory", "jsonl", "sqlite", "postgres"]
 TIMEOUT = 60.0
 
 
@@ -46,6 +47,10 @@ def open_log(kind: str, directory: Path) -> tuple[Any, Any]:
     if kind == "memory":
         log = Log()
         return log, log
+    if kind == "postgres":
+        pytest.importorskip("psycopg")
+        url = _postgres.fresh_url("live")
+        return timeline.open_log(url), timeline.open_log(url, create=False)
     path = directory / f"log.{kind}"
     return timeline.open_log(path), timeline.open_log(path, create=False)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import select
 import threading
 import time
 import weakref
@@ -45,7 +46,9 @@ class Signal:
 
     Every committed append made through a handle of this process bumps it
     (:meth:`notify`); a waiting subscription wakes when it moves.  Threads
-    wait on a condition variable, coroutines on futures of their loop.
+    wait on a condition variable (or, when they also watch a socket, in
+    ``select`` on it and a pipe of their own), coroutines on futures of
+    their loop.
     """
 
     def __init__(self) -> None:
@@ -57,6 +60,7 @@ class Signal:
         self._futures: set[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = (
             set()
         )
+        self._pipes: set[int] = set()  # write ends, of waiters in select()
 
     def listen(self, change: int) -> None:
         with self._lock:
@@ -68,18 +72,44 @@ class Signal:
             self.generation += 1
             self._changed.notify_all()
             futures = list(self._futures)
+            # Under the lock: a waiter closes its pipe only after taking it
+            # out, so no descriptor number here can belong to another file.
+            for pipe in self._pipes:
+                with contextlib.suppress(OSError):
+                    os.write(pipe, b"!")
         for loop, future in futures:
             # RuntimeError: that loop is closed, its waiter gone.
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_wake, future)
 
-    def wait(self, generation: int, timeout: float | None) -> None:
-        """Return once the counter is past ``generation``, or after ``timeout``."""
-        with self._lock:
-            if self.generation == generation:
-                self._changed.wait(timeout)
+    def wait(
+        self, generation: int, timeout: float | None, fd: int | None = None
+    ) -> None:
+        """Return once the counter is past ``generation``, after
+        ``timeout``, or (with ``fd``) once ``fd`` is readable."""
+        if fd is None:
+            with self._lock:
+                if self.generation == generation:
+                    self._changed.wait(timeout)
+            return
+        readable, writable = os.pipe()
+        try:
+            with self._lock:
+                if self.generation != generation:
+                    return
+                self._pipes.add(writable)
+            try:
+                select.select([fd, readable], [], [], timeout)
+            finally:
+                with self._lock:
+                    self._pipes.discard(writable)
+        finally:
+            os.close(readable)
+            os.close(writable)
 
-    async def await_change(self, generation: int, timeout: float | None) -> None:
+    async def await_change(
+        self, generation: int, timeout: float | None, fd: int | None = None
+    ) -> None:
         """:meth:`wait` for a coroutine: never blocks the event loop."""
         import asyncio
 
@@ -90,9 +120,13 @@ class Signal:
             if self.generation != generation:
                 return
             self._futures.add(entry)
+        if fd is not None:
+            loop.add_reader(fd, _wake, future)
         try:
             await asyncio.wait((future,), timeout=timeout)
         finally:
+            if fd is not None:
+                loop.remove_reader(fd)
             with self._lock:
                 self._futures.discard(entry)
             future.cancel()
@@ -127,6 +161,9 @@ class Feed:
 
     #: True when appends by other processes are found only by reading again.
     polls: ClassVar[bool] = True
+    #: True when other processes' appends wake it too (PostgreSQL's NOTIFY):
+    #: it then waits ``poll`` at once, without the back-off from 1 ms.
+    wakes: ClassVar[bool] = False
     #: The longest wait between reads when nothing wakes the subscription.
     poll: ClassVar[float] = 0.05
 
@@ -141,6 +178,11 @@ class Feed:
         """:meth:`read`, or None if reading now would wait for a writer (the
         async form then sleeps a little and tries again)."""
         return self.read(after, limit)
+
+    async def aread(self, after: int, limit: int) -> Sequence[Event] | None:
+        """:meth:`try_read` for the async form (file and SQLite reads run
+        inline: they are short and never wait for a writer)."""
+        return self.try_read(after, limit)
 
     def wait(self, signal: Signal, generation: int, timeout: float | None) -> None:
         """Wait for a change after ``generation`` of ``signal`` (an append
@@ -433,7 +475,9 @@ class Subscription:
         """(deadline, first wait, longest wait) for one wait for events."""
         limit = self._idle if timeout is None else timeout
         deadline = None if limit is None else time.monotonic() + limit
-        return deadline, FIRST_WAIT, self._poll
+        feed = self._feed
+        first = self._poll if feed is not None and feed.wakes else FIRST_WAIT
+        return deadline, min(first, self._poll), self._poll
 
     def _next_wait(
         self, feed: Feed, deadline: float | None, interval: float
@@ -551,13 +595,32 @@ class Subscription:
             if feed is None:
                 return []
             taken = self._rest()
-            if len(taken) < CHUNK and self._read(feed, block=False):
-                taken += self._rest()
+        if len(taken) < CHUNK and await self._aread(feed):
+            taken += self._rest()
         if not taken and timeout != 0:
             wait = math.inf if timeout is None else timeout
             if await self._await_events(wait):
                 taken = self._rest()
         return taken
+
+    async def _aread(self, feed: Feed) -> bool | None:
+        """:meth:`_read` for the async form, through the feed's ``aread``."""
+        cursor = self._cursor
+        try:
+            got = await feed.aread(cursor, CHUNK)
+        except Exception as error:
+            if self._closed:  # closed under it: an ending, not a failure
+                return False
+            self._error = error
+            self._release()
+            raise
+        if got is None:
+            return None
+        with self._lock:
+            if self._closed:
+                return False
+            self._chunk, self._base = got, cursor
+        return bool(got)
 
     async def _await_events(self, timeout: float | None) -> bool:
         import asyncio
@@ -571,7 +634,7 @@ class Subscription:
                 if feed is None:
                     return False
                 generation = self._signal.generation
-                got = self._read(feed, block=False)
+            got = await self._aread(feed)
             if got:
                 # A turn for other tasks after each chunk: a long catch-up
                 # otherwise runs without ever suspending.
@@ -584,9 +647,7 @@ class Subscription:
             if self._closed:
                 continue
             if got is None:  # a writer holds the log: try again shortly
-                await asyncio.sleep(
-                    FIRST_WAIT if wait is None else min(wait, FIRST_WAIT)
-                )
+                await asyncio.sleep(min(wait or FIRST_WAIT, FIRST_WAIT))
                 continue
             await feed.await_change(self._signal, generation, wait)
             interval = min(interval * 2, longest)

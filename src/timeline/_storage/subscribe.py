@@ -13,7 +13,7 @@ import fcntl
 import hashlib
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 from timeline._events import Event
 from timeline._storage.codec import GENESIS
@@ -23,9 +23,9 @@ from timeline.exceptions import IntegrityError
 
 if TYPE_CHECKING:
     from timeline._storage.jsonl import FileLog
-    from timeline._storage.sqlite import SQLiteLog
+    from timeline._storage.relational import RelationalLog
 
-__all__ = ["FileFeed", "SQLiteFeed"]
+__all__ = ["FileFeed", "RelationalFeed"]
 
 
 class FileFeed(Feed):
@@ -134,76 +134,87 @@ class FileFeed(Feed):
         return stat.st_size, stat.st_mtime_ns, tail
 
 
-class SQLiteFeed(Feed):
-    """Reads a SQLite log through a connection of its own (usable from any
-    thread), a chunk at a time: rows after the cursor in one statement,
-    hence one snapshot, in which a batch is whole or absent."""
+class RelationalFeed(Feed):
+    """Reads a relational log (SQLite, PostgreSQL) through a handle of its
+    own (``reader``, usable from any thread), a chunk at a time: the rows
+    after the cursor in one statement, hence one snapshot, in which an
+    append is whole or absent."""
 
-    def __init__(self, log: SQLiteLog, after: int) -> None:
-        from timeline._storage.sqlite import SQLiteLog
-
-        self._reader = SQLiteLog(log.path, create=False, any_thread=True)
-        self._path = log.path
+    def __init__(self, reader: RelationalLog, after: int) -> None:
+        self._reader = reader
         self._at = after
-        self._head = GENESIS if after == 0 else self._hash_at(after)
+        try:
+            self._head = self._hash_at(after)
+        except BaseException:
+            reader.close()
+            raise
 
     def close(self) -> None:
         self._reader.close()
 
     def _hash_at(self, seq: int) -> bytes:
+        if seq == 0:
+            return GENESIS
         digest = self._reader.hash_at(seq)
         if digest is None:
             raise IntegrityError(
-                f"{self._path}: record {seq} is gone: records were cut off the end"
+                f"{self._reader.where}: record {seq} is gone: records were cut "
+                "off the end"
             )
         return digest
 
     def read(self, after: int, limit: int) -> Sequence[Event]:
+        rows = self._reader._run(AFTER, {"after": after, "limit": limit}).fetchall()
+        return self._events(rows, after, limit)
+
+    def _events(
+        self, rows: list[Any], after: int, limit: int, last: int | None = None
+    ) -> list[Event]:
+        """The events of ``rows`` (the answer to AFTER), checked: no gap
+        after ``after``, each chained to the one before, the last one the
+        end of an append unless the chunk is full.  ``last``: the log's
+        last seq if known (else, for no rows, it is asked)."""
         reader = self._reader
-        if after != self._at:
-            self._head = GENESIS if after == 0 else self._hash_at(after)
-            self._at = after
-        rows = reader._db.execute(
-            "SELECT seq, id, type, body, hash FROM events WHERE seq > ? "
-            "ORDER BY seq LIMIT ?",
-            (after, limit),
-        ).fetchall()
         if not rows:
-            if reader._max_seq() < after:
+            if (reader._max_seq() if last is None else last) < after:
                 raise IntegrityError(
-                    f"{self._path}: the log now ends before record {after}, "
+                    f"{reader.where}: the log now ends before record {after}, "
                     "delivered earlier: records were cut off the end"
                 )
-            return ()
+            return []
+        if after != self._at:  # asked again (a reader was interrupted)
+            self._head, self._at = self._hash_at(after), after
         head, expected = self._head, after
-        ending = b""
         events: list[Event] = []
         sha256 = hashlib.sha256
-        for seq, event_id, code, stored, digest in rows:
+        for row in rows:
+            seq, digest = row[0], row[4]
             expected += 1
             if seq != expected:
                 raise IntegrityError(
-                    f"{self._path}: expected sequence number {expected}, found "
+                    f"{reader.where}: expected sequence number {expected}, found "
                     f"{seq}: records were removed"
                 )
-            ending = reader._ending(seq, digest)
-            body = reader._body(seq, event_id, code, stored, ending)
+            body = reader._canonical(*row[:5])
             head = sha256(head + body).digest()
             if head[: len(digest)] != digest:
                 raise IntegrityError(
-                    f"{self._path}: seq {seq}: hash mismatch: this record was "
+                    f"{reader.where}: seq {seq}: hash mismatch: this record was "
                     "edited, or a record was inserted, deleted or reordered "
                     "before it"
                 )
             # Not reader._decode: its cache is for queries, and a long
             # subscription would fill it.
-            obj = None if code is None else reader._record(seq, event_id, code, stored)
-            events.append(
-                reader._decode_body(body, seq)
-                if obj is None
-                else reader._event(obj, seq)
-            )
+            events.append(reader._decode_row(*row[:5]))
         if len(rows) < limit:
-            reader._last_hash(expected, rows[-1][4])  # the end of a batch
+            end = rows[-1]
+            reader._last_hash(end[0], end[3], end[4])  # the end of an append
         self._head, self._at = head, expected
         return events
+
+
+#: The rows after a cursor (the shared SQL of the relational logs).
+AFTER: Final = (
+    "SELECT {row} FROM events e WHERE {elog} AND e.seq > :after "
+    "ORDER BY e.seq LIMIT :limit"
+)
