@@ -34,3 +34,13 @@ def test_import_does_not_load_hypothesis_or_dateutil_parser() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_reading_and_writing_events_is_public() -> None:
+    """CSV and JSON Lines in and out are library functions (the CLI's
+    ``append`` and ``export`` call them), imported on first use."""
+    from timeline import _exchange
+
+    assert timeline.read_events is _exchange.read_events
+    assert timeline.write_events is _exchange.write_events
+    assert {"read_events", "write_events"} <= set(timeline.__all__)

@@ -297,7 +297,10 @@ def test_stale_checkpoints_after_a_late_arrival_are_caught(
     message = str(raised.value)
     assert message.startswith("as-of consistency broken")
     assert "queried with" in message  # the log was queried, then appended to
-    assert minimal_log(raised.value).count("Deposited(") <= 3  # a small log
+    # A small log.  (Not a fixed size: hypothesis also draws constants from
+    # every local module loaded, so the shrunk log moves as the code grows;
+    # 3 events before the CLI restructure, 5 after, in a full run.)
+    assert minimal_log(raised.value).count("Deposited(") <= 6
 
 
 def test_every_law_is_named_in_a_message() -> None:

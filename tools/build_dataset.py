@@ -5,8 +5,8 @@ Usage:
     python tools/build_dataset.py --check   # exit 1 if the file is not what
                                             # the curation builds
 
-Reads tools/curation/nk_russia.json (84 curated events: the programme layer,
-recorded 2025-07-14, then the verified layer, recorded 2025-10-31) and
+Reads tools/curation/nk_russia.json (the curated events: the programme layer,
+recorded 2025-07-14, then the verified layer, recorded on the curation day) and
 appends them as typed events of timeline.dataset.events through the library,
 one append batch per layer, to a fresh JSON Lines log.  The output depends
 only on the curation file, so rebuilding gives the same bytes (and head).
@@ -54,6 +54,8 @@ def convert(value: Any, hint: Any) -> Any:
         return convert(value, arms[0]) if len(arms) == 1 else value
     if origin is tuple:
         return tuple(convert(item, args[0]) for item in value)
+    if hint is timeline.UncertainDate:
+        return timeline.parse_edtf(value)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return hint(value)
     if isinstance(hint, type) and attrs.has(hint):

@@ -38,6 +38,7 @@ from timeline.exceptions import (
 )
 
 if TYPE_CHECKING:
+    from timeline._exchange import read_events, write_events
     from timeline._storage import Verification, convert, open_log, repair, verify
     from timeline._storage.codec import upcaster
 
@@ -50,6 +51,8 @@ _LAZY = {
     "repair": "timeline._storage",
     "verify": "timeline._storage",
     "upcaster": "timeline._storage.codec",
+    "read_events": "timeline._exchange",
+    "write_events": "timeline._exchange",
 }
 
 
@@ -99,7 +102,9 @@ __all__ = [
     "open_log",
     "parse_date",
     "parse_edtf",
+    "read_events",
     "repair",
     "upcaster",
     "verify",
+    "write_events",
 ]

@@ -97,6 +97,10 @@ _LANE_OF_TYPE: Final = {
     "nkru.exercise.held": "responses",
     "nkru.monitoring.reported": "responses",
     "nkru.alignment.named": "alignments",
+    "nkru.war.episode": "war",
+    "nkru.personnel.announced": "troops",
+    "nkru.response.taken": "responses",
+    "nkru.claim.unverified": "responses",
 }
 # The relationship's two parties: their stances are motives (next to the
 # treaty and summits); anyone else's is a response.
@@ -107,8 +111,9 @@ def lane_key(event: timeline.Event) -> str:
     """The lane of an event: a facet of the bundled timeline, or the event's
     type name for other types."""
     name = type(event).type_name
-    if name == "nkru.stance.stated":
-        actors = {a.strip() for a in str(getattr(event, "actor", "")).split(",")}
+    if name in ("nkru.stance.stated", "nkru.assessment.made"):
+        who = getattr(event, "actor", None) or getattr(event, "subject", "")
+        actors = {a.strip() for a in str(who).split(",")}
         return "treaty" if actors <= _PARTIES else "responses"
     return _LANE_OF_TYPE.get(name, name)
 

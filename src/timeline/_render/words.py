@@ -598,10 +598,10 @@ def event_label(event: timeline.Event, lang: Lang, *, short: bool = True) -> str
 
     >>> from timeline.dataset import open_bundled
     >>> log = open_bundled()
-    >>> event_label(log.get("ver-nis-troops-10900-2024-11-20"), "en")
-    'Troops: ~10,900'
-    >>> event_label(log.get("ver-nis-troops-10900-2024-11-20"), "ja")
-    '派兵: 約1.09万人'
+    >>> event_label(log.get("ver-nis-15000-troops-2025-04-30"), "en")
+    'Troops: ~15,000'
+    >>> event_label(log.get("ver-nis-15000-troops-2025-04-30"), "ja")
+    '派兵: 約1.5万人'
     """
     make = _LABELS.get(type(event).type_name)
     if make is not None:

@@ -1,8 +1,13 @@
 """The ``timeline`` command (also ``python -m timeline``).
 
 Each group of subcommands lives in its own module with an ``add_commands``
-function; this module assembles them and turns library errors into one
-clear line on stderr and exit status 2.
+function; this module assembles them, and is the one place where a failure
+becomes what the user sees: one line on stderr naming the file and the
+cause, never a traceback.  Exit status: 0 done, 1 a log failed
+verification (``verify``, ``repair``, ``convert``), 2 unusable input (a
+wrong option, module, projection, date, path or file, or a file the system
+could not read or write).  ``TIMELINE_TRACEBACK=1`` also prints the
+traceback, for a bug report.
 """
 
 from __future__ import annotations
@@ -10,10 +15,13 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import os
+import sqlite3
 import sys
+import traceback
 from collections.abc import Sequence
 
-from timeline.cli import _dataset, _date, _render, _storage
+from timeline.cli import _date, _exchange, _explore, _render, _storage
+from timeline.cli._text import error
 from timeline.exceptions import TimelineError
 
 __all__ = ["DISTRIBUTION", "main", "version"]
@@ -46,9 +54,47 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", required=True, parser_class=_Parser
     )
-    for module in (_date, _storage, _dataset, _render):
+    for module in (_date, _storage, _explore, _exchange, _render):
         module.add_commands(commands)
     return parser
+
+
+# The options that name the files a command reads or writes, in the order
+# a message names them.
+_FILES = ("path", "source", "target", "log", "out", "from_file")
+
+
+def _files(args: argparse.Namespace) -> str:
+    named = [str(v) for k in _FILES if (v := getattr(args, k, None)) not in (None, "-")]
+    return " -> ".join(named) if named else "the bundled log"
+
+
+def describe_error(exc: BaseException, args: argparse.Namespace) -> str:
+    """One line saying what went wrong, naming the file when the error
+    itself does not."""
+    if isinstance(exc, TimelineError):
+        return str(exc)
+    if isinstance(exc, KeyError):
+        return str(exc.args[0]) if exc.args else "not found"
+    if isinstance(exc, OSError):
+        if exc.filename is not None and exc.strerror:
+            return f"{exc.filename}: {exc.strerror}"
+        if exc.strerror:
+            return f"{_files(args)}: {exc.strerror}"
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        return f"{_files(args)}: SQLite: {exc}"
+    if isinstance(exc, MemoryError):
+        return (
+            f"{_files(args)}: out of memory (the log does not fit in the memory "
+            "this process may use)"
+        )
+    if isinstance(exc, UnicodeError | RecursionError | ValueError):
+        return f"{_files(args)}: {type(exc).__name__}: {exc}"
+    return (
+        f"{type(exc).__name__}: {exc} (unexpected: please report it; "
+        "TIMELINE_TRACEBACK=1 shows where it happened)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,13 +102,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         status: int = args.run(args)
+        # Flush here, not at exit, so that a closed pipe is caught below.
+        sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (`timeline state ... | head`): not an error.
         # Point stdout at /dev/null so that flushing it at exit stays quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (TimelineError, OSError, KeyError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"timeline: error: {message}", file=sys.stderr)
+    except KeyboardInterrupt:
+        error("timeline: interrupted")
+        return 130
+    except Exception as exc:  # every failure: one line, exit 2
+        error(f"timeline: error: {describe_error(exc, args)}")
+        if os.environ.get("TIMELINE_TRACEBACK"):
+            traceback.print_exc()
         return 2
     return status

@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from timeline._log import as_day
 from timeline._render import FORMATS, Format, render
 from timeline._render.layout import default_as_of, title
 from timeline._render.words import Lang, say
-from timeline.cli._dataset import UsageError, open_any
+from timeline.cli._project import UsageError, add_import, open_any, prepare
+from timeline.cli._text import line
 from timeline.dataset import PROGRAMME_DAY
 
 __all__ = ["add_commands"]
@@ -50,10 +50,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
     fmt = _format(args.out, args.format)
     if args.out == "-" and fmt == "png":
         raise UsageError("-o -: a PNG is written to a file, not to standard output")
-    # Check the days first: a bad one is an error whatever the format.
-    for name, value in (("as_of", args.as_of), ("known_at", args.known_at)):
-        if value is not None:
-            as_day(value, name)
+    # The days are read first: a bad one is an error whatever the format.
+    prepare(args)
     log = open_any(args.log)
     lang: Lang = args.lang
     as_of = args.as_of or default_as_of(log, args.known_at)
@@ -82,7 +80,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
         return 0
     target = Path(args.out)
     target.write_bytes(data)
-    print(f"wrote {target} ({fmt}, {len(data):,} bytes)")
+    line(f"wrote {target} ({fmt}, {len(data):,} bytes)")
     return 0
 
 
@@ -135,4 +133,5 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="PATH",
         help="the log to read (.jsonl or .sqlite); default: the bundled timeline",
     )
+    add_import(render_cmd)
     render_cmd.set_defaults(run=_cmd_render)

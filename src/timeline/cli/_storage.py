@@ -3,66 +3,56 @@
 from __future__ import annotations
 
 import argparse
-import importlib
-import sys
+import re
 from collections.abc import Callable
 
 from timeline._storage import convert, repair, verify
-from timeline.exceptions import IntegrityError, TimelineError
+from timeline.cli._project import UsageError, add_import, prepare
+from timeline.cli._text import error, line
+from timeline.exceptions import IntegrityError
 
 __all__ = ["add_commands"]
-
-
-class _Unusable(Exception):
-    """The input cannot be used at all (exit status 2)."""
-
-
-def _import_types(args: argparse.Namespace) -> None:
-    """Import the modules that declare the log's event types."""
-    for name in args.imports:
-        try:
-            importlib.import_module(name)
-        except Exception as error:
-            raise _Unusable(
-                f"--import {name}: cannot import the module declaring event "
-                f"types: {type(error).__name__}: {error}"
-            ) from None
-
-
-def _unusable(command: str, error: Exception) -> int:
-    print(f"timeline: {command}: error: {error}", file=sys.stderr)
-    return 2
 
 
 def _run(
     command: str, function: Callable[[argparse.Namespace], int]
 ) -> Callable[[argparse.Namespace], int]:
-    """Exit status 1 for a log that fails its checks, 2 for unusable input
-    (a missing file, a directory, a wrong suffix or head, a module that
-    cannot be imported), never a traceback."""
+    """Exit status 1, naming the first bad record, for a log that fails its
+    checks; anything else that goes wrong is one line and status 2 (see
+    :func:`timeline.cli.main`)."""
 
     def run(args: argparse.Namespace) -> int:
+        prepare(args, log_attr="path" if hasattr(args, "path") else "source")
+        for name in ("path", "source"):
+            if hasattr(args, name) and getattr(args, name) is None:
+                raise UsageError(
+                    f"{command}: name the log file (or set log = ... in timeline.toml)"
+                )
         try:
             return function(args)
-        except IntegrityError as error:
-            print(f"timeline: {command}: FAILED: {error}", file=sys.stderr)
+        except IntegrityError as failed:
+            error(f"timeline: {command}: FAILED: {failed}")
             return 1
-        except (_Unusable, OSError, ValueError, TimelineError) as error:
-            return _unusable(command, error)
 
     return run
 
 
+_HEAD = re.compile(r"[0-9]+:[0-9a-fA-F]{64}")
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
-    _import_types(args)
+    if args.head is not None and not _HEAD.fullmatch(args.head):
+        raise UsageError(
+            f"--head {args.head!r}: expected SEQ:HASH as verify prints it, a "
+            "sequence number and 64 hex digits"
+        )
     result = verify(args.path, head=args.head, decode=not args.chain_only)
-    print(f"ok: {result.last_seq} records; head {result}")
+    line(f"ok: {result.last_seq} records; head {result}")
     if result.torn_bytes:
-        print(
+        error(
             f"timeline: verify: torn tail: {result.torn_bytes} bytes after record "
             f"{result.last_seq} ({result.torn_reason}), left by a crash during an "
-            f"append; `timeline repair {args.path}` removes them",
-            file=sys.stderr,
+            f"append; `timeline repair {args.path}` removes them"
         )
         return 1
     return 0
@@ -71,22 +61,19 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 def _cmd_repair(args: argparse.Namespace) -> int:
     try:
         removed = repair(args.path)
-    except IntegrityError as error:
-        print(f"timeline: repair: refused, not a torn tail: {error}", file=sys.stderr)
+    except IntegrityError as failed:
+        error(f"timeline: repair: refused, not a torn tail: {failed}")
         return 1
-    except (OSError, ValueError, TimelineError) as error:
-        return _unusable("repair", error)
     if removed:
-        print(f"removed a torn tail of {removed} bytes; nothing else changed")
+        line(f"removed a torn tail of {removed} bytes; nothing else changed")
     else:
-        print("nothing to repair: the log ends with a complete record")
+        line("nothing to repair: the log ends with a complete record")
     return 0
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
-    _import_types(args)
     result = convert(args.source, args.target)
-    print(f"converted {result.last_seq} records to {args.target}; head {result}")
+    line(f"converted {result.last_seq} records to {args.target}; head {result}")
     return 0
 
 
@@ -97,7 +84,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Check the whole hash chain of a log file and print its head "
         "(last sequence number and hash). Exit status 1 names the first bad record.",
     )
-    check.add_argument("path", help="a .jsonl or .sqlite log")
+    check.add_argument(
+        "path", nargs="?", help="a .jsonl or .sqlite log (default: the project's)"
+    )
     check.add_argument(
         "--head",
         metavar="SEQ:HASH",
@@ -109,29 +98,18 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="check the hash chain and record structure without reading the "
         "events (no need to import their types)",
     )
-    _add_import(check)
+    add_import(check)
     check.set_defaults(run=_run("verify", _cmd_verify))
     fix = commands.add_parser(
         "repair", help="remove a torn tail left by a crash (and nothing else)"
     )
-    fix.add_argument("path", help="a .jsonl log")
-    fix.set_defaults(run=_cmd_repair)
+    fix.add_argument("path", nargs="?", help="a .jsonl log (default: the project's)")
+    add_import(fix)
+    fix.set_defaults(run=_run("repair", _cmd_repair))
     copy = commands.add_parser(
         "convert", help="copy a log to another format, keeping its hash chain"
     )
     copy.add_argument("source", help="the log to read (.jsonl or .sqlite)")
     copy.add_argument("target", help="the new log to write (.jsonl or .sqlite)")
-    _add_import(copy)
+    add_import(copy)
     copy.set_defaults(run=_run("convert", _cmd_convert))
-
-
-def _add_import(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--import",
-        dest="imports",
-        metavar="MODULE",
-        action="append",
-        default=[],
-        help="import MODULE first, to register the event types the log uses "
-        "(repeatable)",
-    )

@@ -6,10 +6,11 @@ Two layers of events in one log:
   summary of NHK's 「クローズアップ現代」 broadcast that day, dated as the
   summary dates it ("2024-06", "2025", or ``../2025-07-14``, "before the
   broadcast", when it gives no date);
-- the *verified* layer, recorded on 2025-10-31: corrections that supersede
-  programme claims where the sources disagree or date more precisely, and
-  further verified events, each with its source's title, URL, publication
-  date and confidence.
+- the *verified* layer, recorded on the curation day (2026-12-04): every
+  programme claim superseded by sourced, better-dated events or by a note
+  saying why it cannot be verified, and further verified events, each with
+  its source's title, URL, publisher, publication date, confidence and the
+  sentence of the source that carries the fact.
 
 So ``known_at="2025-07-14"`` gives the programme's picture, and the default
 the corrected record:
@@ -40,15 +41,19 @@ from timeline.dataset.events import (
     AlignmentNamed,
     ArmsItem,
     ArmsTransferred,
+    AssessmentMade,
     CasualtiesEstimated,
+    ClaimUnverified,
     DiplomaticBacking,
     Estimate,
     EstimateQualifier,
     ExerciseHeld,
     LaunchOutcome,
     MonitoringReported,
+    PersonnelAnnounced,
     PersonnelDeployed,
     PersonnelKind,
+    ResponseTaken,
     RussianSystems,
     StanceStated,
     StoryEvent,
@@ -58,6 +63,7 @@ from timeline.dataset.events import (
     TreatyRatified,
     TreatySigned,
     WarBegan,
+    WarEpisode,
     WarshipLaunched,
 )
 from timeline.dataset.relationship import (
@@ -75,17 +81,21 @@ __all__ = [
     "AlignmentNamed",
     "ArmsItem",
     "ArmsTransferred",
+    "AssessmentMade",
     "CasualtiesEstimated",
+    "ClaimUnverified",
     "DiplomaticBacking",
     "Estimate",
     "EstimateQualifier",
     "ExerciseHeld",
     "LaunchOutcome",
     "MonitoringReported",
+    "PersonnelAnnounced",
     "PersonnelDeployed",
     "PersonnelKind",
     "Relationship",
     "RelationshipState",
+    "ResponseTaken",
     "RussianSystems",
     "Stage",
     "StanceStated",
@@ -97,6 +107,7 @@ __all__ = [
     "TreatySigned",
     "TreatyStatus",
     "WarBegan",
+    "WarEpisode",
     "WarshipLaunched",
     "bundled_path",
     "load_log",
@@ -106,7 +117,7 @@ __all__ = [
 BUNDLED_NAME: Final = "nk_russia.jsonl"
 PROGRAMME_DAY: Final = "2025-07-14"
 """The broadcast, and the day the programme layer was recorded."""
-VERIFIED_DAY: Final = "2025-10-31"
+VERIFIED_DAY: Final = "2026-12-04"
 """The curation day: the verified layer was recorded then."""
 
 
@@ -146,7 +157,7 @@ def open_bundled() -> timeline.Log:
 
     >>> log = open_bundled()
     >>> len(log), log.get("prog-treaty-in-force").occurred
-    (84, UncertainDate('2024-12'))
+    (107, UncertainDate('2024-12'))
     """
     resource = importlib.resources.files(__name__) / BUNDLED_NAME
     if resource.is_file():

@@ -42,6 +42,7 @@ from typing import Any, Final, Literal, TypeVar
 import attrs
 
 import timeline
+from timeline import UncertainDate
 from timeline.exceptions import InvalidEventError
 
 __all__ = [
@@ -50,15 +51,19 @@ __all__ = [
     "AlignmentNamed",
     "ArmsItem",
     "ArmsTransferred",
+    "AssessmentMade",
     "CasualtiesEstimated",
+    "ClaimUnverified",
     "DiplomaticBacking",
     "Estimate",
     "EstimateQualifier",
     "ExerciseHeld",
     "LaunchOutcome",
     "MonitoringReported",
+    "PersonnelAnnounced",
     "PersonnelDeployed",
     "PersonnelKind",
+    "ResponseTaken",
     "RussianSystems",
     "StanceStated",
     "StoryEvent",
@@ -68,6 +73,7 @@ __all__ = [
     "TreatyRatified",
     "TreatySigned",
     "WarBegan",
+    "WarEpisode",
     "WarshipLaunched",
 ]
 
@@ -151,16 +157,26 @@ def _check_bounds(estimate: Estimate) -> None:
             raise InvalidEventError(
                 f"estimate: {name} must be a non-empty str, not {value!r}"
             )
+    if estimate.since is not None and not isinstance(estimate.since, UncertainDate):
+        raise InvalidEventError(
+            f"estimate {estimate.measure!r}: since must be an UncertainDate or "
+            f"None, not {estimate.since!r}"
+        )
 
 
 @attrs.frozen(kw_only=True)
 class Estimate:
     """A quantity as someone estimated it.
 
-    ``measure`` is a stable key of the quantity (``"kp-shells-to-russia"``):
-    estimates of the same measure are successive answers to one question,
-    and the later replaces the earlier.  ``low``/``high`` are inclusive
-    bounds (``None``: no bound given), read through ``qualifier``.
+    ``measure`` is a stable key of the quantity (``"kp-troops-sent"``):
+    estimates of the same measure are answers to one question.  ``by`` names
+    the author; estimates of one measure by one author form a *series*, in
+    which a later estimate replaces the earlier; different authors' series
+    stand side by side (their range is the disagreement between sources).
+    ``low``/``high`` are inclusive bounds (``None``: no bound given), read
+    through ``qualifier``.  ``since`` is the start of the period a running
+    count counts from (``None``: not a running count, or not said): counts
+    from different starts are different questions, so different measures.
     """
 
     measure: str
@@ -169,6 +185,7 @@ class Estimate:
     qualifier: EstimateQualifier = "about"
     unit: str
     by: str
+    since: UncertainDate | None = None
 
     def __attrs_post_init__(self) -> None:
         _check_bounds(self)
@@ -242,11 +259,22 @@ class StoryEvent(timeline.Event):
 
 @timeline.event_type("nkru.war.began")
 class WarBegan(StoryEvent):
-    """A war (or a new episode of one) began."""
+    """A war began (its first day: an episode of it is :class:`WarEpisode`)."""
 
     aggressor: str
     target: str
     name: str
+
+
+@timeline.event_type("nkru.war.episode")
+class WarEpisode(StoryEvent):
+    """An episode of a war that has begun (an offensive, an incursion), by
+    ``initiator`` at ``place``: it does not begin a war."""
+
+    war: str
+    name: str
+    initiator: str
+    place: str
 
 
 @timeline.event_type("nkru.summit.held")
@@ -295,6 +323,21 @@ class ArmsTransferred(StoryEvent):
     used_in_combat: bool | None = None
 
 
+@timeline.event_type("nkru.personnel.announced")
+class PersonnelAnnounced(StoryEvent):
+    """Someone (``announcer``) said that people *will* be sent: a future-tense
+    statement, not a deployment.  A later :class:`PersonnelDeployed` says
+    when (and how many) actually arrived."""
+
+    announcer: str
+    sender: str
+    host: str
+    kind: PersonnelKind
+    count: Estimate | None = None
+    roles: tuple[str, ...] = ()
+    destination: str | None = None
+
+
 @timeline.event_type("nkru.personnel.deployed")
 class PersonnelDeployed(StoryEvent):
     """Troops, engineers or workers were sent (or their number estimated);
@@ -330,6 +373,9 @@ class TechnologyTransferred(StoryEvent):
     recipient: str
     domains: tuple[str, ...]
     assessment: bool
+    platform: str | None = None
+    """The warship (by name) the technology is assessed or confirmed to be
+    aboard, if the source names one."""
 
 
 @timeline.event_type("nkru.aid.provided")
@@ -384,10 +430,44 @@ class AlignmentNamed(StoryEvent):
 
 @timeline.event_type("nkru.stance.stated")
 class StanceStated(StoryEvent):
-    """An actor's motive or position, as a source states it."""
+    """A position an actor itself stated (in its own words or by its
+    spokesperson)."""
 
     actor: str
     stance: str
+
+
+@timeline.event_type("nkru.assessment.made")
+class AssessmentMade(StoryEvent):
+    """Someone's reading of an actor (``subject``): an intelligence agency's
+    assessment, an analyst's or a broadcaster's reading of motives.  Not a
+    stance the subject stated, and never a fact of the relationship."""
+
+    assessor: str
+    subject: str
+    topic: str
+    assessment: str
+
+
+@timeline.event_type("nkru.response.taken")
+class ResponseTaken(StoryEvent):
+    """A measure other states took in response (other than an exercise):
+    a data-sharing system, a sanctions step."""
+
+    actors: tuple[str, ...]
+    measure: str
+
+
+@timeline.event_type("nkru.claim.unverified")
+class ClaimUnverified(StoryEvent):
+    """A curator's note that a claim (``claim``: the id of a programme
+    event), or a ``part`` of it, could not be verified, and why.  When the
+    whole claim is unverifiable the note supersedes it, so the corrected
+    record keeps the note and drops the claim."""
+
+    claim: str
+    part: str
+    reason: str
 
 
 @timeline.event_type("nkru.monitoring.reported")
@@ -401,11 +481,13 @@ class MonitoringReported(StoryEvent):
 
 EVENT_TYPES: Final[tuple[type[StoryEvent], ...]] = (
     WarBegan,
+    WarEpisode,
     SummitHeld,
     TreatySigned,
     TreatyRatified,
     TreatyInForce,
     ArmsTransferred,
+    PersonnelAnnounced,
     PersonnelDeployed,
     CasualtiesEstimated,
     TechnologyTransferred,
@@ -415,6 +497,9 @@ EVENT_TYPES: Final[tuple[type[StoryEvent], ...]] = (
     ExerciseHeld,
     AlignmentNamed,
     StanceStated,
+    AssessmentMade,
+    ResponseTaken,
     MonitoringReported,
+    ClaimUnverified,
 )
 """Every event type of the story, in the order of the curation's list."""

@@ -4,8 +4,10 @@ cooperation that the events of :mod:`timeline.dataset.events` add up to.
 The state is an attrs frozen :class:`RelationshipState` with one facet per
 question a reader asks: the treaty, the troops and other personnel, arms to
 Russia, technology and aid to North Korea, joint development (warships),
-the regional response (exercises), alignments, and an overall
-:class:`Stage`.
+the regional response (exercises and other measures), alignments,
+assessments, and an overall :class:`Stage`.  The facet types are in
+:mod:`timeline.dataset._facets`, the estimate series in
+:mod:`timeline.dataset._figures`.
 
 Rules the handlers keep, so that replaying events over imprecise dates never
 gives a silly answer:
@@ -18,9 +20,12 @@ gives a silly answer:
 - **Dates are refined, never replaced by a worse one.**  A fact's date (the
   treaty's signing, "troops since") changes only to a date that is certainly
   earlier, or to a narrower date inside the one it has (2024-06 → 2024-06-19).
-- **Estimates replace, never add up.**  Figures are keyed by
-  :attr:`~timeline.dataset.events.Estimate.measure`; a later estimate of the
-  same measure replaces the earlier one.
+- **Estimates are series per measure and author.**  A later estimate replaces
+  the same author's earlier one, never another author's; the state shows the
+  range across authors (:attr:`Personnel.ranges` and the like).
+- **Announcements, assessments and notes are not facts.**  A statement that
+  troops *will* be sent is an :class:`Announcement`; an analyst's reading of
+  motives an :class:`Assessment`; neither deploys anyone or moves the stage.
 - **Provenance.**  Every fact keeps the ids of the events behind it
   (:meth:`RelationshipState.sources`), for ``timeline state --explain``.
 
@@ -34,25 +39,53 @@ gives a silly answer:
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import attrs
 
 import timeline
 from timeline import UncertainDate
+from timeline.dataset._facets import (
+    Aid,
+    Alignment,
+    Announcement,
+    Arms,
+    Assessment,
+    Backing,
+    Episode,
+    Exercise,
+    Note,
+    Personnel,
+    Ratification,
+    Report,
+    Response,
+    Stage,
+    Stance,
+    Summit,
+    Technology,
+    Treaty,
+    TreatyStatus,
+    War,
+    Warship,
+)
+from timeline.dataset._figures import Figure, Spread, put_figure, spreads
+from timeline.dataset._json import state_json
 from timeline.dataset.events import (
     AidProvided,
     AlignmentNamed,
     ArmsTransferred,
+    AssessmentMade,
     CasualtiesEstimated,
+    ClaimUnverified,
     DiplomaticBacking,
     Estimate,
     ExerciseHeld,
     LaunchOutcome,
     MonitoringReported,
+    PersonnelAnnounced,
     PersonnelDeployed,
+    ResponseTaken,
     RussianSystems,
     StanceStated,
     SummitHeld,
@@ -61,21 +94,28 @@ from timeline.dataset.events import (
     TreatyRatified,
     TreatySigned,
     WarBegan,
+    WarEpisode,
     WarshipLaunched,
 )
 
 __all__ = [
     "Aid",
     "Alignment",
+    "Announcement",
     "Arms",
+    "Assessment",
+    "Backing",
     "Episode",
     "Exercise",
     "Figure",
+    "Note",
     "Personnel",
     "Ratification",
     "Relationship",
     "RelationshipState",
     "Report",
+    "Response",
+    "Spread",
     "Stage",
     "Stance",
     "Summit",
@@ -86,7 +126,6 @@ __all__ = [
     "Warship",
 ]
 
-TreatyStatus = Literal["none", "signed", "in_force"]
 _TREATY_RANK: Final[dict[str, int]] = {"none": 0, "signed": 1, "in_force": 2}
 _OUTCOME_RANK: Final = {
     LaunchOutcome.FAILED: 0,
@@ -95,179 +134,10 @@ _OUTCOME_RANK: Final = {
     LaunchOutcome.RELAUNCHED: 3,
 }
 _SYSTEMS_RANK: Final[dict[str, int]] = {"none": 0, "assessed": 1, "confirmed": 2}
-# The two parties: their stances are motives, anyone else's a response.
+# The two parties: their stated positions and mutual backing are rapprochement.
 PARTIES: Final = frozenset({"KP", "RU"})
 
 Provenance = tuple[tuple[str, tuple[str, ...]], ...]
-
-
-class Stage(enum.StrEnum):
-    """How far the cooperation has gone, from the facts of a state.
-
-    The stages are ordered; a state is at the highest stage whose condition
-    holds (:attr:`RelationshipState.stage`).
-    """
-
-    NONE = "none"  # no cooperation recorded
-    RAPPROCHEMENT = "rapprochement"  # summits, stated motives, backing
-    ARMS_TRADE = "arms_trade"  # arms to Russia, technology or aid to NK
-    TREATY_SIGNED = "treaty_signed"  # the partnership treaty is signed
-    ALLIANCE = "alliance"  # the treaty is in force
-    TROOPS_DEPLOYED = "troops_deployed"  # North Korean troops in Russia
-    CO_BELLIGERENCE = "co_belligerence"  # and they fought
-
-    @property
-    def rank(self) -> int:
-        return list(Stage).index(self)
-
-
-# -- facet values -------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class Figure:
-    """An estimate as the state holds it: the estimate, the date of the
-    event that made it, and that event's id."""
-
-    estimate: Estimate
-    date: UncertainDate
-    event: str
-
-
-@attrs.frozen(kw_only=True)
-class Episode:
-    name: str
-    date: UncertainDate
-
-
-@attrs.frozen(kw_only=True)
-class War:
-    """The war that set the cooperation going: when it began (the earliest
-    date of a ``war.began`` event) and its episodes."""
-
-    began: UncertainDate | None = None
-    episodes: tuple[Episode, ...] = ()
-
-
-@attrs.frozen(kw_only=True)
-class Summit:
-    date: UncertainDate
-    place: str
-    leaders: tuple[str, ...]
-
-
-@attrs.frozen(kw_only=True)
-class Ratification:
-    party: str
-    body: str
-    date: UncertainDate
-
-
-@attrs.frozen(kw_only=True)
-class Treaty:
-    """The treaty: ``status`` never moves backwards; ``mutual_defense`` is
-    True once a signed text is known to contain the mutual-assistance
-    clause (``article`` names it)."""
-
-    name: str | None = None
-    status: TreatyStatus = "none"
-    signed: UncertainDate | None = None
-    in_force: UncertainDate | None = None
-    mutual_defense: bool = False
-    article: str | None = None
-    ratifications: tuple[Ratification, ...] = ()
-
-
-@attrs.frozen(kw_only=True)
-class Personnel:
-    """People sent to Russia: ``kind`` is ``"troops"`` (combat troops and
-    special forces) or a :class:`~timeline.dataset.events.PersonnelKind`
-    value.  ``fought`` is True once a source says they fought."""
-
-    kind: str
-    deployed: bool = False
-    since: UncertainDate | None = None
-    fought: bool = False
-    destinations: tuple[str, ...] = ()
-    roles: tuple[str, ...] = ()
-    estimates: tuple[Figure, ...] = ()
-
-
-@attrs.frozen(kw_only=True)
-class Arms:
-    """Arms to Russia: the items named, those reported used in combat, and
-    the latest estimate per measure."""
-
-    items: tuple[str, ...] = ()
-    used_in_combat: tuple[str, ...] = ()
-    estimates: tuple[Figure, ...] = ()
-
-
-@attrs.frozen(kw_only=True)
-class Technology:
-    """Technology to North Korea: ``domains`` stated as fact by a source,
-    ``assessed`` only assessed or suspected (and not stated as fact)."""
-
-    domains: tuple[str, ...] = ()
-    assessed: tuple[str, ...] = ()
-
-
-@attrs.frozen(kw_only=True)
-class Aid:
-    """Material aid to North Korea, and diplomatic ``backing``."""
-
-    kinds: tuple[str, ...] = ()
-    estimates: tuple[Figure, ...] = ()
-    backing: tuple[str, ...] = ()
-
-
-@attrs.frozen(kw_only=True)
-class Warship:
-    """A warship as last reported: ``outcome`` only moves up; ``russian``
-    (Russian systems aboard) only from unknown to denied, assessed,
-    confirmed."""
-
-    name: str
-    ship_class: str
-    outcome: LaunchOutcome
-    date: UncertainDate
-    place: str | None = None
-    russian_systems: RussianSystems | None = None
-
-    @property
-    def joint_development(self) -> bool:
-        """Russian systems aboard are assessed or confirmed."""
-        return self.russian_systems in ("assessed", "confirmed")
-
-
-@attrs.frozen(kw_only=True)
-class Exercise:
-    name: str | None
-    date: UncertainDate
-    participants: tuple[str, ...]
-    aircraft: tuple[str, ...]
-    kind: str
-
-
-@attrs.frozen(kw_only=True)
-class Alignment:
-    name: str
-    members: tuple[str, ...]
-    named: UncertainDate
-
-
-@attrs.frozen(kw_only=True)
-class Stance:
-    actor: str
-    stance: str
-    date: UncertainDate
-
-
-@attrs.frozen(kw_only=True)
-class Report:
-    body: str
-    date: UncertainDate
-    findings: tuple[str, ...]
 
 
 # -- the state ------------------------------------------------------------
@@ -278,20 +148,25 @@ class RelationshipState:
     """The relationship at one point of a replay.  Immutable: handlers
     return a new state (:func:`attrs.evolve`)."""
 
-    war: War = War()
+    war: War = attrs.Factory(War)
     summits: tuple[Summit, ...] = ()
-    treaty: Treaty = Treaty()
-    troops: Personnel = Personnel(kind="troops")
+    treaty: Treaty = attrs.Factory(Treaty)
+    troops: Personnel = attrs.Factory(lambda: Personnel(kind="troops"))
     casualties: tuple[Figure, ...] = ()
     other_personnel: tuple[Personnel, ...] = ()
-    arms: Arms = Arms()
-    technology: Technology = Technology()
-    aid: Aid = Aid()
+    announcements: tuple[Announcement, ...] = ()
+    arms: Arms = attrs.Factory(Arms)
+    technology: Technology = attrs.Factory(Technology)
+    aid: Aid = attrs.Factory(Aid)
+    backing: tuple[Backing, ...] = ()
     warships: tuple[Warship, ...] = ()
     exercises: tuple[Exercise, ...] = ()
+    responses: tuple[Response, ...] = ()
     alignments: tuple[Alignment, ...] = ()
     stances: tuple[Stance, ...] = ()
+    assessments: tuple[Assessment, ...] = ()
     monitoring: tuple[Report, ...] = ()
+    unverified: tuple[Note, ...] = ()
     provenance: Provenance = ()
 
     @property
@@ -299,10 +174,10 @@ class RelationshipState:
         """The highest :class:`Stage` whose condition holds."""
         if self.troops.deployed and self.troops.fought:
             return Stage.CO_BELLIGERENCE
-        if self.troops.deployed:
-            return Stage.TROOPS_DEPLOYED
         if self.treaty.status == "in_force":
             return Stage.ALLIANCE
+        if self.troops.deployed:
+            return Stage.TROOPS_DEPLOYED
         if self.treaty.status == "signed":
             return Stage.TREATY_SIGNED
         if (
@@ -315,7 +190,7 @@ class RelationshipState:
             return Stage.ARMS_TRADE
         if (
             self.summits
-            or self.aid.backing
+            or self.backing
             or any(s.actor in PARTIES for s in self.stances)
         ):
             return Stage.RAPPROCHEMENT
@@ -325,6 +200,11 @@ class RelationshipState:
     def joint_development(self) -> tuple[Warship, ...]:
         """Warships with Russian systems aboard (assessed or confirmed)."""
         return tuple(w for w in self.warships if w.joint_development)
+
+    @property
+    def casualty_ranges(self) -> tuple[Spread, ...]:
+        """Per casualty measure, the range of the authors' current figures."""
+        return spreads(self.casualties)
 
     def personnel(self, kind: str) -> Personnel:
         """The facet of one kind of personnel (``"troops"`` included)."""
@@ -339,7 +219,7 @@ class RelationshipState:
         """The ids of the events behind a fact, in fold order.
 
         ``key`` is a fact key such as ``"treaty.status"``, ``"troops.since"``
-        or ``"arms.estimates.kp-shells-to-russia"``; a prefix such as
+        or ``"arms.estimates.kp-containers-since-2023-09"``; a prefix such as
         ``"treaty"`` gathers every fact under it.
         """
         found: list[str] = []
@@ -351,117 +231,7 @@ class RelationshipState:
     def as_dict(self) -> dict[str, Any]:
         """The state as plain JSON values (the ``certain``/``possible``
         objects of ``timeline state --json``; see docs/cli-json.md)."""
-        return {
-            "stage": self.stage.value,
-            "war": {
-                "began": _edtf(self.war.began),
-                "episodes": [
-                    {"name": e.name, "date": e.date.to_edtf()}
-                    for e in self.war.episodes
-                ],
-            },
-            "summits": [
-                {"date": s.date.to_edtf(), "place": s.place, "leaders": list(s.leaders)}
-                for s in self.summits
-            ],
-            "treaty": {
-                "name": self.treaty.name,
-                "status": self.treaty.status,
-                "signed": _edtf(self.treaty.signed),
-                "in_force": _edtf(self.treaty.in_force),
-                "mutual_defense": self.treaty.mutual_defense,
-                "article": self.treaty.article,
-                "ratifications": [
-                    {"party": r.party, "body": r.body, "date": r.date.to_edtf()}
-                    for r in self.treaty.ratifications
-                ],
-            },
-            "troops": _personnel_dict(self.troops),
-            "casualties": _figures_dict(self.casualties),
-            "other_personnel": [_personnel_dict(p) for p in self.other_personnel],
-            "arms": {
-                "items": list(self.arms.items),
-                "used_in_combat": list(self.arms.used_in_combat),
-                "estimates": _figures_dict(self.arms.estimates),
-            },
-            "technology": {
-                "domains": list(self.technology.domains),
-                "assessed": list(self.technology.assessed),
-            },
-            "aid": {
-                "kinds": list(self.aid.kinds),
-                "estimates": _figures_dict(self.aid.estimates),
-                "backing": list(self.aid.backing),
-            },
-            "warships": [
-                {
-                    "name": w.name,
-                    "ship_class": w.ship_class,
-                    "outcome": w.outcome.value,
-                    "date": w.date.to_edtf(),
-                    "place": w.place,
-                    "russian_systems": w.russian_systems,
-                    "joint_development": w.joint_development,
-                }
-                for w in self.warships
-            ],
-            "exercises": [
-                {
-                    "name": x.name,
-                    "date": x.date.to_edtf(),
-                    "participants": list(x.participants),
-                    "aircraft": list(x.aircraft),
-                    "kind": x.kind,
-                }
-                for x in self.exercises
-            ],
-            "alignments": [
-                {"name": a.name, "members": list(a.members), "named": a.named.to_edtf()}
-                for a in self.alignments
-            ],
-            "stances": [
-                {"actor": s.actor, "stance": s.stance, "date": s.date.to_edtf()}
-                for s in self.stances
-            ],
-            "monitoring": [
-                {"body": r.body, "date": r.date.to_edtf(), "findings": list(r.findings)}
-                for r in self.monitoring
-            ],
-            "provenance": {fact: list(ids) for fact, ids in self.provenance},
-        }
-
-
-def _edtf(date: UncertainDate | None) -> str | None:
-    return None if date is None else date.to_edtf()
-
-
-def _estimate_dict(figure: Figure) -> dict[str, Any]:
-    e = figure.estimate
-    return {
-        "low": e.low,
-        "high": e.high,
-        "qualifier": e.qualifier,
-        "unit": e.unit,
-        "by": e.by,
-        "date": figure.date.to_edtf(),
-        "event": figure.event,
-    }
-
-
-def _figures_dict(figures: Iterable[Figure]) -> dict[str, Any]:
-    return {f.estimate.measure: _estimate_dict(f) for f in figures}
-
-
-def _personnel_dict(p: Personnel) -> dict[str, Any]:
-    return {
-        "kind": p.kind,
-        "deployed": p.deployed,
-        "since": _edtf(p.since),
-        "fought": p.fought,
-        "destinations": list(p.destinations),
-        "roles": list(p.roles),
-        "estimates": _figures_dict(p.estimates),
-    }
+        return state_json(self)
 
 
 # -- helpers the handlers share -------------------------------------------
@@ -507,31 +277,6 @@ def _add(items: tuple[str, ...], new: Iterable[str]) -> tuple[str, ...]:
     return tuple(out) if len(out) != len(items) else items
 
 
-def _put_figure(
-    figures: tuple[Figure, ...], figure: Figure
-) -> tuple[Figure, ...] | None:
-    """The figures with ``figure`` replacing the one of the same measure
-    (kept sorted by measure), or None if the held one stays.
-
-    Events come in fold order, so the new figure is never certainly older;
-    but if its date reaches further back than the held one's (a coarse
-    "before 2025-07-14" against a precise "2025-07-13"), it may be older,
-    and an imprecise date does not displace a precise later one.
-    """
-    measure = figure.estimate.measure
-    held = next((f for f in figures if f.estimate.measure == measure), None)
-    if held is not None and _start(figure.date) < _start(held.date):
-        return None
-    kept = [f for f in figures if f.estimate.measure != measure]
-    kept.append(figure)
-    return tuple(sorted(kept, key=lambda f: f.estimate.measure))
-
-
-def _start(date: UncertainDate) -> float:
-    day = date.earliest_day
-    return float("-inf") if day is None else day
-
-
 def _record_figure(
     figures: tuple[Figure, ...],
     provenance: Provenance,
@@ -539,13 +284,14 @@ def _record_figure(
     estimate: Estimate,
     event: timeline.Event,
 ) -> tuple[tuple[Figure, ...], Provenance]:
-    """Put an event's estimate among ``figures`` and cite the event under
-    ``key.<measure>`` if it is now the figure held."""
+    """Put an event's estimate among ``figures`` (in its author's series)
+    and cite the event under ``key.<measure>.<author>`` if it is now the
+    figure held."""
     figure = Figure(estimate=estimate, date=event.occurred, event=event.id)
-    replaced = _put_figure(figures, figure)
+    replaced = put_figure(figures, figure)
     if replaced is None:
         return figures, provenance
-    fact = f"{key}.{estimate.measure}"
+    fact = f"{key}.{estimate.measure}.{estimate.by}"
     return replaced, _cite(provenance, fact, event.id, replace=True)
 
 
@@ -570,6 +316,21 @@ def _war_began(state: _S, event: WarBegan) -> _S:
         state,
         war=War(began=began, episodes=episodes),
         provenance=provenance,
+    )
+
+
+@Relationship.on(WarEpisode)
+def _war_episode(state: _S, event: WarEpisode) -> _S:
+    episode = Episode(
+        name=event.name,
+        date=event.occurred,
+        initiator=event.initiator,
+        place=event.place,
+    )
+    return attrs.evolve(
+        state,
+        war=attrs.evolve(state.war, episodes=(*state.war.episodes, episode)),
+        provenance=_cite(state.provenance, "war.episodes", event.id),
     )
 
 
@@ -694,6 +455,23 @@ def _personnel(state: _S, event: PersonnelDeployed) -> _S:
     )
 
 
+@Relationship.on(PersonnelAnnounced)
+def _announced(state: _S, event: PersonnelAnnounced) -> _S:
+    announcement = Announcement(
+        announcer=event.announcer,
+        kind=event.kind.value,
+        date=event.occurred,
+        count=event.count,
+        destination=event.destination,
+        roles=event.roles,
+    )
+    return attrs.evolve(
+        state,
+        announcements=(*state.announcements, announcement),
+        provenance=_cite(state.provenance, "announcements", event.id),
+    )
+
+
 @Relationship.on(CasualtiesEstimated)
 def _casualties(state: _S, event: CasualtiesEstimated) -> _S:
     figures = state.casualties
@@ -743,9 +521,27 @@ def _technology(state: _S, event: TechnologyTransferred) -> _S:
         assessed = tuple(d for d in tech.assessed if d not in domains)
         tech = Technology(domains=domains, assessed=assessed)
         key = "technology.domains"
+    provenance = _cite(state.provenance, key, event.id)
+    warships = state.warships
+    if event.platform is not None:
+        systems: RussianSystems = "assessed" if event.assessment else "confirmed"
+        warships = tuple(
+            _raise_systems(w, systems) if w.name == event.platform else w
+            for w in warships
+        )
+        if warships != state.warships:
+            provenance = _cite(provenance, f"warships.{event.platform}", event.id)
     return attrs.evolve(
-        state, technology=tech, provenance=_cite(state.provenance, key, event.id)
+        state, technology=tech, warships=warships, provenance=provenance
     )
+
+
+def _raise_systems(ship: Warship, systems: RussianSystems) -> Warship:
+    """``ship`` with Russian systems at least ``systems`` (never lowered)."""
+    held = ship.russian_systems
+    if held is not None and _SYSTEMS_RANK[held] >= _SYSTEMS_RANK[systems]:
+        return ship
+    return attrs.evolve(ship, russian_systems=systems)
 
 
 @Relationship.on(AidProvided)
@@ -766,11 +562,21 @@ def _aid(state: _S, event: AidProvided) -> _S:
 
 @Relationship.on(DiplomaticBacking)
 def _backing(state: _S, event: DiplomaticBacking) -> _S:
+    """Backing either way goes into ``backing``; Russia's backing of North
+    Korea is also among the aid North Korea gets (``aid.backing``)."""
+    entry = Backing(
+        provider=event.provider,
+        beneficiary=event.beneficiary,
+        action=event.action,
+        date=event.occurred,
+    )
+    provenance = _cite(state.provenance, "backing", event.id)
     aid = state.aid
+    if (event.provider, event.beneficiary) == ("RU", "KP"):
+        aid = attrs.evolve(aid, backing=_add(aid.backing, (event.action,)))
+        provenance = _cite(provenance, "aid.backing", event.id)
     return attrs.evolve(
-        state,
-        aid=attrs.evolve(aid, backing=_add(aid.backing, (event.action,))),
-        provenance=_cite(state.provenance, "aid.backing", event.id),
+        state, backing=(*state.backing, entry), aid=aid, provenance=provenance
     )
 
 
@@ -789,13 +595,9 @@ def _warship(state: _S, event: WarshipLaunched) -> _S:
     if old is not None:
         if _OUTCOME_RANK[event.outcome] < _OUTCOME_RANK[old.outcome]:
             new = attrs.evolve(new, outcome=old.outcome, date=old.date, place=old.place)
-        systems = old.russian_systems
-        if event.russian_systems is not None and (
-            systems is None
-            or _SYSTEMS_RANK[event.russian_systems] > _SYSTEMS_RANK[systems]
-        ):
-            systems = event.russian_systems
-        new = attrs.evolve(new, russian_systems=systems)
+        new = attrs.evolve(new, russian_systems=old.russian_systems)
+        if event.russian_systems is not None:
+            new = _raise_systems(new, event.russian_systems)
     ships = [w for w in state.warships if w.name != name]
     ships.append(new)
     return attrs.evolve(
@@ -818,6 +620,16 @@ def _exercise(state: _S, event: ExerciseHeld) -> _S:
         state,
         exercises=(*state.exercises, exercise),
         provenance=_cite(state.provenance, "exercises", event.id),
+    )
+
+
+@Relationship.on(ResponseTaken)
+def _response(state: _S, event: ResponseTaken) -> _S:
+    response = Response(actors=event.actors, measure=event.measure, date=event.occurred)
+    return attrs.evolve(
+        state,
+        responses=(*state.responses, response),
+        provenance=_cite(state.provenance, "responses", event.id),
     )
 
 
@@ -857,4 +669,30 @@ def _monitoring(state: _S, event: MonitoringReported) -> _S:
         state,
         monitoring=(*state.monitoring, report),
         provenance=_cite(state.provenance, "monitoring", event.id),
+    )
+
+
+@Relationship.on(AssessmentMade)
+def _assessment(state: _S, event: AssessmentMade) -> _S:
+    assessment = Assessment(
+        assessor=event.assessor,
+        subject=event.subject,
+        topic=event.topic,
+        assessment=event.assessment,
+        date=event.occurred,
+    )
+    return attrs.evolve(
+        state,
+        assessments=(*state.assessments, assessment),
+        provenance=_cite(state.provenance, "assessments", event.id),
+    )
+
+
+@Relationship.on(ClaimUnverified)
+def _unverified(state: _S, event: ClaimUnverified) -> _S:
+    note = Note(claim=event.claim, part=event.part, reason=event.reason)
+    return attrs.evolve(
+        state,
+        unverified=(*state.unverified, note),
+        provenance=_cite(state.provenance, "unverified", event.id),
     )

@@ -1,0 +1,176 @@
+"""``timeline append | export``: events in from CSV or JSON Lines, and out to
+CSV, JSON Lines, a TimelineJS spreadsheet or Linked Places JSON.
+
+The conversions are the library's (:mod:`timeline._exchange`, public as
+:func:`timeline.read_events` and :func:`timeline.write_events`); this module
+only reads the options.  ``append`` is all or nothing: the whole file is
+read and checked before the log is opened, and the log appends the batch
+atomically, so a refused append leaves the log byte for byte as it was (and
+creates no file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from pathlib import Path
+
+import timeline
+from timeline._exchange import linked_places, read_events, timelinejs_rows, write_events
+from timeline._render.layout import title
+from timeline._render.timelinejs import timelinejs
+from timeline._render.words import Lang, event_label
+from timeline.cli._project import UsageError, add_import, open_any, prepare
+from timeline.cli._text import line, print_json
+
+__all__ = ["add_commands"]
+
+_SIDE = ("-wal", "-shm", "-journal")
+
+
+def _cmd_append(args: argparse.Namespace) -> int:
+    prepare(args)
+    if args.log is None:
+        raise UsageError("append: name the log (or set log = ... in timeline.toml)")
+    source = args.from_file
+    if source in (None, "-"):
+        if args.format is None:
+            raise UsageError(
+                "append: reading events from standard input needs --format csv "
+                "or --format jsonl (or give --from FILE)"
+            )
+        stream = io.StringIO(sys.stdin.read())
+        stream.name = "<stdin>"
+        events = read_events(
+            stream, format=args.format, recorded=args.recorded, default_type=args.type
+        )
+    else:
+        if not Path(source).is_file():
+            raise UsageError(f"--from {source!r}: no such file")
+        events = read_events(
+            source, format=args.format, recorded=args.recorded, default_type=args.type
+        )
+    if not events:
+        line(f"nothing to append: {source or '<stdin>'} holds no events")
+        return 0
+    target = Path(args.log)
+    existed = target.exists()
+    try:
+        with timeline.open_log(target) as log:
+            last = log.append(*events)
+    except BaseException:
+        if not existed:  # leave no new, empty log behind
+            for path in (target, *(Path(f"{target}{s}") for s in _SIDE)):
+                path.unlink(missing_ok=True)
+        raise
+    first = last - len(events) + 1
+    line(f"appended {len(events)} events to {target} (seq {first}-{last})")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    prepare(args)
+    log = open_any(args.log)
+    lang: Lang = args.lang
+    name = title(None if args.log is None else Path(args.log).name, lang)
+    out = io.StringIO(newline="")
+    if args.format in ("csv", "jsonl"):
+        everything = [
+            log.at(seq) for seq in range(1, log.count_known_at(args.known_at) + 1)
+        ]
+        write_events(everything, out, format=args.format)
+    elif args.format == "timelinejs":
+        slides = timelinejs(log, known_at=args.known_at, lang=lang, title=name)
+        rows = timelinejs_rows(slides["events"])
+        writer = csv.DictWriter(out, list(rows[0]) if rows else [], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        data = linked_places(
+            log.timeline(args.known_at),
+            lambda event: event_label(event, lang, short=False),
+            name,
+        )
+        if args.out in (None, "-"):
+            print_json(data)
+            return 0
+        import json
+
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    text = out.getvalue()
+    if args.out in (None, "-"):
+        sys.stdout.write(text)
+        return 0
+    Path(args.out).write_text(text, encoding="utf-8", newline="")
+    line(f"wrote {args.out} ({args.format}, {len(text.splitlines())} lines)")
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    append = commands.add_parser(
+        "append",
+        help="append events from a CSV or JSON Lines file, all or nothing",
+        description="Append the events of a CSV file (one event a row, a column "
+        "per field) or a JSON Lines file (one event an object) to a log, "
+        "creating it if needed. Dates are read as people write them ('about "
+        "1856', 'between 1884 and 1886', 'before 1914'). All or nothing: a bad "
+        "row names its line and column, and the log is left as it was.",
+    )
+    append.add_argument(
+        "log", nargs="?", help="the log (.jsonl or .sqlite; default: the project's)"
+    )
+    append.add_argument(
+        "--from",
+        dest="from_file",
+        metavar="FILE",
+        help="the events: FILE.csv or FILE.jsonl ('-' or nothing: standard input)",
+    )
+    append.add_argument(
+        "--format",
+        choices=("csv", "jsonl"),
+        help="the input's format (default: its suffix)",
+    )
+    append.add_argument(
+        "--type", metavar="NAME", help="the event type of rows that name none"
+    )
+    append.add_argument(
+        "--recorded",
+        metavar="WHEN",
+        help="when the log learned of rows that say nothing (ISO 8601; default: now)",
+    )
+    add_import(append)
+    append.set_defaults(run=_cmd_append, log_option=True)
+
+    export = commands.add_parser(
+        "export",
+        help="write a log's events as CSV, JSON Lines, a TimelineJS sheet or "
+        "Linked Places JSON",
+        description="Write the events of a log: csv (a column per field, with "
+        "earliest/latest bounds; `timeline append` reads it back as the same "
+        "events), jsonl, timelinejs (TimelineJS's spreadsheet columns) or "
+        "linked-places (a Linked Places FeatureCollection, dates as 'when').",
+    )
+    export.add_argument(
+        "log", nargs="?", help="the log (default: the project's, else the bundled one)"
+    )
+    export.add_argument(
+        "--format",
+        choices=("csv", "jsonl", "timelinejs", "linked-places"),
+        default="csv",
+        help="what to write (default: csv)",
+    )
+    export.add_argument(
+        "-o", "--output", dest="out", metavar="OUT", help="the file (default: stdout)"
+    )
+    export.add_argument(
+        "--known-at",
+        metavar="DAY",
+        help="only what the log knew on DAY (default: the whole log)",
+    )
+    export.add_argument(
+        "--lang", choices=("en", "ja"), default="en", help="language of labels"
+    )
+    add_import(export)
+    export.set_defaults(run=_cmd_export)

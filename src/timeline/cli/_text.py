@@ -1,0 +1,80 @@
+"""What the command prints, and the one rule for it: text taken from a log
+(ids, summaries, payloads, sources) never reaches the terminal raw.
+
+A record could otherwise clear the screen (``ESC [2J``), move the cursor,
+fake a line of output with a newline, or reorder what is shown with a
+bidirectional override.  :func:`escape` writes every such character the way
+Python's ``repr`` does (``\\x1b``, ``\\n``, ``\\u202e``), and :func:`line`
+and :func:`error` pass everything they print through it, so the commands
+print only through them.  JSON output stays JSON: :func:`dump_json` also
+escapes, as ``\\u`` escapes, the control characters that the json module
+leaves as they are (DEL and the C1 range).
+
+>>> escape("ok\\x1b[2Jfake\\nline")
+'ok\\\\x1b[2Jfake\\\\nline'
+>>> escape("条約 ✓")
+'条約 ✓'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Any, Final, TextIO
+
+__all__ = ["dump_json", "error", "escape", "line", "print_json"]
+
+# C0 and C1 controls and DEL, the line and paragraph separators, and the
+# bidirectional formatting characters (embeddings, overrides, isolates,
+# marks), which reorder how a terminal shows the text around them.
+_UNSAFE: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+_NAMED: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape(text: str) -> str:
+    """``text`` with every control and bidirectional formatting character
+    written as a ``repr``-style escape (printable text is unchanged)."""
+    return _UNSAFE.sub(_escaped, text)
+
+
+def line(text: str = "", *, file: TextIO | None = None) -> None:
+    """Print one line of output, escaped: a newline inside ``text`` is shown
+    as ``\\n``, never started."""
+    print(escape(text), file=sys.stdout if file is None else file)
+
+
+def error(text: str) -> None:
+    """Print one line on standard error, escaped."""
+    line(text, file=sys.stderr)
+
+
+_JSON_UNSAFE: Final = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def dump_json(value: Any) -> str:
+    """``value`` as indented UTF-8 JSON whose every control character is a
+    ``\\u`` escape.  (Outside strings JSON has only ASCII punctuation, so
+    the replacement touches string contents only, and the value read back
+    is the same.)"""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def print_json(value: Any) -> None:
+    """Print ``value`` as JSON (:func:`dump_json`), its lines as they are:
+    they hold no control character but the newlines between them."""
+    print(dump_json(value))
