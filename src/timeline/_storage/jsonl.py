@@ -45,6 +45,7 @@ from timeline._storage.codec import (
     seal,
     unseal,
 )
+from timeline._subscribe import Feed
 from timeline.exceptions import (
     IntegrityError,
     LogTooLargeError,
@@ -494,9 +495,12 @@ class FileLog(Log):
         _fsync_directory(self.path)
 
     def close(self) -> None:
+        was_open = self._fd >= 0
         if self._closer is not None:
             self._closer()  # closes the descriptor, once
         self._fd = -1
+        if was_open:
+            self._end_subscriptions()
 
     def __enter__(self) -> FileLog:
         return self
@@ -520,6 +524,11 @@ class FileLog(Log):
         that nothing was cut off the end."""
         self._sync()
         return len(self._events), self._head.hex()
+
+    def _feed(self, after: int) -> Feed:
+        from timeline._storage.subscribe import FileFeed
+
+        return FileFeed(self)
 
     @property
     def torn(self) -> str | None:
