@@ -20,8 +20,9 @@ SQLite; PostgreSQL with ``--postgres URL`` once it has a log):
 - **catch-up**: events per second delivered by ``subscribe(after=0,
   idle=0)`` from a log of ``--catch-up`` events, in a fresh handle, against
   reading the same log with ``list(open_log(path))`` (JSON Lines: a load
-  with the whole chain verified and every event decoded; SQLite: every row
-  decoded) in the same run.
+  with the whole chain verified and every event decoded; SQLite and
+  PostgreSQL: every row decoded) in the same run; this process's CPU time
+  (a PostgreSQL server's work is not in it).
 
 Send times are ``time.perf_counter()`` (CLOCK_MONOTONIC: the same clock in
 every process).  Log files go to ``--tmpdir`` (a real disk: fsync must mean
@@ -36,12 +37,15 @@ import multiprocessing
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -73,6 +77,14 @@ def progress(message: str) -> None:
     print(f"  .. {message}", file=sys.stderr, flush=True)
 
 
+def with_log(url: str, name: str) -> str:
+    """``url`` naming the log ``name`` (a fresh log a measurement)."""
+    parts = urllib.parse.urlsplit(url)
+    query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query) if k != "log"]
+    query.append(("log", name))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
 def open_target(target: str) -> Any:
     return timeline.Log() if target == "memory" else timeline.open_log(target)
 
@@ -101,7 +113,9 @@ def write(
         log.close()
 
 
-def measure_lag(target: str, count: int, pace: float, *, process: bool) -> dict[str, Any]:
+def measure_lag(
+    target: str, count: int, pace: float, *, process: bool
+) -> dict[str, Any]:
     """(lags after the append returned, append durations), in seconds."""
     log = open_target(target)
     after = log.last_seq
@@ -227,13 +241,21 @@ def main(argv: list[str] | None = None) -> None:
     count = 40 if args.quick else args.events
     size = 5_000 if args.quick else args.catch_up
     directory = Path(tempfile.mkdtemp(prefix="bench-subscribe-", dir=args.tmpdir))
+    try:
+        run(args, count, size, directory)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, count: int, size: int, directory: Path) -> None:
     targets: dict[str, Callable[[str], str]] = {
         "memory": lambda _: "memory",
         "JSON Lines": lambda name: str(directory / f"{name}.jsonl"),
         "SQLite": lambda name: str(directory / f"{name}.sqlite"),
     }
     if args.postgres:
-        targets["PostgreSQL"] = lambda _: args.postgres
+        run = uuid.uuid4().hex[:8]
+        targets["PostgreSQL"] = lambda name: with_log(args.postgres, f"{name}-{run}")
     say(f"# Subscription lag and catch-up\n\n{machine()}\n")
     say("| log | writer | pace | lag median | lag p90 | append median | lag/append |")
     say("|---|---|---:|---:|---:|---:|---:|")
