@@ -554,7 +554,7 @@ class SubscriptionContract:
 class DurableContract(SubscriptionContract):
     """What the durable logs add: other processes, and writers killed mid-batch."""
 
-    crash_rounds: ClassVar[int] = 8
+    crash_rounds: ClassVar[int] = 6
     #: Writers can be stopped halfway through writing a batch (JSON Lines:
     #: a batch is bytes appended to a file; a database rolls it back).
     tears: ClassVar[bool] = False
@@ -702,7 +702,6 @@ class TestPostgresSubscriptions(DurableContract):
     """On the test server (tests/_postgres.py): a log a test directory."""
 
     examples = 10
-    crash_rounds = 6
     _urls: ClassVar[dict[Path, str]] = {}
 
     @pytest.fixture(autouse=True)
