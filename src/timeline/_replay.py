@@ -1046,27 +1046,50 @@ class PastView:
         )
 
     def pending(self, day: int) -> list[int]:
-        count, mask = self._count, _SEQ_MASK
-        found = [key for key in self._base.pending(day) if key & mask <= count]
-        # An extra is pending if it ends after ``day`` (a key from ``after``
-        # on) and starts by it (its low bits below ``started``; as in
-        # View.pending).
+        return self._pending(day)[0]
+
+    def _extras_pending(self, day: int) -> list[int]:
+        """The extras pending at ``day``: ending after it (a key from
+        ``after`` on) and started by it (low bits below ``started``; as in
+        View._pending)."""
         extras = self._extras
-        after = _ending_after(day)
-        started = _started_by(day)
-        low = _DAY_AND_SEQ_MASK
-        more = [
+        started, low = _started_by(day), _DAY_AND_SEQ_MASK
+        return [
             key
-            for key in extras[bisect.bisect_left(extras, after) :]
+            for key in extras[bisect.bisect_left(extras, _ending_after(day)) :]
             if key & low < started
         ]
+
+    def _pending(self, day: int) -> tuple[list[int], list[Event]]:
+        """The version's pending keys and events in fold order: the base's,
+        those after the version left out, the extras merged in."""
+        count, mask = self._count, _SEQ_MASK
+        keys, events = self._base._pending(day, True)
+        flags = [key & mask <= count for key in keys]
+        keys = list(itertools.compress(keys, flags))
+        events = list(itertools.compress(events, flags))
+        more = self._extras_pending(day)
         if more:
-            found += more
-            found.sort()
-        return found
+            # Each extra goes in at its position among the keys (it is not
+            # one of them): slices between them, not a sort of them all.
+            where = [bisect.bisect_left(keys, key) for key in more]
+            merged_keys: list[int] = []
+            merged: list[Event] = []
+            taken = 0
+            for at, key, event in zip(
+                where, more, self._base.events_of(more), strict=True
+            ):
+                merged_keys += keys[taken:at]
+                merged += events[taken:at]
+                merged_keys.append(key)
+                merged.append(event)
+                taken = at
+            keys = merged_keys + keys[taken:]
+            events = merged + events[taken:]
+        return keys, events
 
     def pending_events(self, day: int) -> list[Event]:
-        return self._base.events_of(self.pending(day))
+        return self._pending(day)[1]
 
     def pending_iter(self, day: int) -> Iterator[Event]:
         return iter(self.pending_events(day))
