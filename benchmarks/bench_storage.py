@@ -237,7 +237,9 @@ def explain(path: Path) -> None:
     import sqlite3
 
     from timeline._replay import _WIDTHS
-    from timeline._storage.sqlite import _COUNTED, _OPEN_END, _OPEN_START
+    from timeline._storage.relational import _COUNTED, _OPEN_END, _OPEN_START
+
+    counted = _COUNTED.format(slog="TRUE")  # one log a SQLite database
 
     clauses = [
         f"(e.wc = {i} AND e.hi > :day AND e.hi <= :day + {limit} AND e.lo <= :day)"
@@ -254,12 +256,12 @@ def explain(path: Path) -> None:
         "certain state: fold from a checkpoint": (
             "SELECT e.hi, e.lo, e.seq, e.body FROM events e WHERE "
             "(e.hi, e.lo, e.seq) > (:h, :l, :s) AND e.hi <= :day AND "
-            f"{_COUNTED} ORDER BY e.hi, e.lo, e.seq"
+            f"{counted} ORDER BY e.hi, e.lo, e.seq"
         ),
         "pending events": (
             "SELECT e.hi, e.lo, e.seq, e.body FROM events e WHERE ("
             + " OR ".join(clauses)
-            + f") AND {_COUNTED} ORDER BY e.hi, e.lo, e.seq"
+            + f") AND {counted} ORDER BY e.hi, e.lo, e.seq"
         ),
     }
     params = {"h": 0, "l": 0, "s": 0, "day": 730000, "n": 10**9}

@@ -619,3 +619,131 @@ def test_without_the_import_the_message_says_how(folder: Path) -> None:
     assert "no event type is registered as 'brewery." in done.stderr
     assert "--import MODULE (or import = [...] in timeline.toml)" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# -- render: the chart and the page of your own timeline ----------------------------
+
+
+def test_render_my_own_timeline(folder: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    from test_render import need_matplotlib
+
+    need_matplotlib()
+    log = log_of(folder).name
+    argv = ["render", "--log", log, "--import", "brewery", "-o", "a.svg"]
+    if log.endswith(".jsonl"):  # once through the console script
+        done = console(folder, *argv)
+        assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    else:
+        assert main(argv) == 0
+    root = ET.parse(folder / "a.svg").getroot()
+    ids = {el.get("id") for el in root.iter() if el.get("id")}
+    # A lane per event type by default, a mark per event.
+    assert {i for i in ids if i and i.startswith("lane-")} == {
+        "lane-brewery.founded",
+        "lane-brewery.beer_introduced",
+        "lane-brewery.owner_changed",
+        "lane-brewery.output_measured",
+    }
+    assert {i for i in ids if i and i.startswith("event-")} == {
+        f"event-{e.id}" for e in chronicle(load_brewery())
+    }
+    # Lanes by a function of the user's module, or by tag; PNG and HTML
+    # (in-process: drawing in a new process costs seconds).
+    status = main(
+        [
+            "render",
+            "--log",
+            log,
+            *MINE,
+            "--lanes",
+            "brewery:by_generation",
+            "--as-of",
+            "1905",
+            "-o",
+            "b.html",
+        ]
+    )
+    assert status == 0
+    page = (folder / "b.html").read_text(encoding="utf-8")
+    assert 'id="current-lane-generation 1"' in page or "generation 1" in page
+    assert 'id="facet-owner"' in page  # the projection's state beside the chart
+    assert "The state on" in page
+    done = console(
+        folder,
+        "render",
+        "--log",
+        log,
+        "--import",
+        "brewery",
+        "--lanes",
+        "tag",
+        "-o",
+        "c.png",
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert (folder / "c.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("lanes", "message"),
+    [
+        ("brewery:nothing", "expected a function of module 'brewery', found nothing"),
+        ("sideways", "--lanes 'sideways': expected type, tag, facet or MODULE:FUNC"),
+        ("brewery:Style", "the lane function Style raised ValueError on event"),
+    ],
+)  # fmt: skip
+def test_bad_lanes(
+    folder: Path, capsys: pytest.CaptureFixture[str], lanes: str, message: str
+) -> None:
+    log = log_of(folder).name
+    argv = ["render", "--log", log, "--import", "brewery", "--lanes", lanes]
+    status, _, err = run(capsys, *argv, "--format", "timelinejs", "-o", "-")
+    assert status == 2
+    assert err.count("\n") == 1
+    assert message in err
+
+
+# -- the README's walk through a timeline of your own -------------------------------
+
+
+def test_the_readme_walk_through_works_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every command of the README's "Your own timeline" section, in a
+    folder holding only brewery.py and history.csv; the output shown is
+    what the commands print."""
+    import shlex
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    part = readme.split("## Your own timeline on the command line", 1)[1]
+    part = part.split("\n## ", 1)[0]
+    first, second = re.findall(r"```console\n(.+?)\n```", part, flags=re.DOTALL)
+    (project,) = re.findall(r"```toml\n(.+?)```", part, flags=re.DOTALL)
+    for name in ("brewery.py", "history.csv"):
+        shutil.copy(BREWERY / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    load_brewery()
+    # The first block: commands, each followed by its whole output.
+    steps = re.split(r"^\$ ", first, flags=re.MULTILINE)[1:]
+    for step in steps:
+        command, _, expected = step.partition("\n")
+        argv = shlex.split(command)
+        assert argv[0] == "timeline"
+        status, out, err = run(capsys, *argv[1:])
+        assert (status, err) == (0, ""), command
+        assert out.rstrip("\n") == expected.rstrip("\n"), command
+    # The second: with the project file, every command runs.
+    (tmp_path / "timeline.toml").write_text(project, encoding="utf-8")
+    for command in re.findall(r"^\$ (.+)$", second, flags=re.MULTILINE):
+        argv = shlex.split(command)
+        if argv[1] == "render":
+            from test_render import need_matplotlib
+
+            need_matplotlib()
+        status, out, err = run(capsys, *argv[1:])
+        assert (status, err) == (0, ""), command
+        assert out, command
+    assert (tmp_path / "brewery.png").read_bytes().startswith(b"\x89PNG")
+    assert timeline.read_events("back.csv") == chronicle(load_brewery())

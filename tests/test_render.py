@@ -153,9 +153,10 @@ def test_other_event_types_get_a_lane_each() -> None:
         ]
     )
     layout = build_layout(log, as_of="2024-06-01")
+    # A lane per type, in the order their first events start.
     assert [lane.key for lane in layout.lanes] == [
-        "test_render.landed",
         "test_render.launched",
+        "test_render.landed",
     ]
     assert {m.id: (m.shape, m.status) for m in layout.marks} == {
         "a": (Shape.BAND, Status.CERTAIN),
@@ -695,3 +696,97 @@ def test_render_another_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     text = page.read_text(encoding="utf-8")
     assert "as known on 2031-01-01" in text  # the switch shows the first record
     assert text.count("<svg") == 2
+
+
+# -- the layout's promises, measured on the drawn figure ----------------------------
+
+
+def _drawn_labels(
+    log: timeline.Log, as_of: str, known_at: str | None, lang: str = "en"
+) -> tuple[dict[str, Any], float, Any]:
+    """The bundled chart drawn: each label's box in pixels, the as-of line's
+    x in pixels, and the layout."""
+    need_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from timeline._render import chart
+
+    geometry = chart.DEFAULT_FRAME.geometry(lang)  # type: ignore[arg-type]
+    layout = build_layout(
+        log,
+        as_of=as_of,
+        known_at=known_at,
+        lang=lang,
+        geometry=geometry,  # type: ignore[arg-type]
+    )
+    frame = chart.frame_for(layout.rows, len(layout.lanes))
+    with chart._style(layout.lang):
+        figure = chart.draw(layout, frame, "title", "subtitle")
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        (ax,) = [a for a in figure.axes if a.get_gid() == "chart"]
+        boxes = {
+            text.get_gid(): text.get_window_extent(renderer)
+            for text in ax.texts
+            if (text.get_gid() or "").startswith("label-")
+        }
+        line_x = ax.transData.transform((layout.as_of.toordinal() + 1.0, 0))[0]
+    return boxes, float(line_x), layout
+
+
+@pytest.mark.parametrize(
+    ("as_of", "known_at"),
+    [("2025-07-14", None), ("2024-12-15", PROGRAMME_DAY), ("2024-12-15", None)],
+)
+def test_labels_overlap_neither_each_other_nor_the_as_of_line(
+    log: timeline.Log, as_of: str, known_at: str | None
+) -> None:
+    boxes, line_x, layout = _drawn_labels(log, as_of, known_at)
+    assert len(boxes) == len(layout.marks)
+    crossing = [gid for gid, box in boxes.items() if box.x0 - 1 < line_x < box.x1 + 1]
+    assert crossing == []
+    items = sorted(boxes.items())
+    overlapping = [
+        (a, b)
+        for i, (a, box_a) in enumerate(items)
+        for b, box_b in items[i + 1 :]
+        if box_a.overlaps(box_b)
+    ]
+    assert overlapping == []
+    # Two labels in one row are apart by more than a space's width.
+    for i, (a, box_a) in enumerate(items):
+        for b, box_b in items[i + 1 :]:
+            if abs(box_a.y0 - box_b.y0) < 1:
+                assert box_a.x1 + 6 <= box_b.x0 or box_b.x1 + 6 <= box_a.x0, (a, b)
+
+
+def test_labels_are_cut_at_a_word_not_inside_one(log: timeline.Log) -> None:
+    layout = build_layout(log, as_of="2025-07-14")
+    cut = [m.label for m in layout.marks if m.label.endswith("…")]
+    for label in cut:
+        whole = next(
+            w
+            for w in (
+                timeline._render.words.event_label(m.event, "en", short=False)  # type: ignore[attr-defined]
+                for m in layout.marks
+                if m.label == label
+            )
+        )
+        kept = label.removesuffix("…")
+        assert whole.startswith(kept)
+        assert whole[len(kept)] in " ,;:&", (label, whole)
+
+
+def test_a_pending_open_start_reaches_back_across_the_as_of_line(
+    log: timeline.Log,
+) -> None:
+    """../2025-07-14 at as-of 2024-12-15 "may already have happened": its
+    bar straddles the as-of line, it does not lie wholly after it."""
+    layout = build_layout(log, as_of="2024-12-15", known_at=PROGRAMME_DAY)
+    line = layout.as_of.toordinal() + 1.0
+    opens = [m for m in layout.marks if m.shape is Shape.OPEN_START]
+    assert opens
+    for mark in opens:
+        if mark.status is Status.PENDING:
+            assert mark.start < line < mark.end, mark.id

@@ -1,4 +1,4 @@
-"""One contract for every log: in memory, JSON Lines file, SQLite.
+"""One contract for every log: in memory, JSON Lines file, SQLite, PostgreSQL.
 
 ``LogContract`` states what a log promises (issue 4): appends with
 ``expected_seq``, all-or-nothing batches (a rejected batch leaves the log
@@ -25,6 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import _postgres
 import timeline
 from strategies import (
     SELECTIVE,
@@ -741,7 +742,9 @@ class TestSQLiteLog(LogContract):
         return directory / "x.sqlite"
 
     def open(self, directory: Path, *, every: int = 3) -> Any:
-        return SQLiteLog(self.path(directory), checkpoint_every=every)
+        return SQLiteLog(
+            self.path(directory), checkpoint_every=every, persist_every=every
+        )
 
     def reopen(self, log: Any, directory: Path) -> Any:
         self.close(log)
@@ -759,6 +762,62 @@ class TestSQLiteLog(LogContract):
 
     def records(self, directory: Path) -> list[bytes]:
         with SQLiteLog(self.path(directory), create=False) as log:
+            return [body for body, _ in log.raw_records()]
+
+    def test_head_is_the_last_seq_and_hash(self, tmp_path: Path) -> None:
+        log = self.open(tmp_path)
+        log.append(Noted(id="a", occurred="2001", recorded="2024-01-01"))
+        assert log.head == (1, timeline.verify(self.path(tmp_path)).head)
+        self.close(log)
+
+
+def _postgres_log() -> Any:
+    """The PostgreSQL backend's class (imported when a test needs psycopg)."""
+    from timeline._storage.postgres import PostgresLog
+
+    return PostgresLog
+
+
+class TestPostgresLog(LogContract):
+    """The server of ``TIMELINE_TEST_POSTGRES_URL`` (tests/_postgres.py); a
+    fresh log (by name) for each test directory."""
+
+    _urls: ClassVar[dict[Path, str]] = {}
+
+    def path(self, directory: Path) -> Any:
+        if directory not in self._urls:
+            self._urls[directory] = _postgres.fresh_url("contract")
+        return self._urls[directory]
+
+    def open(self, directory: Path, *, every: int = 3) -> Any:
+        return _postgres_log()(
+            self.path(directory), checkpoint_every=every, persist_every=every
+        )
+
+    def reopen(self, log: Any, directory: Path) -> Any:
+        self.close(log)
+        again = timeline.open_log(self.path(directory))
+        assert isinstance(again, _postgres_log())
+        return again
+
+    def second_handle(self, log: Any, directory: Path) -> Any:
+        return timeline.open_log(self.path(directory), create=False)
+
+    def on_disk(self, directory: Path) -> object:
+        with _postgres_log()(self.path(directory), create=False) as log:
+            return (
+                log._run(
+                    "SELECT seq, id, hi, lo, wc, rday, rsec, body, hash FROM events "
+                    "WHERE {log} ORDER BY seq"
+                ).fetchall(),
+                log._run(
+                    "SELECT target, by_seq FROM supersessions WHERE {log} "
+                    "ORDER BY target, by_seq"
+                ).fetchall(),
+            )
+
+    def records(self, directory: Path) -> list[bytes]:
+        with _postgres_log()(self.path(directory), create=False) as log:
             return [body for body, _ in log.raw_records()]
 
     def test_head_is_the_last_seq_and_hash(self, tmp_path: Path) -> None:

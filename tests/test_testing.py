@@ -293,7 +293,15 @@ def test_stale_checkpoints_after_a_late_arrival_are_caught(
     """A log that forgets to drop the checkpoints a late event invalidates."""
     monkeypatch.setattr(View, "_invalidate", lambda self, position: None)
     with pytest.raises(AssertionError) as raised:
-        check_projection(ACCOUNT, events(Deposited), max_examples=300, derandomize=True)
+        # One bug, then shrink: whether hypothesis goes on looking for more
+        # depends on the time since the first (10 s), so on the machine's load.
+        check_projection(
+            ACCOUNT,
+            events(Deposited),
+            max_examples=300,
+            derandomize=True,
+            report_multiple_bugs=False,
+        )
     message = str(raised.value)
     assert message.startswith("as-of consistency broken")
     assert "queried with" in message  # the log was queried, then appended to

@@ -24,14 +24,17 @@ from timeline._dates import (
 from timeline._edtf import parse_edtf
 from timeline._events import Event, Retraction, Source, Text, event_type
 from timeline._freetext import parse_date
+from timeline._live import LiveState
 from timeline._log import Log
 from timeline._replay import AsOf, Diff, Projection
+from timeline._subscribe import Subscription
 from timeline.exceptions import (
     ConcurrencyError,
     DateRangeError,
     IntegrityError,
     InvalidDateError,
     InvalidEventError,
+    StorageError,
     TimelineError,
     UnknownEventTypeError,
     UnsupportedQueryError,
@@ -81,6 +84,7 @@ __all__ = [
     "IntegrityError",
     "InvalidDateError",
     "InvalidEventError",
+    "LiveState",
     "Log",
     "Point",
     "Precision",
@@ -88,6 +92,8 @@ __all__ = [
     "Qualifier",
     "Retraction",
     "Source",
+    "StorageError",
+    "Subscription",
     "Text",
     "TimelineError",
     "Truth",

@@ -179,14 +179,24 @@ class Projection(Generic[S]):
     number.
     """
 
-    def __init__(self, initial: S, *, name: str | None = None) -> None:
+    def __init__(
+        self, initial: S, *, name: str | None = None, version: int = 1
+    ) -> None:
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise TypeError(f"Projection version: expected an int, got {version!r}")
         self.initial: Final = initial
         self.name = name
+        #: Declared by the author: bump it when the fold's results change in
+        #: a way its handlers' code does not show (a helper they call, the
+        #: state's class), so that saved states of the old one are not used.
+        self.version: Final = version
         # Replaced, never edited, when a handler is registered: an answer
         # computed later (AsOf.possible) folds with the handlers of its query.
         self._handlers: dict[type[Event], Callable[[S, Any], S]] = {}
         self._resolved: dict[type[Event], Callable[[S, Any], S] | None] = {}
-        self.version = 0
+        #: Counts the handlers registered: checkpoints of an earlier
+        #: generation are stale.
+        self.generation = 0
 
     def on(
         self, *event_types: type[E]
@@ -206,7 +216,7 @@ class Projection(Generic[S]):
                 handlers[event_type_] = handler
             self._handlers = handlers
             self._resolved = {}
-            self.version += 1
+            self.generation += 1
             return handler
 
         return register
@@ -473,8 +483,8 @@ class _Checkpoints:
 
     def states(self, projection: Projection[S]) -> list[S]:
         entry = self._by.get(projection)
-        if entry is None or entry[0] != projection.version:
-            entry = self._by[projection] = (projection.version, [projection.initial])
+        if entry is None or entry[0] != projection.generation:
+            entry = self._by[projection] = (projection.generation, [projection.initial])
         return entry[1]
 
     def size(self) -> int:

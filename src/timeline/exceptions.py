@@ -13,6 +13,7 @@ __all__ = [
     "IntegrityError",
     "InvalidDateError",
     "InvalidEventError",
+    "StorageError",
     "TimelineError",
     "UnknownEventTypeError",
     "UnsupportedQueryError",
@@ -66,6 +67,13 @@ class ConcurrencyError(TimelineError, RuntimeError):
 
 class IntegrityError(TimelineError, ValueError):
     """A stored log failed verification: it was edited, truncated or corrupted."""
+
+
+class StorageError(TimelineError, OSError):
+    """A log's database or file could not be read or written: locked by
+    another process, read-only, a full disk, a file-size limit, a lost
+    connection, or a log used after ``close()``.  The message names the log
+    and the cause.  An append that raises it left the log as it was."""
 
 
 class UnsupportedQueryError(TimelineError, NotImplementedError):

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import timeline
 from timeline._render import chart
-from timeline._render.layout import build_layout
+from timeline._render.layout import LaneOf, build_layout
 from timeline._render.timelinejs import timelinejs
 from timeline._render.words import Lang
 
@@ -40,18 +40,24 @@ def render(
     alt_label: str | None = None,
     lang: Lang = "en",
     title: str,
+    lanes: LaneOf | None = None,
+    projection: timeline.Projection[Any] | None = None,
+    bundled: bool = True,
 ) -> bytes:
     """The rendering of ``log`` in ``fmt``, as bytes.
 
     ``known_at`` is the record drawn (SVG, PNG) or exported (TimelineJS);
     the HTML page shows the current record and switches to the one known on
-    ``alt_known_at`` (named ``alt_label``)."""
+    ``alt_known_at`` (named ``alt_label``), with the state of ``projection``
+    beside it (the bundled relationship's own table when ``bundled``).
+    ``lanes`` puts each event in its lane (default: the bundled facets for
+    the bundled timeline's events, else a lane per event type)."""
     if fmt == "timelinejs":
-        data = timelinejs(log, known_at=known_at, lang=lang, title=title)
+        data = timelinejs(log, known_at=known_at, lang=lang, title=title, lanes=lanes)
         return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     chart.require_matplotlib()
     if fmt == "html":
-        from timeline._render.html import render_html
+        from timeline._render.html import bundled_panel, generic_panel, render_html
 
         if alt_known_at is None or alt_label is None:
             raise ValueError("the HTML page needs alt_known_at and alt_label")
@@ -62,11 +68,13 @@ def render(
             alt_label=alt_label,
             lang=lang,
             title=title,
+            lanes=lanes,
+            panel=bundled_panel(lang) if bundled else generic_panel(projection, lang),
         )
         return page.encode("utf-8")
     geometry = chart.DEFAULT_FRAME.geometry(lang)
     layout = build_layout(
-        log, as_of=as_of, known_at=known_at, lang=lang, geometry=geometry
+        log, as_of=as_of, known_at=known_at, lang=lang, geometry=geometry, lanes=lanes
     )
     frame = chart.frame_for(layout.rows, len(layout.lanes))
     return chart.save(layout, frame, title, fmt)

@@ -20,7 +20,14 @@ import attrs
 
 import timeline
 from timeline._render.fonts import LATIN, families
-from timeline._render.layout import Geometry, Layout, Mark, Shape, Status
+from timeline._render.layout import (
+    LABEL_OFFSET_PX,
+    Geometry,
+    Layout,
+    Mark,
+    Shape,
+    Status,
+)
 from timeline._render.words import Lang, day_text, say
 from timeline.exceptions import TimelineError
 
@@ -294,7 +301,7 @@ def _draw_mark(
 def _draw_label(ax: Axes, layout: Layout, mark: Mark, live: bool) -> None:
     y = _y(layout, mark)
     per_px = (layout.x_max - layout.x_min) / (ax.bbox.width or 1.0)
-    pad = 5 * per_px
+    pad = LABEL_OFFSET_PX * per_px
     if mark.shape is Shape.DAY:
         left, right = mark.start + 0.5 - 4 * per_px, mark.start + 0.5 + 4 * per_px
     else:
@@ -366,18 +373,31 @@ def _draw_fuzz(ax: Axes, layout: Layout, mark: Mark, lane_color: str) -> None:
 
 
 def _years(layout: Layout) -> tuple[list[float], list[str], list[float]]:
+    """Year ticks: every year over a few years (quarters between them), or
+    every 2, 5, 10, ... years over a longer span, about a dozen at most."""
     first = timeline.from_day_number(int(layout.x_min)).year
     last = timeline.from_day_number(int(layout.x_max)).year
+    years = last - first + 1
+    step = next(
+        (s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500) if years / s <= 12),
+        1000,
+    )
+    minor_step = {1: 0, 2: 1, 5: 1, 10: 2, 20: 5, 25: 5, 50: 10}.get(step, step // 5)
     majors, labels, minors = [], [], []
-    for year in range(first, last + 2):
+    for year in range(max(first - first % step, 1), min(last + 2, 10_000)):
         day = datetime.date(year, 1, 1).toordinal()
-        if layout.x_min <= day <= layout.x_max:
+        if not layout.x_min <= day <= layout.x_max:
+            continue
+        if year % step == 0:
             majors.append(float(day))
             labels.append(f"{year}年" if layout.lang == "ja" else str(year))
-        for month in (4, 7, 10):
-            q = datetime.date(year, month, 1).toordinal()
-            if layout.x_min <= q <= layout.x_max:
-                minors.append(float(q))
+        elif minor_step and year % minor_step == 0:
+            minors.append(float(day))
+        if step == 1:
+            for month in (4, 7, 10):
+                q = datetime.date(year, month, 1).toordinal()
+                if layout.x_min <= q <= layout.x_max:
+                    minors.append(float(q))
     return majors, labels, minors
 
 

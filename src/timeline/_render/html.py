@@ -16,13 +16,23 @@ import datetime
 import html
 import json
 import re
+from collections.abc import Callable
 from typing import Any, Final
+
+import attrs
 
 import timeline
 from timeline._log import as_day
 from timeline._render import chart
 from timeline._render.facets import FACETS, describe, facet_label
-from timeline._render.layout import Layout, build_layout, lane_key, lane_label
+from timeline._render.layout import (
+    LaneOf,
+    Layout,
+    build_layout,
+    default_lanes,
+    lane_label,
+)
+from timeline._render.values import facts
 from timeline._render.words import Lang, display_date, event_label, say
 from timeline.dataset import Relationship
 
@@ -54,19 +64,78 @@ def _state_days(
     return sorted(days)
 
 
+@attrs.frozen
+class Panel:
+    """The state shown beside the chart: the projection folded, and its
+    state as one text per facet (a row of the table)."""
+
+    projection: timeline.Projection[Any]
+    describe: Callable[[Any], dict[str, str]]
+    label: Callable[[str], str]
+    facets: tuple[str, ...] = ()
+    heading: str = "state_h"
+
+
+def bundled_panel(lang: Lang) -> Panel:
+    """The bundled timeline's relationship, facet by facet."""
+    return Panel(
+        projection=Relationship,
+        describe=lambda state: describe(state, lang),
+        label=lambda facet: facet_label(facet, lang),
+        facets=FACETS,
+    )
+
+
+def generic_panel(projection: timeline.Projection[Any] | None, lang: Lang) -> Panel:
+    """Any projection's state, a row per top-level field (nested facts as
+    ``path: value``); without a projection, no rows (the pending events
+    are still listed)."""
+    if projection is None:
+        return Panel(
+            projection=_NOTHING,
+            describe=lambda state: {},
+            label=str,
+            heading="state_h_generic",
+        )
+
+    def rows(state: Any) -> dict[str, str]:
+        out: dict[str, list[str]] = {}
+        for fact in facts(state, lang):
+            head, _, rest = fact.label.partition(".")
+            if "[" in head:
+                head, rest = head.split("[", 1)[0], fact.label[len(head) :]
+            text = ", ".join(fact.items) if fact.many else fact.items[0]
+            out.setdefault(head, []).append(f"{rest}: {text}" if rest else text)
+        return {head: "; ".join(parts) or "-" for head, parts in out.items()}
+
+    return Panel(
+        projection=projection,
+        describe=rows,
+        label=str,
+        heading="state_h_generic",
+    )
+
+
+_NOTHING: Final = timeline.Projection(initial=None, name="no projection")
+
+
 def _state_json(
-    log: timeline.Log, day: int, known_at: datetime.date | None, lang: Lang
+    log: timeline.Log,
+    day: int,
+    known_at: datetime.date | None,
+    lang: Lang,
+    panel: Panel,
 ) -> dict[str, Any]:
     answer = log.state(
-        Relationship, as_of=timeline.from_day_number(day), known_at=known_at
+        panel.projection, as_of=timeline.from_day_number(day), known_at=known_at
     )
-    certain = describe(answer.certain, lang)
-    possible = describe(answer.possible, lang)
+    certain = panel.describe(answer.certain)
+    possible = panel.describe(answer.possible)
     return {
-        "stage": answer.certain.stage.value,
         "certain": certain,
         "possible": {
-            f: (None if possible[f] == certain[f] else possible[f]) for f in FACETS
+            f: (None if possible.get(f) == certain.get(f) else possible.get(f, "-"))
+            for f in possible.keys() | certain.keys()
         },
         "pending": [
             [e.id, display_date(e.occurred, lang), event_label(e, lang, short=False)]
@@ -338,9 +407,14 @@ def render_html(
     alt_label: str,
     lang: Lang = "en",
     title: str,
+    lanes: LaneOf | None = None,
+    panel: Panel | None = None,
 ) -> str:
     """The page, as text.  ``alt_known_at`` is the day of the earlier
-    record the switch shows (``alt_label`` names it)."""
+    record the switch shows (``alt_label`` names it); ``panel`` the state
+    beside the chart (default: the bundled relationship)."""
+    panel = bundled_panel(lang) if panel is None else panel
+    lane_of = default_lanes(log) if lanes is None else lanes
     chart.require_matplotlib()
     day = as_day(as_of, "as_of")
     alt_day = as_day(alt_known_at, "known_at")
@@ -349,7 +423,12 @@ def render_html(
     labels = {"current": say("current", lang), "alt": alt_label}
     layouts = {
         view: build_layout(
-            log, as_of=day, known_at=known[view], lang=lang, geometry=geometry
+            log,
+            as_of=day,
+            known_at=known[view],
+            lang=lang,
+            geometry=geometry,
+            lanes=lane_of,
         )
         for view in VIEWS
     }
@@ -372,7 +451,7 @@ def render_html(
         days = _state_days(log, known[view], first, last)
         refs = []
         for n in days:
-            state = _state_json(log, n, known[view], lang)
+            state = _state_json(log, n, known[view], lang, panel)
             key = json.dumps(state, sort_keys=True, ensure_ascii=False)
             if key not in index:
                 index[key] = len(states)
@@ -423,15 +502,23 @@ def render_html(
         rows.append(
             f'<tr data-id="{html.escape(eid, quote=True)}"{attrs}>'
             f'<td class="date">{html.escape(date)}</td>'
-            f"<td>{html.escape(lane_label(lane_key(event), lang))}</td>"
+            f"<td>{html.escape(lane_label(lane_of(event), lang))}</td>"
             f'<td><div class="summary">{html.escape(summary)}</div>'
             f'<div class="id">{html.escape(eid)} · {html.escape(recorded)}</div>'
             f"{note}</td>"
             f"<td>{_source_html(event, lang)}</td></tr>"
         )
 
+    found = dict.fromkeys(panel.facets)
+    for state in states:
+        found.update(dict.fromkeys(state["certain"]))
+        found.update(dict.fromkeys(state["possible"]))
+    facets = list(found)
+    for state in states:  # every facet in every state, for the page's table
+        state["certain"] = {f: state["certain"].get(f, "-") for f in facets}
+        state["possible"] = {f: state["possible"].get(f) for f in facets}
     data = {
-        "facets": list(FACETS),
+        "facets": facets,
         "views": views,
         "states": states,
         "events": events,
@@ -441,9 +528,10 @@ def render_html(
         "</", "<\\/"
     )
     facet_rows = "".join(
-        f'<tr id="facet-{f}"><th>{html.escape(facet_label(f, lang))}</th>'
+        f'<tr id="facet-{html.escape(f, quote=True)}">'
+        f"<th>{html.escape(panel.label(f))}</th>"
         f'<td class="certain"></td><td class="possible"></td></tr>'
-        for f in FACETS
+        for f in facets
     )
     charts = "".join(
         f'<div class="chart" data-view="{view}"{"" if view == "current" else " hidden"}'
@@ -453,7 +541,7 @@ def render_html(
     day_number = day.toordinal()
     js = _JS.replace("VIEWS.forEach", f"{json.dumps(list(VIEWS))}.forEach")
     e = html.escape
-    heading = [e(part) for part in say("state_h", lang, day="\0").split("\0")]
+    heading = [e(part) for part in say(panel.heading, lang, day="\0").split("\0")]
     return f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head>

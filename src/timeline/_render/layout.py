@@ -33,11 +33,17 @@ from timeline._render.words import Lang, em_width, event_label, say
 
 __all__ = [
     "Lane",
+    "LaneError",
+    "LaneOf",
     "Layout",
     "Mark",
     "Shape",
     "Status",
     "build_layout",
+    "by_tag",
+    "by_type",
+    "checked",
+    "default_lanes",
     "lane_key",
     "lane_label",
 ]
@@ -79,7 +85,16 @@ DATASET_LANES: Final = (
     LaneSpec("responses", "Regional responses", "地域の対応・監視", "#15803d"),
     LaneSpec("alignments", "Alignments", "連携", "#a16207"),
 )
-_OTHER_COLORS: Final = ("#0369a1", "#be185d", "#4d7c0f", "#9333ea", "#b45309")
+_OTHER_COLORS: Final = (
+    "#0369a1",
+    "#be185d",
+    "#4d7c0f",
+    "#9333ea",
+    "#b45309",
+    "#0f766e",
+    "#b91c1c",
+    "#1d4ed8",
+)
 
 _LANE_OF_TYPE: Final = {
     "nkru.war.began": "war",
@@ -107,6 +122,10 @@ _LANE_OF_TYPE: Final = {
 _PARTIES: Final = frozenset({"KP", "RU"})
 
 
+LaneOf = Callable[[timeline.Event], str]
+"""Which lane an event goes in: a facet function, given the event."""
+
+
 def lane_key(event: timeline.Event) -> str:
     """The lane of an event: a facet of the bundled timeline, or the event's
     type name for other types."""
@@ -116,6 +135,30 @@ def lane_key(event: timeline.Event) -> str:
         actors = {a.strip() for a in str(who).split(",")}
         return "treaty" if actors <= _PARTIES else "responses"
     return _LANE_OF_TYPE.get(name, name)
+
+
+def by_type(event: timeline.Event) -> str:
+    """A lane per event type (the default for a log of your own types)."""
+    return type(event).type_name
+
+
+def by_tag(event: timeline.Event) -> str:
+    """A lane per tag: an event's first tag (untagged events together)."""
+    return event.tags[0] if event.tags else "(untagged)"
+
+
+def is_bundled(log: Iterable[timeline.Event]) -> bool:
+    """Are all the log's events of the bundled timeline's types?"""
+    return all(
+        type(e).__module__.startswith("timeline.dataset")
+        or isinstance(e, timeline.Retraction)
+        for e in log
+    )
+
+
+def default_lanes(log: timeline.Log) -> LaneOf:
+    """The bundled timeline's facets for its own log, else a lane per type."""
+    return lane_key if is_bundled(log) else by_type
 
 
 @attrs.frozen
@@ -217,7 +260,7 @@ class Geometry:
 
     plot_width_px: float = 1180.0
     label_em_px: float = 10.5
-    pad_px: float = 4.0
+    pad_px: float = 6.0
     min_mark_px: float = 7.0
     measure: Callable[[str], float] | None = attrs.field(default=None, eq=False)
 
@@ -269,18 +312,89 @@ def lane_label(key: str, lang: Lang) -> str:
     return key
 
 
+def _lane(lane_of: LaneOf, event: timeline.Event) -> str:
+    try:
+        lane = lane_of(event)
+    except Exception as error:
+        raise LaneError(
+            f"the lane function {getattr(lane_of, '__qualname__', lane_of)} raised "
+            f"{type(error).__name__} on event {event.id!r}: {error}"
+        ) from error
+    if not isinstance(lane, str) or not lane:
+        raise LaneError(
+            f"the lane function {getattr(lane_of, '__qualname__', lane_of)} gave "
+            f"{lane!r} for event {event.id!r}: expected a lane name (a str)"
+        )
+    return lane
+
+
+def checked(lane_of: LaneOf) -> LaneOf:
+    """``lane_of`` (a user's function) raising :class:`LaneError`, naming
+    the event, when it fails or gives something other than a name."""
+
+    def lane(event: timeline.Event) -> str:
+        return _lane(lane_of, event)
+
+    lane.__qualname__ = getattr(lane_of, "__qualname__", repr(lane_of))
+    return lane
+
+
+class LaneError(timeline.TimelineError, ValueError):
+    """A lane function failed or gave something other than a lane name."""
+
+
 def _lane_specs(keys: Iterable[str], lang: Lang) -> list[tuple[str, str, str]]:
-    present = set(keys)
+    """The lanes, top to bottom: the bundled timeline's facets in their
+    order, then any other lane in the order its first event starts."""
+    present = list(dict.fromkeys(keys))
     out = [
         (spec.key, spec.ja if lang == "ja" else spec.en, spec.color)
         for spec in DATASET_LANES
         if spec.key in present
     ]
     known = {spec.key for spec in DATASET_LANES}
-    others = sorted(present - known)
+    others = [key for key in present if key not in known]
     for i, key in enumerate(others):
         out.append((key, key, _OTHER_COLORS[i % len(_OTHER_COLORS)]))
     return out
+
+
+LABEL_OFFSET_PX: Final = 5.0
+"""Between a mark and its label, in pixels (the chart draws it so)."""
+
+
+def _side(
+    drawn: tuple[float, float],
+    width: float,
+    offset: float,
+    as_x: float,
+    margin: float,
+    x_min: float,
+    x_max: float,
+) -> tuple[bool, float, float]:
+    """Which side of the mark its label goes (True: left), and how far it
+    then overflows the plot on the left and on the right.  Right by
+    default; left when the right side would cross the as-of line or the
+    plot's edge and the left would not; else the side that does not cross
+    the line, overflowing the plot (which is then widened)."""
+    right = (drawn[1] + offset, drawn[1] + offset + width)
+    left = (drawn[0] - offset - width, drawn[0] - offset)
+
+    def crosses(span: tuple[float, float]) -> bool:
+        return span[0] - margin < as_x < span[1] + margin
+
+    def fits(span: tuple[float, float]) -> bool:
+        return x_min <= span[0] and span[1] <= x_max
+
+    if fits(right) and not crosses(right):
+        return False, 0.0, 0.0
+    if fits(left) and not crosses(left):
+        return True, 0.0, 0.0
+    if not crosses(right):
+        return False, 0.0, right[1] - x_max
+    if not crosses(left):
+        return True, x_min - left[0], 0.0
+    return False, 0.0, max(right[1] - x_max, 0.0)
 
 
 class _Rows:
@@ -338,9 +452,11 @@ def build_layout(
     known_at: datetime.date | str | None = None,
     lang: Lang = "en",
     geometry: Geometry = Geometry(),
+    lanes: LaneOf | None = None,
 ) -> Layout:
     """The layout of the events known on ``known_at`` (default: the whole
-    log), with their status on ``as_of`` (default: :func:`default_as_of`).
+    log), with their status on ``as_of`` (default: :func:`default_as_of`),
+    in the lanes ``lanes`` puts them (default: :func:`default_lanes`).
 
     Superseded claims (known then, corrected by then) are kept, beside their
     correction, with ``superseded`` set."""
@@ -348,6 +464,7 @@ def build_layout(
     if as_of is None:
         as_of = default_as_of(log, known_day)
     as_of_day = as_day(as_of, "as_of")
+    lane_of = default_lanes(log) if lanes is None else lanes
     current, superseded = _known_events(log, known_day)
     count = log.count_known_at(known_day)
     everything = [*current, *superseded]
@@ -357,61 +474,93 @@ def build_layout(
     span = max(hi - lo, 60)
     x_min = lo - 0.03 * span
     x_max = hi + 0.05 * span
-    per_px = (x_max - x_min) / geometry.plot_width_px
     fade = max(0.12 * span, 40.0)
-    pad = geometry.pad_px * per_px
-    min_half = geometry.min_mark_px * per_px / 2
+    as_x = as_of_day.toordinal() + 1.0  # the as-of line: the end of the day
+    current_ids = {e.id for e in current}
+    lane_by_id = {event.id: _lane(lane_of, event) for event in everything}
 
-    corrects: dict[str, list[str]] = {}
-    items: list[_Item] = []
-    for event in everything:
-        date = event.occurred
-        shape = _shape(date)
-        lo_day, hi_day = date.earliest_day, date.latest_day
-        if shape is Shape.OPEN_START:
-            assert hi_day is not None
-            end = hi_day + 1.0
-            start = max(end - fade, x_min)
-        elif shape is Shape.OPEN_END:
-            assert lo_day is not None
-            start = float(lo_day)
-            end = min(start + fade, x_max)
-        else:
-            assert lo_day is not None
-            assert hi_day is not None
-            start, end = float(lo_day), hi_day + 1.0
-        drawn = (
-            min(start, (start + end) / 2 - min_half),
-            max(end, (start + end) / 2 + min_half),
-        )
-        label = event_label(event, lang)
-        width = geometry.width(label) * per_px
-        label_left = drawn[1] + pad + width > x_max
-        if label_left:
-            extent = (drawn[0] - pad - width - pad, drawn[1] + pad)
-        else:
-            extent = (drawn[0] - pad, drawn[1] + pad + width + pad)
-        corrections = tuple(
-            e.id for e in log.superseded_by(event.id) if log.seq(e.id) <= count
-        )
-        for c in corrections:
-            corrects.setdefault(c, []).append(event.id)
-        items.append(
-            _Item(
-                event=event,
-                lane=lane_key(event),
-                shape=shape,
-                start=start,
-                end=end,
-                label=label,
-                label_left=label_left,
-                extent=extent,
-                superseded=event.id not in {e.id for e in current},
-                corrections=corrections,
+    def place(
+        x_min: float, x_max: float
+    ) -> tuple[list[_Item], dict[str, list[str]], float, float]:
+        """The items with their labels placed, and how far (in days) the
+        labels that must go outside the plot overflow it, left and right."""
+        per_px = (x_max - x_min) / geometry.plot_width_px
+        offset = LABEL_OFFSET_PX * per_px  # from the mark to its label
+        gap = geometry.pad_px * per_px  # kept free around each item of a row
+        margin = 3 * per_px  # kept free around the as-of line
+        min_half = geometry.min_mark_px * per_px / 2
+        corrects: dict[str, list[str]] = {}
+        items: list[_Item] = []
+        over_left = over_right = 0.0
+        for event in everything:
+            date = event.occurred
+            shape = _shape(date)
+            lo_day, hi_day = date.earliest_day, date.latest_day
+            if shape is Shape.OPEN_START:
+                assert hi_day is not None
+                end = hi_day + 1.0
+                start = max(end - fade, x_min)
+                if as_x < end:
+                    # Pending: it may already have happened, so the bar
+                    # reaches back across the as-of line, not after it.
+                    start = max(min(start, as_x - fade / 2), x_min)
+            elif shape is Shape.OPEN_END:
+                assert lo_day is not None
+                start = float(lo_day)
+                end = min(start + fade, x_max)
+            else:
+                assert lo_day is not None
+                assert hi_day is not None
+                start, end = float(lo_day), hi_day + 1.0
+            drawn = (
+                min(start, (start + end) / 2 - min_half),
+                max(end, (start + end) / 2 + min_half),
             )
-        )
+            label = event_label(event, lang)
+            width = geometry.width(label) * per_px
+            label_left, left_over, right_over = _side(
+                drawn, width, offset, as_x, margin, x_min, x_max
+            )
+            over_left, over_right = (
+                max(over_left, left_over),
+                max(over_right, right_over),
+            )
+            if label_left:
+                extent = (drawn[0] - offset - width - gap, drawn[1] + gap)
+            else:
+                extent = (drawn[0] - gap, drawn[1] + offset + width + gap)
+            corrections = tuple(
+                e.id for e in log.superseded_by(event.id) if log.seq(e.id) <= count
+            )
+            for c in corrections:
+                corrects.setdefault(c, []).append(event.id)
+            items.append(
+                _Item(
+                    event=event,
+                    lane=lane_by_id[event.id],
+                    shape=shape,
+                    start=start,
+                    end=end,
+                    label=label,
+                    label_left=label_left,
+                    extent=extent,
+                    superseded=event.id not in current_ids,
+                    corrections=corrections,
+                )
+            )
+        return items, corrects, over_left, over_right
 
-    specs = _lane_specs((item.lane for item in items), lang)
+    # Widen the plot until every label fits beside its mark without crossing
+    # the as-of line (a few rounds: widening shrinks the days a pixel holds).
+    for _ in range(5):
+        items, corrects, over_left, over_right = place(x_min, x_max)
+        if not (over_left or over_right):
+            break
+        x_min -= over_left * 1.05
+        x_max += over_right * 1.05
+
+    by_start = sorted(items, key=lambda i: (i.start, i.event.id))
+    specs = _lane_specs((item.lane for item in by_start), lang)
     rows_of: dict[str, int] = {}
     packers = {key: _Rows() for key, _, _ in specs}
     claims = {item.event.id: item for item in items if item.superseded}
@@ -430,19 +579,19 @@ def build_layout(
         for i, placed in enumerate((item, *below)):
             rows_of[placed.event.id] = row + i
 
-    lanes: list[Lane] = []
+    stacked: list[Lane] = []
     first = 0
     for key, label, color in specs:
         n = max(len(packers[key].rows), 1)
-        lanes.append(Lane(key=key, label=label, color=color, first_row=first, rows=n))
+        stacked.append(Lane(key=key, label=label, color=color, first_row=first, rows=n))
         first += n
-    offset = {lane.key: lane.first_row for lane in lanes}
+    first_row = {lane.key: lane.first_row for lane in stacked}
     day = as_of_day.toordinal()
     marks = tuple(
         Mark(
             event=item.event,
             lane=item.lane,
-            row=offset[item.lane] + rows_of[item.event.id],
+            row=first_row[item.lane] + rows_of[item.event.id],
             shape=item.shape,
             start=item.start,
             end=item.end,
@@ -457,7 +606,7 @@ def build_layout(
         for item in items
     )
     return Layout(
-        lanes=tuple(lanes),
+        lanes=tuple(stacked),
         marks=marks,
         rows=first,
         x_min=x_min,

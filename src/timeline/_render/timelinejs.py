@@ -22,7 +22,7 @@ from typing import Any
 import timeline
 from timeline import Point, Precision, UncertainDate
 from timeline._log import as_day
-from timeline._render.layout import lane_key, lane_label
+from timeline._render.layout import LaneOf, default_lanes, lane_label
 from timeline._render.words import Lang, display_date, event_label, say
 
 __all__ = ["timelinejs"]
@@ -92,11 +92,13 @@ def timelinejs(
     known_at: datetime.date | str | None = None,
     lang: Lang = "en",
     title: str | None = None,
+    lanes: LaneOf | None = None,
 ) -> dict[str, Any]:
     """The events known on ``known_at`` (default: the whole log, corrected)
     as a TimelineJS JSON object: one slide per event, grouped by lane."""
     known = None if known_at is None else as_day(known_at, "known_at")
     count = log.count_known_at(known)
+    lane_of = default_lanes(log) if lanes is None else lanes
     slides: list[dict[str, Any]] = []
     for event in log.timeline(known):
         start, end = _dates(event.occurred)
@@ -108,7 +110,7 @@ def timelinejs(
                 "headline": html.escape(event_label(event, lang, short=False)),
                 "text": _text(event, log, lang, count),
             },
-            "group": lane_label(lane_key(event), lang),
+            "group": lane_label(lane_of(event), lang),
         }
         if end is not None:
             slide["end_date"] = end

@@ -15,6 +15,7 @@ says them (with their uncertainty), amounts, and short labels of events.
 from __future__ import annotations
 
 import datetime
+import enum
 import re
 from collections.abc import Callable, Mapping
 from typing import Final, Literal
@@ -98,6 +99,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "view_h": ("Record", "記録"),
     "day_h": ("Day", "日付"),
     "state_h": ("The relationship on {day}", "{day}時点の関係"),
+    "state_h_generic": ("The state on {day}", "{day}時点の状態"),
     "offline": (
         "This page works offline; source links open the original reports.",
         "このページはオフラインで動作します。出典のリンクは元の報道を開きます。",
@@ -385,11 +387,16 @@ def em_width(text: str) -> float:
 
 
 def _shorten(text: str, limit: float = _MAX_LABEL_EM) -> str:
+    """``text`` cut to ``limit`` ems, at a word's end where it has spaces
+    (never "shells & roc…"), with an ellipsis."""
     if em_width(text) <= limit:
         return text
-    while text and em_width(text) > limit - 0.6:
-        text = text[:-1]
-    return text.rstrip(" ,;:、") + "…"
+    cut = text
+    while cut and em_width(cut) > limit - 0.6:
+        cut = cut[:-1]
+    if " " in cut and not text[len(cut)].isspace():
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:、&") + "…"
 
 
 def _g(event: timeline.Event, name: str, default: object = None) -> object:
@@ -591,6 +598,22 @@ _LABELS: Final[dict[str, Callable[[timeline.Event, Lang], str]]] = {
 }
 
 
+def _payload_label(event: timeline.Event) -> str:
+    """A label from an event without a summary: its text and enum values
+    ("Helles, lager"), else its whole payload, else its id."""
+    from timeline._render.values import value_text
+
+    payload = event.payload()
+    words = [
+        value_text(v)
+        for v in payload.values()
+        if isinstance(v, str | enum.Enum) and value_text(v)
+    ]
+    if words:
+        return ", ".join(words)
+    return value_text(payload) if payload else event.id
+
+
 def event_label(event: timeline.Event, lang: Lang, *, short: bool = True) -> str:
     """A short label for a mark on the chart: from the payload for the
     bundled timeline's event types, else the summary (or the id), cut short
@@ -609,5 +632,10 @@ def event_label(event: timeline.Event, lang: Lang, *, short: bool = True) -> str
     elif event.summary is not None:
         text = event.summary.get(lang)
     else:
-        text = event.id
+        text = _payload_label(event)
+    # A record's control characters are shown, never obeyed (and a font has
+    # no glyph for them).
+    from timeline._render.values import escape
+
+    text = escape(text)
     return _shorten(text) if short else text

@@ -1,12 +1,15 @@
 """Durable logs: the record format (``codec``), the JSON Lines file
-(``jsonl``) and SQLite (``sqlite``) backends, and the operations on a log
-file as a whole: open, verify, repair, convert.
+(``jsonl``), SQLite (``sqlite``) and PostgreSQL (``postgres``) backends (the
+last two on the shared ``relational`` log), and the operations on a log as
+a whole: open, verify, repair, convert.  A log is named by a path (its
+suffix picks the file format) or a ``postgresql://`` URL.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -14,6 +17,11 @@ from timeline._storage.codec import GENESIS
 from timeline._storage.jsonl import FileLog, Rules, read_locked, repair_file, scan_bytes
 from timeline._storage.sqlite import SQLiteLog
 from timeline.exceptions import IntegrityError
+
+if TYPE_CHECKING:
+    from timeline._storage.postgres import PostgresLog
+
+Target = str | os.PathLike[str]
 
 __all__ = [
     "FileLog",
@@ -29,30 +37,102 @@ _SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 _SIDE = ("-wal", "-shm", "-journal")  # SQLite's files next to a database
 
 
-def _kind(path: Path) -> str:
-    suffix = path.suffix.lower()
+def _is_url(target: object) -> bool:
+    return isinstance(target, str) and target.lower().startswith(
+        ("postgresql://", "postgres://")
+    )
+
+
+def _postgres(url: str, *, create: bool = True) -> PostgresLog:
+    try:
+        from timeline._storage.postgres import PostgresLog
+    except ImportError:
+        raise ImportError(
+            "a postgresql:// log needs psycopg 3: pip install 'timeline[postgres]'"
+        ) from None
+    return PostgresLog(url, create=create)
+
+
+def _kind(path: Target) -> str:
+    if _is_url(path):
+        return "postgres"
+    suffix = Path(path).suffix.lower()
     if suffix == ".jsonl":
         return "jsonl"
     if suffix in _SQLITE_SUFFIXES:
         return "sqlite"
     raise ValueError(
         f"{str(path)!r}: expected a log file ending in .jsonl (JSON Lines) or "
-        f"{', '.join(_SQLITE_SUFFIXES)} (SQLite), got {suffix or 'no suffix'!r}"
+        f"{', '.join(_SQLITE_SUFFIXES)} (SQLite), or a postgresql:// URL, got "
+        f"{suffix or 'no suffix'!r}"
     )
 
 
 def open_log(
-    path: str | os.PathLike[str], *, create: bool = True
-) -> FileLog | SQLiteLog:
-    """Open (or create) a durable log; the suffix picks the backend.
+    path: Target,
+    *,
+    create: bool = True,
+    verify: bool | str | tuple[int, str] = False,
+) -> FileLog | SQLiteLog | PostgresLog:
+    """Open (or create) a durable log, named by a path or a URL.
 
     ``.jsonl`` gives a hash-chained JSON Lines file, ``.sqlite``/``.db`` a
-    SQLite database; both have the interface of :class:`timeline.Log`.
+    SQLite database, ``postgresql://USER@HOST/DB?log=NAME`` a log in a
+    PostgreSQL database (``log`` names one of the database's logs; default
+    ``timeline``); all have the interface of :class:`timeline.Log`.
+
+    A JSON Lines log checks its whole chain whenever it reads the file;
+    SQLite and PostgreSQL logs answer queries from their rows without
+    checking the chain (docs/format.md).  ``verify=True`` checks the whole
+    log (as :func:`verify` does) before returning it, and
+    ``verify="SEQ:HASH"`` (a head published earlier) also checks that the
+    log still has that record with that hash; either raises
+    :class:`IntegrityError` and returns nothing.
     """
-    target = Path(path)
-    if _kind(target) == "jsonl":
-        return FileLog(target, create=create)
-    return SQLiteLog(target, create=create)
+    if _is_url(path):
+        log: FileLog | SQLiteLog | PostgresLog = _postgres(str(path), create=create)
+    else:
+        target = Path(path)
+        if _kind(target) == "jsonl":
+            log = FileLog(target, create=create)
+        else:
+            log = SQLiteLog(target, create=create)
+    if verify is not False:
+        try:
+            _check_open(log, None if verify is True else _parse_head(verify))
+        except BaseException:
+            log.close()
+            raise
+    return log
+
+
+def _check_open(
+    log: FileLog | SQLiteLog | PostgresLog, head: tuple[int, str] | None
+) -> None:
+    if isinstance(log, FileLog):
+        # Its load checked the chain and every record; a head needs the file.
+        if head is not None:
+            verify(log.path, head=head)
+        return
+    last_seq, _, marked = log.check(mark=None if head is None else head[0])
+    if head is not None:
+        _check_head(log.where, head, last_seq, GENESIS if head[0] == 0 else marked)
+
+
+def _check_head(
+    name: object, head: tuple[int, str], last_seq: int, marked: bytes | None
+) -> None:
+    seq, digest = head
+    if marked is None:
+        raise IntegrityError(
+            f"{name}: the expected head is record {seq}, but the log ends at "
+            f"record {last_seq}: records were cut off the end"
+        )
+    if marked.hex() != digest:
+        raise IntegrityError(
+            f"{name}: record {seq} has hash {marked.hex()}, not the expected "
+            f"{digest}: the log was rewritten"
+        )
 
 
 @attrs.frozen
@@ -87,36 +167,43 @@ def _parse_head(head: str | tuple[int, str]) -> tuple[int, str]:
 
 
 def verify(
-    path: str | os.PathLike[str],
+    path: Target,
     *,
     head: str | tuple[int, str] | None = None,
     decode: bool = True,
 ) -> Verification:
-    """Check a log file's whole chain; raise :class:`IntegrityError` naming
+    """Check a log's whole chain; raise :class:`IntegrityError` naming
     the first bad record (its line, for JSON Lines).
 
     With ``head`` (``"SEQ:HASH"`` as printed by an earlier verify), also
     check that record SEQ is still there with that hash: the only way to
     detect records cut off the end.  A torn tail is reported in the result
-    (``torn_bytes``), not raised: ``timeline repair`` removes it.
+    (``torn_bytes``), not raised: ``timeline repair`` removes it.  SQLite
+    and PostgreSQL logs are read in one read transaction, so appends made
+    meanwhile are neither seen in part nor taken for tampering.
     """
-    target = Path(path)
     expected = None if head is None else _parse_head(head)
-    if _kind(target) == "sqlite":
+    mark = None if expected is None else expected[0]
+    if _is_url(path):
+        with _postgres(str(path), create=False) as log:
+            last_seq, digest, marked = log.check(decode=decode, mark=mark)
+            name: object = log.where
+        result = Verification(str(path), last_seq, digest)
+    elif _kind(Path(path)) == "sqlite":
+        target = Path(path)
         if not target.exists():
             raise FileNotFoundError(f"no log file at {str(target)!r}")
-        with SQLiteLog(target, create=False) as log:
-            last_seq, digest = log.verify(decode=decode)
-            marked = None
-            if expected is not None and 1 <= expected[0] <= last_seq:
-                marked = log.hash_at(expected[0])
+        with SQLiteLog(target, create=False) as stored:
+            last_seq, digest, marked = stored.check(decode=decode, mark=mark)
         result = Verification(str(target), last_seq, digest)
+        name = target
     else:
+        target = Path(path)
         scan = scan_bytes(
             read_locked(target),
             target,
             decode=decode,
-            mark=None if expected is None else expected[0],
+            mark=mark,
             rules=Rules() if decode else None,
         )
         last_seq = scan.last_seq
@@ -124,72 +211,76 @@ def verify(
             str(target), last_seq, scan.head.hex(), scan.torn_bytes, scan.torn_reason
         )
         marked = scan.marked
+        name = target
     if expected is not None:
-        seq, digest = expected
-        if seq == 0:
-            marked = GENESIS
-        if marked is None:
-            raise IntegrityError(
-                f"{target}: the expected head is record {seq}, but the log ends at "
-                f"record {result.last_seq}: records were cut off the end"
-            )
-        if marked.hex() != digest:
-            raise IntegrityError(
-                f"{target}: record {seq} has hash {marked.hex()}, not the expected "
-                f"{digest}: the log was rewritten"
-            )
+        _check_head(
+            name, expected, result.last_seq, GENESIS if expected[0] == 0 else marked
+        )
     return result
 
 
-def repair(path: str | os.PathLike[str]) -> int:
+def repair(path: Target) -> int:
     """Remove a torn tail (an unfinished final line or batch left by a
     crash); returns the number of bytes removed (0 if none).  Any other
     damage raises :class:`IntegrityError` and changes nothing."""
-    target = Path(path)
-    if _kind(target) == "sqlite":
-        verify(target)
-        return 0  # SQLite transactions leave no torn tails
-    return repair_file(target)
+    if _kind(path) != "jsonl":
+        verify(path)
+        return 0  # database transactions leave no torn tails
+    return repair_file(Path(path))
 
 
-def convert(
-    source: str | os.PathLike[str], target: str | os.PathLike[str]
-) -> Verification:
-    """Copy a log into a new file of the other (or same) format, keeping ids,
-    sequence numbers and record hashes, so that the copy verifies with the
-    same head."""
-    src, dst = Path(source), Path(target)
-    _kind(dst)
-    if dst.exists() and (dst.is_dir() or dst.stat().st_size):
+def convert(source: Target, target: Target) -> Verification:
+    """Copy a log into a new log of another (or the same) kind, keeping
+    ids, sequence numbers and record hashes, so that the copy verifies with
+    the same head.  A PostgreSQL target must be a new or empty log."""
+    src_kind, dst_kind = _kind(source), _kind(target)
+    dst_url = str(target) if dst_kind == "postgres" else None
+    dst = Path(target) if dst_url is None else None
+    if dst is not None and dst.exists() and (dst.is_dir() or dst.stat().st_size):
         raise FileExistsError(f"{str(dst)!r} exists; convert writes a new log")
-    checked = verify(src)
+    checked = verify(source)
     if checked.torn_bytes:
         raise IntegrityError(
-            f"{src}: ends with a torn tail ({checked.torn_reason}); run "
-            f"`timeline repair {src}` before converting it"
+            f"{source}: ends with a torn tail ({checked.torn_reason}); run "
+            f"`timeline repair {source}` before converting it"
         )
-    if _kind(src) == "sqlite":
-        with SQLiteLog(src, create=False) as log:
-            records = list(log.raw_records())
+    records: Any
+    if src_kind == "jsonl":
+        records = scan_bytes(read_locked(Path(source)), source, keep_raw=True).raw
     else:
-        scan = scan_bytes(read_locked(src), src, keep_raw=True)
-        records = list(scan.raw)
-    created = not dst.exists()
-    try:
-        if _kind(dst) == "sqlite":
-            with SQLiteLog(dst) as out:
-                out.append_raw(records)
-        else:
-            FileLog(dst).close()
-            FileLog.write_raw(dst, records)
-        result = verify(dst)
-    except BaseException:
-        if created:  # leave nothing half-written behind
-            for leftover in (dst, *(dst.with_name(dst.name + s) for s in _SIDE)):
-                leftover.unlink(missing_ok=True)
-        raise
+        opened = (
+            _postgres(str(source), create=False)
+            if src_kind == "postgres"
+            else SQLiteLog(Path(source), create=False)
+        )
+        with opened as log:
+            records = list(log.raw_records())
+    if dst_url is not None:
+        with _postgres(dst_url) as out:
+            if out.last_seq:
+                raise FileExistsError(
+                    f"{out.where} has records; convert writes a new log"
+                )
+            out.append_raw(records)
+        result = verify(dst_url)
+    else:
+        assert dst is not None
+        created = not dst.exists()
+        try:
+            if dst_kind == "sqlite":
+                with SQLiteLog(dst) as stored:
+                    stored.append_raw(records)
+            else:
+                FileLog(dst).close()
+                FileLog.write_raw(dst, records)
+            result = verify(dst)
+        except BaseException:
+            if created:  # leave nothing half-written behind
+                for leftover in (dst, *(dst.with_name(dst.name + s) for s in _SIDE)):
+                    leftover.unlink(missing_ok=True)
+            raise
     if (result.last_seq, result.head) != (checked.last_seq, checked.head):
         raise IntegrityError(  # pragma: no cover - a bug in convert itself
-            f"{dst}: the copy ends at {result}, the original at {checked}"
+            f"{target}: the copy ends at {result}, the original at {checked}"
         )
     return result

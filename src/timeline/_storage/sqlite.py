@@ -8,12 +8,10 @@ envelope's usual members are written as one-byte codes, and the chained
 hash is kept whole only at the end of each append (its first 4 bytes
 elsewhere, enough to name an edited record).  Reading a row rebuilds the
 canonical body byte for byte, so a log converts between the two formats and
-still verifies.  Fold keys (latest day, earliest day, sequence number) are
-indexed columns; supersessions live in a second insert-only table.  As-of
-queries stream the counted events in fold order from the index and fold
-them, starting from in-memory checkpoints (states saved every K events,
-keyed by their fold key) that are invalidated from the fold position of any
-new or superseded event.
+still verifies.  The tables, queries, chain, checkpoints and appends are those of every
+relational log (:mod:`.relational`); this module is SQLite's dialect: the
+connection, its transactions, the compact rows, and SQLite's errors as
+:class:`timeline.StorageError` naming the cause.
 
 Durability: WAL with ``synchronous=FULL`` by default: each commit waits for
 the disk, so a committed append survives a power loss, as the JSON Lines
@@ -27,43 +25,32 @@ batches of 1000.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import datetime
-import hashlib
-import json
 import os
 import re
 import sqlite3
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, ClassVar, Final
 
-from timeline._dates import UNBOUNDED_ABOVE, UNBOUNDED_BELOW, UncertainDate
+from timeline._dates import UncertainDate
 from timeline._events import Event, recorded_key
-from timeline._log import AsOfQueries, DayInput, check_batch, known_at_key
-from timeline._replay import _WIDTHS, FoldKey, Projection
-from timeline._storage.codec import (
-    FORMAT_VERSION,
-    GENESIS,
-    CodecError,
-    decode_record,
-    encode_event,
+from timeline._storage.codec import FORMAT_VERSION
+from timeline._storage.relational import (
+    _END,
+    _HASH,
+    _MORE,
+    PERSIST_EVERY,
+    RelationalLog,
+    date_columns,
 )
-from timeline._storage.jsonl import Rules, parse_body
-from timeline.exceptions import (
-    ConcurrencyError,
-    IntegrityError,
-    TimelineError,
-)
+from timeline._subscribe import Feed
+from timeline.exceptions import IntegrityError, StorageError
 
 __all__ = ["SQLiteLog"]
 
-S = TypeVar("S")
-_CACHED_VIEWS: Final = 8
-_CACHED_EVENTS: Final = 1 << 18  # about 200 bytes each
 #: The layout of the tables (meta ``schema``); the records themselves are
 #: those of the log format (meta ``format``), the same in every container.
 _SCHEMA_VERSION: Final = 2
@@ -109,16 +96,6 @@ _INSERTS: Final = {
     for size in _INSERT_SIZES
 }
 _SHORT_HASH: Final = 4  # bytes of the chained hash kept inside a batch
-_HASH: Final = 32
-
-# Width classes as in the in-memory pending index, two more for open ends;
-# an exact day (never pending) has none (NULL: outside the pending index).
-_Checkpoints = tuple[Any, list[FoldKey], list[Any], int]
-_OPEN_START, _OPEN_END = len(_WIDTHS) + 1, len(_WIDTHS) + 2
-_COUNTED: Final = (
-    "NOT EXISTS (SELECT 1 FROM supersessions s "
-    "WHERE s.target = e.seq AND s.by_seq <= :n) AND e.seq <= :n"
-)
 
 # -- the compact body -------------------------------------------------------
 #
@@ -164,8 +141,6 @@ _COMMON: Final = 3
 _DEFAULTS: Final = _CODES[1]
 _ANY_CODE: Final = re.compile(b"[%b]" % b"".join(_CODE_BYTES))
 _RARE_CODE: Final = re.compile(b"[%b]" % b"".join(_CODE_BYTES[_COMMON:]))
-_MORE: Final = b',"more":true}'
-_END: Final = b"}"
 
 
 def _pack(rest: bytes) -> bytes:
@@ -214,52 +189,69 @@ def _type_fragment(name: str, version: int) -> bytes:
     )
 
 
-def _by_superseder(pair: tuple[int, int]) -> tuple[int, int]:
-    return pair[1], pair[0]
+# What each sqlite3 error means for the user, by the start of its message;
+# every other one is reported with SQLite's own words.
+_CAUSES: Final = (
+    (
+        "database is locked",
+        "another process holds the database locked (it "
+        "stayed locked for the whole busy timeout)",
+    ),
+    ("database or disk is full", "the disk is full"),
+    (
+        "attempt to write a readonly database",
+        "the database is read-only (its file or its folder cannot be written)",
+    ),
+    (
+        "unable to open database file",
+        "the database cannot be opened (a "
+        "missing folder, or no permission to read it or to create its side files)",
+    ),
+    (
+        "disk i/o error",
+        "a disk I/O error (a full disk, a file-size limit, or a failing device)",
+    ),
+    ("cannot operate on a closed database", "the log was closed"),
+    (
+        "file is not a database",
+        "not a timeline SQLite log: the file is not a SQLite database",
+    ),
+    ("database disk image is malformed", "the database file is damaged"),
+)
 
 
-def _width_class(hi: int, lo: int) -> int | None:
-    if hi == UNBOUNDED_ABOVE:
-        return _OPEN_END
-    if lo == UNBOUNDED_BELOW:
-        return _OPEN_START
-    width = hi - lo
-    if width == 0:
-        return None
-    return bisect.bisect_left(_WIDTHS, width)
-
-
-def _date_columns(date: UncertainDate) -> tuple[int, int, int | None]:
-    """(hi, lo, wc) of an occurred date: the fold key's days, the width class."""
-    lo, hi = date.earliest_day, date.latest_day
-    hi = UNBOUNDED_ABOVE if hi is None else hi
-    lo = UNBOUNDED_BELOW if lo is None else lo
-    return hi, lo, _width_class(hi, lo)
-
-
-def _recorded_columns(recorded: datetime.date) -> tuple[int, float]:
-    if type(recorded) is datetime.date:
-        return recorded.toordinal(), 0.0
-    return recorded_key(recorded)
-
-
-def _derived(event: Event) -> tuple[Any, ...]:
-    """The indexed columns (id, hi, lo, wc, rday, rsec) of ``event``."""
-    return (
-        event.id,
-        *_date_columns(event.occurred),
-        *_recorded_columns(event.recorded),
+def storage_error(
+    path: object, error: BaseException, doing: str = ""
+) -> StorageError | IntegrityError:
+    """A sqlite3 error as a StorageError naming the log and the cause (an
+    IntegrityError for a stored value that cannot be read)."""
+    text = str(error)
+    if text.startswith("Could not decode"):  # text that is not UTF-8
+        return IntegrityError(f"{path}: a row cannot be read: {text}")
+    cause = next(
+        (meaning for start, meaning in _CAUSES if text.lower().startswith(start)),
+        text,
     )
+    if cause != text:
+        cause = f"{cause} (SQLite: {text})"
+    what = f" while {doing}" if doing else ""
+    return StorageError(f"{path}: {cause}{what}")
 
 
-class SQLiteLog(AsOfQueries):
+class SQLiteLog(RelationalLog):
     """A log kept in SQLite (WAL mode), with the interface of :class:`timeline.Log`.
 
     Each commit waits for the disk (``synchronous=FULL``), so appends
     survive a power loss; ``fsync=False`` (``synchronous=NORMAL``) is faster
     and survives the process being killed, not a power loss (see the
-    module's docstring).
+    module's docstring).  ``checkpoints=False`` neither reads nor saves
+    persisted checkpoints (see :mod:`.relational`).  A log that cannot be
+    written (a read-only file or folder) is still read and verified.
+    ``any_thread=True`` lets the handle be used from any thread, one at a
+    time (a subscription's reader is).
     """
+
+    compact: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -268,60 +260,208 @@ class SQLiteLog(AsOfQueries):
         create: bool = True,
         checkpoint_every: int = 64,
         fsync: bool = True,
+        checkpoints: bool = True,
+        persist_every: int = PERSIST_EVERY,
+        any_thread: bool = False,
     ) -> None:
         self.path = Path(path)
+        self.where = str(self.path)
+        self._depth = 0  # nested transactions
         if not create and not self.path.exists():
             raise FileNotFoundError(f"no log file at {str(self.path)!r}")
         if self.path.is_dir():
             raise IsADirectoryError(f"{str(self.path)!r} is a directory, not a log")
+        self._readonly = self.path.exists() and not _writable(self.path)
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None)
+            if self._readonly:
+                # A read-only log (or folder): SQLite cannot make its side
+                # files, so read it immutable; nothing can write it anyway.
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                if not os.access(self.path.parent, os.W_OK):
+                    uri += "&immutable=1"
+                self._db = sqlite3.connect(
+                    uri,
+                    uri=True,
+                    isolation_level=None,
+                    check_same_thread=not any_thread,
+                )
+            else:
+                self._db = sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=not any_thread
+                )
         except sqlite3.Error as error:
-            raise OSError(f"cannot open {str(self.path)!r}: {error}") from None
+            raise storage_error(self.path, error, "opening it") from None
+        self._types: dict[int, tuple[str, int, bytes]] = {}
+        self._kinds: dict[type[Event], tuple[int, bytes]] = {}
+        self._dates: dict[int, tuple[UncertainDate, int, int, int | None]] = {}
         try:
-            # Refuse a database that is not a timeline log before writing
-            # anything to it (not even the journal mode).
-            self._check_tables(self._tables(), create=create)
-            self._db.execute("PRAGMA busy_timeout=30000")
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
-            if create:
-                with self._write_transaction():
-                    if self._check_tables(self._tables(), create=True):
-                        # executescript() would commit; one statement at a time.
-                        for statement in _SCHEMA.split(";"):
-                            if statement.strip():
-                                self._db.execute(statement)
-                        self._db.executemany(
-                            "INSERT INTO meta VALUES (?, ?)",
-                            [
-                                ("format", str(FORMAT_VERSION)),
-                                ("schema", str(_SCHEMA_VERSION)),
-                            ],
-                        )
-        except sqlite3.DatabaseError as error:
+            self._open(create=create, fsync=fsync)
+            self._setup(checkpoint_every, checkpoints, persist_every)
+        except sqlite3.Error as error:
             self._db.close()
+            text = str(error)
+            if (
+                isinstance(error, sqlite3.OperationalError)
+                or "not a database" not in text
+            ):
+                raise storage_error(self.path, error, "opening it") from None
             raise IntegrityError(
                 f"{self.path}: not a timeline SQLite log: {error}"
             ) from None
         except BaseException:
             self._db.close()
             raise
-        self._every = checkpoint_every
-        self._cache: OrderedDict[int, Event] = OrderedDict()
-        # Types never change once committed: code -> the body's fragment,
-        # and (name, version) -> code.
-        self._types: dict[int, tuple[str, int, bytes]] = {}
-        self._kinds: dict[type[Event], tuple[int, bytes]] = {}
-        self._dates: dict[int, tuple[UncertainDate, int, int, int | None]] = {}
-        self._known_at: dict[tuple[int, float], tuple[int, int]] = {}
-        self._known_max = self._max_seq()
-        # (projection, view count or None for current) -> sorted [(key, state)];
-        # the views of earlier versions (known_at) are kept for the
-        # _CACHED_VIEWS most recently used.
-        self._checkpoints: OrderedDict[
-            tuple[int, int | None], tuple[Any, list[FoldKey], list[Any], int]
-        ] = OrderedDict()
+
+    def _open(self, *, create: bool, fsync: bool) -> None:
+        self._db.execute("PRAGMA busy_timeout=30000")
+        # Refuse a database that is not a timeline log before writing
+        # anything to it (not even the journal mode).
+        self._check_tables(self._tables(), create=create)
+        if self._readonly:
+            return
+        mode = self._db.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(f"PRAGMA synchronous={'FULL' if fsync else 'NORMAL'}")
+        if create and self._check_tables(self._tables(), create=True):
+            # A new log: one process makes the tables (the others find them).
+            with self._write_transaction():
+                if self._check_tables(self._tables(), create=True):
+                    # executescript() would commit; one statement at a time.
+                    for statement in _SCHEMA.split(";"):
+                        if statement.strip():
+                            self._db.execute(statement)
+                    self._db.executemany(
+                        "INSERT INTO meta VALUES (?, ?)",
+                        [
+                            ("format", str(FORMAT_VERSION)),
+                            ("schema", str(_SCHEMA_VERSION)),
+                        ],
+                    )
+
+    # -- the dialect ----------------------------------------------------
+
+    def _sql(self, text: str) -> str:
+        compiled = self._compiled.get(text)
+        if compiled is None:
+            compiled = self._compiled[text] = text.format(
+                log="TRUE",
+                elog="TRUE",
+                slog="TRUE",
+                row="e.seq, e.id, e.type, e.body, e.hash",
+            )
+        return compiled
+
+    def _run(self, text: str, params: Mapping[str, Any] | None = None) -> Any:
+        try:
+            return self._db.execute(self._sql(text), params or {})
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error) from None
+
+    @contextlib.contextmanager
+    def _transaction(self, begin: str) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self._db.execute(begin)
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error, "starting a transaction") from None
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as error:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise storage_error(self.path, error, "committing") from None
+
+    def _read_transaction(self) -> contextlib.AbstractContextManager[None]:
+        # In WAL mode the first read of a deferred transaction takes a
+        # snapshot that the transaction's later reads all see.
+        return self._transaction("BEGIN")
+
+    def _write_transaction(self) -> contextlib.AbstractContextManager[None]:
+        if self._readonly:
+            raise StorageError(
+                f"{self.path}: the log is read-only (its file or folder cannot be "
+                "written): it can be read and verified, not appended to"
+            )
+        return self._transaction("BEGIN IMMEDIATE")
+
+    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        flat = [value for row in rows for value in row]
+        start = 0
+        try:
+            for size in _INSERT_SIZES:
+                width = size * _COLUMNS
+                end = start + (len(flat) - start) // width * width
+                if end > start:
+                    self._db.executemany(
+                        _INSERTS[size],
+                        [flat[i : i + width] for i in range(start, end, width)],
+                    )
+                start = end
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error, "appending") from None
+
+    def _insert_supersessions(self, pairs: list[tuple[int, int]]) -> None:
+        try:
+            self._db.executemany("INSERT INTO supersessions VALUES (?, ?)", pairs)
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error, "appending") from None
+
+    def _conflict(self, error: BaseException) -> str | None:
+        if isinstance(error, sqlite3.IntegrityError):
+            text = str(error)
+            if "events.id" in text:
+                return "id"
+            if "events.seq" in text:
+                return "seq"
+        return None
+
+    def _storage_error(self, error: BaseException) -> BaseException:
+        if isinstance(error, sqlite3.OperationalError | sqlite3.ProgrammingError):
+            return storage_error(self.path, error)
+        return error
+
+    def _save_checkpoints(self, rows: list[tuple[Any, ...]]) -> bool:
+        """Insert persisted checkpoints, unless the database is busy (a
+        query never waits for a writer to save them); False if it cannot
+        be written at all."""
+        if self._readonly:
+            return False
+        try:
+            self._db.execute("PRAGMA busy_timeout=50")
+            with self._transaction("BEGIN IMMEDIATE"):
+                self._db.execute(_CHECKPOINTS)
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO checkpoints VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+        except StorageError as error:
+            return "read-only" not in str(error)
+        except sqlite3.Error:
+            return True
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("PRAGMA busy_timeout=30000")
+        return True
 
     # -- plumbing -----------------------------------------------------
 
@@ -333,7 +473,7 @@ class SQLiteLog(AsOfQueries):
         """True if the database is empty and may become a new log; raise
         IntegrityError if it is anything but a timeline log of this schema."""
         if not tables:
-            if create:
+            if create and not self._readonly:
                 return True
             raise IntegrityError(
                 f"{self.path}: not a timeline SQLite log: the database is empty"
@@ -368,52 +508,25 @@ class SQLiteLog(AsOfQueries):
             )
         return False
 
+    def _check_more_tables(self) -> None:
+        if "types" not in self._tables():
+            raise IntegrityError(f"{self.path}: no table types")
+
     def close(self) -> None:
         self._db.close()
+        self._end_subscriptions()
+
+    def _feed(self, after: int) -> Feed:
+        from timeline._storage.subscribe import RelationalFeed
+
+        reader = SQLiteLog(self.path, create=False, checkpoints=False, any_thread=True)
+        return RelationalFeed(reader, after)
 
     def __enter__(self) -> SQLiteLog:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @contextlib.contextmanager
-    def _write_transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
-
-    def _max_seq(self) -> int:
-        row = self._db.execute("SELECT max(seq) FROM events").fetchone()
-        return int(row[0] or 0)
-
-    def _sync(self) -> None:
-        """Drop checkpoints spoiled by events appended since we last looked."""
-        latest = self._max_seq()
-        if latest == self._known_max:
-            return
-        rows = self._db.execute(
-            "SELECT min(hi) FROM ("
-            " SELECT hi, lo FROM events WHERE seq > :old"
-            " UNION ALL SELECT e.hi, e.lo FROM supersessions s"
-            " JOIN events e ON e.seq = s.target WHERE s.by_seq > :old)",
-            {"old": self._known_max},
-        ).fetchone()
-        self._invalidate_current(rows[0])
-        self._known_max = latest
-
-    def _invalidate_current(self, min_hi: int | None) -> None:
-        if min_hi is None:
-            return
-        for (_, view), (_, keys, states, _) in self._checkpoints.items():
-            if view is None:
-                position = bisect.bisect_left(keys, (min_hi, UNBOUNDED_BELOW, 0))
-                del keys[position:]
-                del states[position:]
 
     # -- the compact rows -----------------------------------------------
 
@@ -433,32 +546,32 @@ class SQLiteLog(AsOfQueries):
             self._types[code] = found
         return found
 
-    def _fragment(self, code: int, seq: int) -> bytes:
-        return self._type(code, seq)[2]
-
-    def _body(
-        self, seq: int, event_id: str, code: int | None, body: bytes, end: bytes
+    def _canonical(
+        self, seq: int, event_id: Any, code: Any, stored: Any, digest: Any
     ) -> bytes:
-        """The canonical body of a row (``end``: how it ends, by its hash)."""
+        """The canonical body of a row (how it ends is told by its hash)."""
+        end = self._ending(seq, digest)
+        if type(stored) is not bytes:
+            raise IntegrityError(f"{self.path}: seq {seq}: the body must be a BLOB")
         if code is None:
             # Stored whole: its "more" member must agree with its hash, whole
             # at a batch's end and short inside one, or a log cut inside a
             # batch would pass as complete.
-            if type(body) is bytes and body.endswith(_MORE) != (end is _MORE):
+            if stored.endswith(_MORE) != (end is _MORE):
                 raise IntegrityError(
                     f"{self.path}: seq {seq}: the record "
                     + ("is inside a batch" if end is _END else "ends its batch")
                     + " but its stored hash says otherwise: rows were removed "
                     "or edited"
                 )
-            return body
-        if type(body) is not bytes or type(event_id) is not str:
+            return stored
+        if type(event_id) is not str:
             raise IntegrityError(f"{self.path}: seq {seq}: id and body have bad types")
         return b'{"seq":%d,"id":%b%b%b%b' % (
             seq,
             encode_basestring(event_id).encode("utf-8"),
-            self._fragment(code, seq),
-            _unpack(body),
+            self._type(code, seq)[2],
+            _unpack(stored),
             end,
         )
 
@@ -474,13 +587,19 @@ class SQLiteLog(AsOfQueries):
             f"(expected {_HASH}, or {_SHORT_HASH} inside a batch)"
         )
 
+    def _ends_batch(self, seq: int, stored: Any, digest: Any) -> bool:
+        return self._ending(seq, digest) is _END
+
+    def _whole_hash(self, seq: int, stored: Any, digest: Any) -> bytes | None:
+        return digest if self._ending(seq, digest) is _END else None
+
     def _kind(
-        self, kind: type[Event], new: dict[type[Event], tuple[int, bytes]]
+        self, kind: type[Event], new: dict[type[Event], Any]
     ) -> tuple[int, bytes]:
         """(code, body fragment) of an event type, adding it to the types
         table if need be (inside the append's transaction: ``new`` is kept
         once it commits, never before, so a rolled-back code is forgotten)."""
-        entry = self._kinds.get(kind) or new.get(kind)
+        entry: tuple[int, bytes] | None = self._kinds.get(kind) or new.get(kind)
         if entry is None:
             key = (kind.type_name, kind.schema_version)
             row = self._db.execute(
@@ -493,6 +612,9 @@ class SQLiteLog(AsOfQueries):
             entry = new[kind] = (int(row[0]), _type_fragment(*key))
         return entry
 
+    def _types_added(self, new: dict[type[Event], Any]) -> None:
+        self._kinds.update(new)
+
     def _row(
         self,
         event: Event,
@@ -500,7 +622,7 @@ class SQLiteLog(AsOfQueries):
         body: bytes,
         digest: bytes,
         more: bool,
-        new: dict[type[Event], tuple[int, bytes]],
+        new: dict[type[Event], Any],
     ) -> tuple[Any, ...]:
         """The row of a record: compact if its body has the expected shape,
         else whole (with no type code)."""
@@ -527,6 +649,20 @@ class SQLiteLog(AsOfQueries):
             digest = digest[:_SHORT_HASH]
         return (seq, event_id, code, hi, lo, wc, rday, rsec, stored, digest)
 
+    def _raw_row(
+        self,
+        event: Event,
+        seq: int,
+        body: bytes,
+        digest: bytes,
+        more: bool,
+        new: dict[type[Event], Any],
+    ) -> tuple[Any, ...]:
+        row = self._row(event, seq, body, digest, more, new)
+        if _has_codes(body):  # pragma: no cover - not in a JSON text
+            row = (*row[:2], None, *row[3:8], body, row[9])
+        return row
+
     def _columns(self, date: UncertainDate) -> tuple[int, int, int | None]:
         # Logs share date objects: a lookup by identity (the entry keeps the
         # date alive, so its id is not reused) instead of the bounds and
@@ -535,526 +671,33 @@ class SQLiteLog(AsOfQueries):
         if entry is None or entry[0] is not date:
             if len(self._dates) > 1 << 16:
                 self._dates.clear()
-            entry = self._dates[id(date)] = (date, *_date_columns(date))
+            entry = self._dates[id(date)] = (date, *date_columns(date))
         return entry[1], entry[2], entry[3]
 
-    def _decode(self, seq: int, event_id: str, code: int | None, body: bytes) -> Event:
-        """The event of record ``seq``: decoding is most of a query's cost,
-        and a record never changes, so recently decoded events are kept."""
-        cache = self._cache
-        event = cache.get(seq)
-        if event is not None:
-            cache.move_to_end(seq)
-            return event
-        obj = None if code is None else self._record(seq, event_id, code, body)
-        if obj is None:
-            obj = parse_body(
-                self._body(seq, event_id, code, body, _END),
-                self.path,
-                seq,
-                label="seq",
-            )
-        event = self._event(obj, seq)
-        cache[seq] = event
-        if len(cache) > _CACHED_EVENTS:
-            cache.popitem(last=False)
-        return event
+    # -- verify and convert ---------------------------------------------
 
-    def _record(
-        self, seq: int, event_id: str, code: int, body: bytes
-    ) -> dict[str, Any] | None:
-        """The parsed record straight from the row, for the usual envelope
-        (no source, summary, supersedes or tags; no escapes in the dates):
-        what parsing its rebuilt body gives, without rebuilding it or
-        parsing the envelope (the first query at 10^5: about 15% faster).
-        None for any other row."""
-        if type(body) is not bytes or b"\\" in body:
-            return None
-        occurred, found, rest = body.partition(b"\x03")
-        if not found or _RARE_CODE.search(body) is not None:
-            return None
-        if rest[-1:] == b"\x01":
-            recorded, payload = rest[:-1], {}
-        else:
-            recorded, found, text = rest.partition(b"\x02")
-            if not found or _ANY_CODE.search(text) is not None:
-                return None
-            payload = parse_body(text, self.path, seq, label="seq")
-        if _ANY_CODE.search(recorded) is not None:
-            return None
-        name, version, _ = self._type(code, seq)
-        return {
-            "seq": seq,
-            "id": event_id,
-            "type": name,
-            "v": version,
-            "occurred": occurred.decode("utf-8", "replace"),
-            "recorded": recorded.decode("utf-8", "replace"),
-            "source": None,
-            "summary": None,
-            "supersedes": [],
-            "tags": [],
-            "payload": payload,
-        }
-
-    def _event(self, obj: Any, seq: int) -> Event:
+    def check(
+        self, *, decode: bool = True, mark: int | None = None
+    ) -> tuple[int, str, bytes | None]:
         try:
-            return decode_record(obj, f"{self.path}: seq {seq}").event
-        except TimelineError as error:
-            raise IntegrityError(str(error)) from None
+            return super().check(decode=decode, mark=mark)
+        except sqlite3.Error as error:
+            raise storage_error(self.path, error, "verifying") from None
 
-    def _decode_body(self, body: bytes, seq: int) -> Event:
-        return self._event(parse_body(body, self.path, seq, label="seq"), seq)
 
-    # -- reading ------------------------------------------------------
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
-    def __len__(self) -> int:
-        return self._max_seq()
 
-    @property
-    def last_seq(self) -> int:
-        return self._max_seq()
-
-    def __iter__(self) -> Iterator[Event]:
-        cursor = self._db.execute("SELECT seq, id, type, body FROM events ORDER BY seq")
-        for row in cursor:
-            yield self._decode(*row)
-
-    def __contains__(self, event_id: object) -> bool:
-        row = self._db.execute("SELECT 1 FROM events WHERE id = ?", (event_id,))
-        return row.fetchone() is not None
-
-    def seq(self, event_id: str) -> int:
-        row = self._db.execute(
-            "SELECT seq FROM events WHERE id = ?", (event_id,)
-        ).fetchone()
-        if row is None:
-            raise KeyError(f"no event with id {event_id!r} in the log")
-        return int(row[0])
-
-    def get(self, event_id: str) -> Event:
-        row = self._db.execute(
-            "SELECT seq, id, type, body FROM events WHERE id = ?", (event_id,)
-        ).fetchone()
-        if row is None:
-            raise KeyError(f"no event with id {event_id!r} in the log")
-        return self._decode(*row)
-
-    def at(self, seq: int) -> Event:
-        row = self._db.execute(
-            "SELECT seq, id, type, body FROM events WHERE seq = ?", (seq,)
-        ).fetchone()
-        if row is None:
-            raise IndexError(
-                f"sequence number {seq} is not in the log (1..{self._max_seq()})"
-            )
-        return self._decode(*row)
-
-    def superseded_by(self, event_id: str) -> tuple[Event, ...]:
-        seq = self.seq(event_id)
-        rows = self._db.execute(
-            "SELECT by_seq FROM supersessions WHERE target = ? ORDER BY by_seq", (seq,)
-        ).fetchall()
-        return tuple(self.at(row[0]) for row in rows)
-
-    @property
-    def head(self) -> tuple[int, str]:
-        row = self._db.execute(
-            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
-        if row is None:
-            return 0, GENESIS.hex()
-        return int(row[0]), self._last_hash(int(row[0]), row[1]).hex()
-
-    def _last_hash(self, seq: int, digest: object) -> bytes:
-        if self._ending(seq, digest) is not _END:
-            raise IntegrityError(
-                f"{self.path}: seq {seq}: the last record ends inside a batch "
-                "(its hash is not whole): records were cut off the end"
-            )
-        assert isinstance(digest, bytes)
-        return digest
-
-    def count_known_at(self, known_at: DayInput | None) -> int:
-        n = self._max_seq()
-        if known_at is None:
-            return n
-        key = known_at_key(known_at)
-        cached = self._known_at.get(key)
-        if cached is not None and cached[0] == n:
-            return cached[1]
-        # Recorded times never go back, so the events known then are the
-        # prefix before the first one recorded later: a binary search on
-        # seq (about 17 row reads at 10^5) instead of an index on them.
-        low, high = 1, n + 1
-        read = self._db.execute
-        while low < high:
-            middle = (low + high) // 2
-            row = read(
-                "SELECT rday, rsec FROM events WHERE seq = ?", (middle,)
-            ).fetchone()
-            if row is None:
-                raise IntegrityError(f"{self.path}: record {middle} is missing")
-            if (row[0], row[1]) > key:
-                high = middle
-            else:
-                low = middle + 1
-        if len(self._known_at) > 256:
-            self._known_at.clear()
-        self._known_at[key] = (n, low - 1)
-        return low - 1
-
-    def _counted(
-        self, n: int, where: str = "1", params: dict[str, Any] | None = None
-    ) -> Iterator[tuple[FoldKey, Event]]:
-        sql = (
-            f"SELECT e.hi, e.lo, e.seq, e.id, e.type, e.body FROM events e "
-            f"WHERE {where} AND {_COUNTED} ORDER BY e.hi, e.lo, e.seq"
-        )
-        decode = self._decode
-        for hi, lo, seq, event_id, code, body in self._db.execute(
-            sql, {"n": n, **(params or {})}
-        ):
-            yield (hi, lo, seq), decode(seq, event_id, code, body)
-
-    def timeline(self, known_at: DayInput | None = None) -> tuple[Event, ...]:
-        self._sync()
-        return tuple(event for _, event in self._counted(self.count_known_at(known_at)))
-
-    # -- appending ----------------------------------------------------
-
-    def append(self, *events: Event, expected_seq: int | None = None) -> int:
-        if expected_seq is not None and (
-            not isinstance(expected_seq, int) or isinstance(expected_seq, bool)
-        ):
-            raise TypeError(f"expected_seq: expected an int, got {expected_seq!r}")
-        new_types: dict[type[Event], tuple[int, bytes]] = {}
-        with self._write_transaction():
-            last = self._db.execute(
-                "SELECT seq, rday, rsec, hash FROM events ORDER BY seq DESC LIMIT 1"
-            ).fetchone()
-            count = 0 if last is None else int(last[0])
-            if expected_seq is not None and expected_seq != count:
-                raise ConcurrencyError(expected_seq, count)
-            if not events:
-                return count
-            head = GENESIS if last is None else self._last_hash(count, last[3])
-            previous = None if last is None else (int(last[1]), float(last[2]))
-            # Only the targets of supersedes are looked up here; an id that
-            # is already in the log is found by the UNIQUE index as the rows
-            # go in (1000 index lookups a batch saved: about 1 µs an event).
-            targets = {
-                target
-                for event in events
-                if isinstance(event, Event)
-                for target in event.supersedes
-            }
-            known = self._seqs_of(targets)
-            check_batch(events, known.__contains__, previous)
-            rows, supersessions = self._rows(events, count, head, known, new_types)
-            try:
-                self._insert(rows)
-            except sqlite3.IntegrityError:
-                # Rows of this batch may be in already: ids up to count only.
-                found = self._seqs_of({event.id for event in events}).items()
-                present = {name for name, seq in found if seq <= count}
-                check_batch(events, present.__contains__, previous)  # names it
-                raise
-            self._db.executemany(
-                "INSERT INTO supersessions VALUES (?, ?)", supersessions
-            )
-        self._kinds.update(new_types)
-        # Checkpoints spoiled by this append are dropped by the next query's
-        # _sync(), as for any other writer's: not here (0.3 µs an event).
-        return count + len(events)
-
-    def _rows(
-        self,
-        events: Sequence[Event],
-        count: int,
-        head: bytes,
-        known: dict[str, int],
-        new_types: dict[type[Event], tuple[int, bytes]],
-    ) -> tuple[list[Any], list[tuple[int, int]]]:
-        """The events' rows, one after another in a flat list (as the
-        INSERT of many rows takes them), and their supersessions."""
-        flat: list[Any] = []
-        supersessions: list[tuple[int, int]] = []
-        ids: dict[str, int] = {}
-        final = len(events) - 1
-        sha256 = hashlib.sha256
-        row = self._row
-        for index, event in enumerate(events):
-            seq = count + index + 1
-            more = index != final
-            try:
-                body = encode_event(event, seq, more=more)
-            except CodecError as error:
-                raise CodecError(f"event {index + 1} of the batch: {error}") from None
-            head = sha256(head + body).digest()
-            flat += row(event, seq, body, head, more, new_types)
-            ids[event.id] = seq
-            if event.supersedes:
-                for target in event.supersedes:
-                    supersessions.append((ids.get(target) or known[target], seq))
-        return flat, supersessions
-
-    def _seqs_of(self, names: set[str]) -> dict[str, int]:
-        """The sequence numbers of those of ``names`` that are in the log."""
-        found: dict[str, int] = {}
-        listed = sorted(names)
-        for start in range(0, len(listed), 500):
-            chunk = listed[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            found.update(
-                self._db.execute(
-                    f"SELECT id, seq FROM events WHERE id IN ({marks})", chunk
-                ).fetchall()
-            )
-        return found
-
-    def append_raw(self, records: Iterable[tuple[bytes, bytes]]) -> None:
-        """Copy verified (body, hash) records into this empty log, unchanged
-        (for ``convert``: the copy keeps sequence numbers and hashes)."""
-        new_types: dict[type[Event], tuple[int, bytes]] = {}
-        with self._write_transaction():
-            if self._max_seq():
-                raise IntegrityError(f"{self.path}: convert needs an empty target log")
-            rows: list[Any] = []
-            seq_of: dict[str, int] = {}
-            supersessions: list[tuple[int, int]] = []
-            more = False
-            for body, digest in records:
-                record = decode_record(json.loads(body), "record")
-                event, seq, more = record.event, record.seq, record.more
-                seq_of[event.id] = seq
-                supersessions.extend((seq_of[t], seq) for t in event.supersedes)
-                row = self._row(event, seq, body, digest, more, new_types)
-                if _has_codes(body):  # pragma: no cover - not in a JSON text
-                    row = (*row[:2], None, *row[3:8], body, row[9])
-                rows += row
-                if len(rows) >= 10_000 * _COLUMNS:
-                    self._insert(rows)
-                    rows = []
-            if more:
-                raise IntegrityError(
-                    f"{self.path}: the records to copy end inside a batch"
-                )
-            self._insert(rows)
-            self._db.executemany(
-                "INSERT INTO supersessions VALUES (?, ?)", supersessions
-            )
-        self._kinds.update(new_types)
-        self._sync()
-
-    def _insert(self, flat: list[Any]) -> None:
-        start = 0
-        for size in _INSERT_SIZES:
-            width = size * _COLUMNS
-            end = start + (len(flat) - start) // width * width
-            if end > start:
-                self._db.executemany(
-                    _INSERTS[size],
-                    [flat[i : i + width] for i in range(start, end, width)],
-                )
-            start = end
-
-    # -- the chain ------------------------------------------------------
-
-    def _chain(
-        self, extra: str = "", where: str = "1", params: Sequence[Any] = ()
-    ) -> Iterator[tuple[tuple[Any, ...], bytes, bytes]]:
-        """(row, canonical body, chained hash) of every record in seq order,
-        checked: sequence numbers without gaps, each stored hash (whole, or
-        its first bytes inside a batch) equal to the chained hash, and the
-        last one whole.  ``row`` is (seq, id, type, body, hash, *extra)."""
-        head = GENESIS
-        expected = 0
-        digest: object = None
-        sha256 = hashlib.sha256
-        rows = self._db.execute(
-            f"SELECT seq, id, type, body, hash{extra} FROM events WHERE {where} "
-            "ORDER BY seq",
-            params,
-        )
-        while True:
-            try:
-                row = next(rows, None)
-            except sqlite3.DatabaseError as error:  # text that is not UTF-8
-                raise IntegrityError(
-                    f"{self.path}: seq {expected + 1}: cannot read the row: {error}"
-                ) from None
-            if row is None:
-                break
-            seq, event_id, code, stored, digest = row[:5]
-            expected += 1
-            if seq != expected:
-                raise IntegrityError(
-                    f"{self.path}: expected sequence number {expected}, found {seq}"
-                )
-            if type(stored) is not bytes:
-                raise IntegrityError(f"{self.path}: seq {seq}: the body must be a BLOB")
-            end = self._ending(seq, digest)
-            body = self._body(seq, event_id, code, stored, end)
-            head = sha256(head + body).digest()
-            assert isinstance(digest, bytes)
-            if head[: len(digest)] != digest:
-                raise IntegrityError(
-                    f"{self.path}: seq {seq}: hash mismatch: this record was "
-                    "edited, or a record was inserted, deleted or reordered "
-                    "before it"
-                )
-            yield row, body, head
-        if expected:
-            self._last_hash(expected, digest)
-
-    def hash_at(self, seq: int) -> bytes | None:
-        """The chained hash of record ``seq``, or None if there is none."""
-        row = self._db.execute("SELECT hash FROM events WHERE seq = ?", (seq,))
-        found = row.fetchone()
-        if found is None:
-            return None
-        if self._ending(seq, found[0]) is _END:
-            return bytes(found[0])
-        # Inside a batch: chain from the whole hash before it (a batch's end).
-        start = self._db.execute(
-            "SELECT seq, hash FROM events WHERE seq < ? AND length(hash) = ? "
-            "ORDER BY seq DESC LIMIT 1",
-            (seq, _HASH),
-        ).fetchone()
-        head, first = (GENESIS, 1) if start is None else (start[1], start[0] + 1)
-        for row in self._db.execute(
-            "SELECT seq, id, type, body, hash FROM events "
-            "WHERE seq BETWEEN ? AND ? ORDER BY seq",
-            (first, seq),
-        ):
-            end = self._ending(row[0], row[4])
-            body = self._body(row[0], row[1], row[2], row[3], end)
-            head = hashlib.sha256(head + body).digest()
-            if head[: len(row[4])] != row[4]:
-                raise IntegrityError(f"{self.path}: seq {row[0]}: hash mismatch")
-        return head
-
-    def raw_records(self) -> Iterator[tuple[bytes, bytes]]:
-        """(body, hash) of every record in sequence order, the chain checked."""
-        for _, body, head in self._chain():
-            yield body, head
-
-    def verify(self, *, decode: bool = True) -> tuple[int, str]:
-        """Check the whole chain; returns the head (seq, hash hex).
-
-        With ``decode``, also read every event, check the log's rules, and
-        check the derived columns and the supersessions table against the
-        records (the queries rely on them).
-        """
-        head = GENESIS
-        last = 0
-        rules = Rules() if decode else None
-        supersessions: list[tuple[int, int]] = []
-        seq_of: dict[str, int] = {}
-        if "types" not in self._tables():
-            raise IntegrityError(f"{self.path}: no table types")
-        for row, body, head in self._chain(", hi, lo, wc, rday, rsec"):  # noqa: B007
-            seq = last = row[0]
-            where = f"{self.path}: seq {seq}"
-            obj = parse_body(body, self.path, seq, label="seq")
-            stored = obj.get("seq") if isinstance(obj, dict) else None
-            if type(stored) is not int or stored != seq:
-                raise IntegrityError(f"{where}: the record says seq {stored!r}")
-            if rules is None:
-                continue
-            event = self._decode_body(body, seq)
-            try:
-                rules.check(event)
-            except IntegrityError as error:
-                raise IntegrityError(f"{where}: {error}") from None
-            columns = (row[1], *row[5:])
-            derived = _derived(event)
-            if columns != derived:
-                raise IntegrityError(
-                    f"{where}: the indexed columns (id, hi, lo, wc, rday, rsec) = "
-                    f"{columns} do not match the record {derived}"
-                )
-            seq_of[event.id] = seq
-            supersessions.extend((seq_of[target], seq) for target in event.supersedes)
-        if rules is not None:
-            stored_pairs = self._db.execute(
-                "SELECT target, by_seq FROM supersessions ORDER BY by_seq, target"
-            ).fetchall()
-            if sorted(supersessions, key=_by_superseder) != [
-                tuple(pair) for pair in stored_pairs
-            ]:
-                raise IntegrityError(
-                    f"{self.path}: the supersessions table does not match the "
-                    "records' supersedes"
-                )
-        return last, head.hex()
-
-    # -- queries ------------------------------------------------------
-
-    def _state_at(self, projection: Projection[S], n: int, day: int) -> S:
-        """Fold of the counted events with latest day <= ``day``."""
-        current = n == self._known_max
-        slot = (id(projection), None if current else n)
-        entry = self._checkpoints.get(slot)
-        if (
-            entry is None
-            or entry[0] is not projection
-            or entry[3] != projection.version
-        ):
-            entry = (projection, [], [], projection.version)
-            self._checkpoints[slot] = entry
-            earlier = [kept for kept in self._checkpoints if kept[1] is not None]
-            for kept in earlier[: max(0, len(earlier) - _CACHED_VIEWS)]:
-                del self._checkpoints[kept]
-        self._checkpoints.move_to_end(slot)
-        _, keys, states, _ = entry
-        bound = (day, UNBOUNDED_ABOVE, UNBOUNDED_ABOVE)
-        index = bisect.bisect_right(keys, bound) - 1
-        state: S
-        if index >= 0:
-            after, state = keys[index], states[index]
-        else:
-            after, state = (UNBOUNDED_BELOW, UNBOUNDED_BELOW, 0), projection.initial
-        fold = projection.fold
-        rest = self._counted(
-            n,
-            "(e.hi, e.lo, e.seq) > (:h, :l, :s) AND e.hi <= :day",
-            {"h": after[0], "l": after[1], "s": after[2], "day": day},
-        )
-        for folded, (key, event) in enumerate(rest):
-            state = fold((event,), state)
-            if (folded + 1) % self._every == 0 and (not keys or key > keys[-1]):
-                keys.append(key)
-                states.append(state)
-        return state
-
-    def _pending(self, n: int, day: int) -> list[Event]:
-        clauses = [
-            f"(e.wc = {i} AND e.hi > :day AND e.hi <= :day + {limit} AND e.lo <= :day)"
-            for i, limit in enumerate(_WIDTHS)
-        ]
-        clauses.append(f"(e.wc = {len(_WIDTHS)} AND e.hi > :day AND e.lo <= :day)")
-        clauses.append(f"(e.wc = {_OPEN_START} AND e.hi > :day)")
-        clauses.append(f"(e.wc = {_OPEN_END} AND e.lo <= :day)")
-        where = "(" + " OR ".join(clauses) + ")"
-        return [event for _, event in self._counted(n, where, {"day": day})]
-
-    # -- the hooks of AsOfQueries --------------------------------------
-
-    def _version(self, known_at: datetime.date | None) -> int:
-        self._sync()
-        return self.count_known_at(known_at)
-
-    def _certain_state(self, version: int, projection: Projection[S], day: int) -> S:
-        return self._state_at(projection, version, day)
-
-    def _pending_events(self, version: int, day: int) -> tuple[Event, ...]:
-        return tuple(self._pending(version, day))
-
-    def _certain_between(
-        self, version: int, low: int | None, high: int
-    ) -> Iterator[Event]:
-        where = "e.hi <= :high" if low is None else "e.hi > :low AND e.hi <= :high"
-        counted = self._counted(version, where, {"low": low, "high": high})
-        return (event for _, event in counted)
+_CHECKPOINTS: Final = """
+CREATE TABLE IF NOT EXISTS checkpoints (
+    projection TEXT NOT NULL,
+    version TEXT NOT NULL,
+    hi INTEGER NOT NULL,
+    lo INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    state BLOB NOT NULL,
+    PRIMARY KEY (projection, version, hi, lo, seq, n)
+) WITHOUT ROWID
+"""

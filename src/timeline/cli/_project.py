@@ -46,6 +46,7 @@ __all__ = [
     "add_projection",
     "bundled_projection",
     "find_project",
+    "import_module",
     "import_modules",
     "open_any",
     "prepare",
@@ -125,7 +126,7 @@ def _read_project(path: Path, table: dict[str, Any]) -> Project:
             f"{path}: import must be a module name or a list of them, not {imports!r}"
         )
     log = text("log")
-    if log is not None:
+    if log is not None and "://" not in log:  # a server's URL stays as is
         log = str(path.parent / log)
     return Project(
         file=path,
@@ -301,12 +302,16 @@ def read_day(text: str, option: str) -> datetime.date:
 
 def open_any(path: str | None) -> timeline.Log:
     """The bundled log (``path`` None), a JSON Lines log read without
-    writing, or a SQLite log, as an in-memory :class:`timeline.Log`."""
+    writing, or a SQLite or PostgreSQL log, as an in-memory :class:`timeline.Log`."""
     if path is None:
         return dataset.open_bundled()
     target = Path(path)
     suffix = target.suffix.lower()
     try:
+        if path.lower().startswith(("postgresql://", "postgres://")):
+            # A log on a PostgreSQL server, read once, as a SQLite one is.
+            with timeline.open_log(path, create=False) as stored:
+                return timeline.Log(stored)
         if suffix == ".jsonl":
             try:
                 data = target.read_bytes()
@@ -338,7 +343,8 @@ def add_log(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--log",
         metavar="PATH",
-        help="the log to read (.jsonl or .sqlite); default: the project file's "
+        help="the log to read (.jsonl, .sqlite or a postgresql:// URL); default: "
+        "the project file's "
         "log, else the bundled timeline",
     )
 

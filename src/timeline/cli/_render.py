@@ -14,11 +14,28 @@ from pathlib import Path
 from typing import Final
 
 from timeline._render import FORMATS, Format, render
-from timeline._render.layout import default_as_of, title
+from timeline._render.layout import (
+    LaneOf,
+    by_tag,
+    by_type,
+    checked,
+    default_as_of,
+    is_bundled,
+    lane_key,
+    title,
+)
 from timeline._render.words import Lang, say
-from timeline.cli._project import UsageError, add_import, open_any, prepare
+from timeline.cli._project import (
+    UsageError,
+    add_import,
+    add_projection,
+    import_module,
+    open_any,
+    prepare,
+    resolve_projection,
+)
 from timeline.cli._text import line
-from timeline.dataset import PROGRAMME_DAY
+from timeline.dataset import PROGRAMME_DAY, Relationship
 
 __all__ = ["add_commands"]
 
@@ -46,6 +63,38 @@ def _format(out: str, wanted: str | None) -> Format:
     return found
 
 
+_LANES: Final[dict[str, LaneOf]] = {
+    "type": by_type,
+    "tag": by_tag,
+    "facet": lane_key,
+}
+
+
+def _lanes(spec: str | None) -> LaneOf | None:
+    """The lane function ``--lanes`` names: type, tag, facet (the bundled
+    timeline's), or a function MODULE:FUNC taking an event."""
+    if spec is None:
+        return None
+    known = _LANES.get(spec)
+    if known is not None:
+        return known
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise UsageError(
+            f"--lanes {spec!r}: expected type, tag, facet or MODULE:FUNC (a "
+            "function taking an event and giving its lane's name)"
+        )
+    module = import_module(module_name, "--lanes")
+    function = getattr(module, attr, None)
+    if not callable(function):
+        what = "nothing" if function is None else f"a {type(function).__name__}"
+        raise UsageError(
+            f"--lanes {spec}: expected a function of module {module_name!r}, "
+            f"found {what}"
+        )
+    return checked(function)
+
+
 def _cmd_render(args: argparse.Namespace) -> int:
     fmt = _format(args.out, args.format)
     if args.out == "-" and fmt == "png":
@@ -64,9 +113,19 @@ def _cmd_render(args: argparse.Namespace) -> int:
         first = min((e.recorded for e in log), default=None)
         alt = PROGRAMME_DAY if first is None else first.isoformat()
         alt_label = say("known_on", lang, day=alt)
+    lanes = _lanes(args.lanes)
+    if args.projection is not None:
+        projection = resolve_projection(args.projection)
+        bundled_page = projection is Relationship
+    else:
+        projection = None
+        bundled_page = is_bundled(log)
     data = render(
         log,
         fmt,
+        lanes=lanes,
+        projection=projection,
+        bundled=bundled_page,
         as_of=as_of,
         known_at=args.known_at,
         alt_known_at=alt,
@@ -133,5 +192,13 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="PATH",
         help="the log to read (.jsonl or .sqlite); default: the bundled timeline",
     )
+    render_cmd.add_argument(
+        "--lanes",
+        metavar="BY",
+        help="a lane per: type (event type; the default for your own log), tag "
+        "(first tag), facet (the bundled timeline's facets; its default), or "
+        "MODULE:FUNC, a function giving an event's lane",
+    )
     add_import(render_cmd)
+    add_projection(render_cmd)
     render_cmd.set_defaults(run=_cmd_render)
