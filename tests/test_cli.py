@@ -520,7 +520,7 @@ def test_show_an_event_its_source_and_what_superseded_it(
         re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in out.splitlines()
     )
     assert lines["type"] == "nkru.treaty.in_force (v1)"
-    assert lines["occurred"] == "2024-12"
+    assert lines["occurred"] == "2024-12 (December 2024)"
     assert lines["source"] == "クローズアップ現代"
     assert (
         lines["superseded by"] == "ver-treaty-in-force-2024-12-04 (recorded 2026-12-04)"
