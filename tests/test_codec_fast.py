@@ -22,6 +22,7 @@ from hypothesis import event as event_
 from hypothesis import strategies as st
 
 import timeline
+from _odd_json import respell
 from timeline import Event, Text, TimelineError, UncertainDate
 from timeline._storage.codec import (
     GENESIS,
@@ -552,51 +553,6 @@ def test_without_the_fast_encoder_a_batch_has_the_same_bytes(
 # -- other spellings of a record ---------------------------------------------
 
 
-def _respell(value: Any, draw: st.DataObject, depth: int = 0) -> str:
-    """JSON text of ``value`` (as parsed from a record body), written with
-    knobs the canonical writer never turns: white space, other escapes and
-    number spellings, members reordered or repeated."""
-    knob = draw.draw(st.integers(0, 9), label=f"knob{depth}")
-    if isinstance(value, dict):
-        items = list(value.items())
-        if items and knob == 1:
-            items = draw.draw(st.permutations(items), label="member order")
-        if items and knob == 2:
-            index = draw.draw(st.integers(0, len(items) - 1), label="repeated")
-            items.insert(index, items[index])
-        colon, comma = (": ", ", ") if knob == 3 else (":", ",")
-        inner = comma.join(
-            json.dumps(k, ensure_ascii=knob == 4) + colon + _respell(v, draw, depth + 1)
-            for k, v in items
-        )
-        return "{" + inner + "}"
-    if isinstance(value, list):
-        items = [_respell(v, draw, depth + 1) for v in value]
-        if len(items) > 1 and knob == 1:
-            items = draw.draw(st.permutations(items), label="item order")
-        return ("[ " if knob == 3 else "[") + ",".join(items) + "]"
-    if isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False)
-        if value and knob == 4:
-            at = draw.draw(st.integers(0, len(value) - 1), label="escaped")
-            escaped = f"\\u{ord(value[at]):04x}" if ord(value[at]) < 0x10000 else None
-            if escaped is not None:
-                return (
-                    json.dumps(value[:at], ensure_ascii=False)[:-1]
-                    + escaped
-                    + (json.dumps(value[at + 1 :], ensure_ascii=False)[1:])
-                )
-        return text
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, int):
-        return [str(value), f"{value}.0", f"{value}e0", str(value)][knob % 4]
-    if isinstance(value, float):
-        spelled = repr(value)
-        return [spelled, f"{value:.17g}", f"{value:e}", spelled + "0"][knob % 4]
-    raise AssertionError(value)  # pragma: no cover
-
-
 @given(
     st.sampled_from(
         [
@@ -638,7 +594,7 @@ def test_a_record_the_writer_would_not_write_is_refused(
     reordered, is refused by the reference reader and never taken by the
     fast one."""
     body = encode_event(event, 5, more=more)
-    text = _respell(json.loads(body), draw)
+    text = respell(json.loads(body), draw)
     changed = text.encode("utf-8")
     assume(changed != body)
     try:
@@ -652,7 +608,10 @@ def test_a_record_the_writer_would_not_write_is_refused(
         assert encode_event_reference(record.event, 5, more=record.more) == changed
     else:
         event_("refused")
-        parsed = orjson.loads(changed)
+        try:
+            parsed = orjson.loads(changed)
+        except orjson.JSONDecodeError:  # a lone surrogate
+            parsed = None
         if type(parsed) is dict and type(parsed.get("seq")) is int:  # (as scan)
             assert decode_fast(parsed, changed, {}) is None
     _read_both(changed, 5)
