@@ -223,12 +223,29 @@ def _check_readable(event: Event, record: dict[str, Any]) -> None:
                 "give the field a value of its declared type"
             )
     recorded = record["recorded"]
-    if not isinstance(event.recorded, datetime.date) or (
-        _parse_recorded(recorded) != event.recorded
+    if not isinstance(event.recorded, datetime.date) or not _reads_back(
+        recorded, event.recorded
     ):
         raise CodecError(
             f"recorded: {event.recorded!r} would read back as {recorded!r}"
         )
+
+
+def _reads_back(text: str, value: datetime.date) -> bool:
+    """Does the recorded ``text`` read back as ``value``?  An aware time
+    reads back with a fixed offset: the same instant at the same offset will
+    do, though a time in a zone's repeated hour compares unequal to it."""
+    again = _parse_recorded(text)
+    if again == value:
+        return True
+    return (
+        isinstance(again, datetime.datetime)
+        and isinstance(value, datetime.datetime)
+        and again.tzinfo is not None
+        and value.tzinfo is not None
+        and again.utcoffset() == value.utcoffset()
+        and again.replace(tzinfo=None) == value.replace(tzinfo=None, fold=0)
+    )
 
 
 def _parse_recorded(text: str) -> datetime.date | None:
@@ -496,6 +513,21 @@ def _encode_fast(
     event: Event, seq: int, more: bool, plan: tuple[_FieldPlan, ...]
 ) -> bytes | None:
     """The record body, or None where the reference must decide."""
+    record = _record_fast(event, seq, more, plan)
+    if record is None:
+        return None
+    try:
+        return orjson.dumps(record)
+    except TypeError:  # orjson.JSONEncodeError: a long int, a lone surrogate
+        return None
+
+
+def _record_fast(
+    event: Event, seq: int, more: bool, plan: tuple[_FieldPlan, ...]
+) -> dict[str, Any] | None:
+    """The record as orjson takes it, or None where the reference must
+    decide (every value checked but the text of strings, and ints that
+    orjson cannot write)."""
     payload: dict[str, Any] = {}
     for name, label, exact, convert, decoder in plan:
         value = getattr(event, name)
@@ -515,7 +547,7 @@ def _encode_fast(
             recorded_text = _day_text(recorded)
     elif type(recorded) is datetime.datetime:
         recorded_text = recorded.isoformat()
-        if _parse_recorded(recorded_text) != recorded:
+        if not _reads_back(recorded_text, recorded):
             return None
     else:
         return None
@@ -549,10 +581,7 @@ def _encode_fast(
     }
     if more:
         record["more"] = True
-    try:
-        return orjson.dumps(record)
-    except TypeError:  # orjson.JSONEncodeError: a long int, a lone surrogate
-        return None
+    return record
 
 
 # Events of a day share its text: a dict lookup instead of isoformat()
@@ -595,6 +624,54 @@ def encode_batch(
         # As seal(), without building each line on its own (about 0.1 us).
         lines += (body[:-1], b',"hash":"', head.hex().encode(), b'"}\n')
     return lines, head
+
+
+def check_events(events: Sequence[Event]) -> None:
+    """Refuse a batch holding a value the durable logs could not store and
+    read back as the same (the very check :func:`encode_batch` makes),
+    naming the event of the batch and its field: the in-memory log's
+    validation, so that every log accepts the same events."""
+    for index, event in enumerate(events):
+        kind = type(event)
+        plan = _ENCODE_PLANS.get(kind)
+        if plan is None:
+            plan = _ENCODE_PLANS[kind] = _encode_plan(kind)
+        record = _record_fast(event, 1, False, plan) if _FAST else None
+        # What the encoder leaves to orjson: text that UTF-8 cannot hold (a
+        # long int is written by the reference, not refused).
+        if record is not None and _utf8(record):
+            continue
+        try:
+            encode_event_reference(event, 1)
+        except CodecError as error:
+            raise CodecError(f"event {index + 1} of the batch: {error}") from None
+
+
+def _utf8(record: dict[str, Any]) -> bool:
+    """Can UTF-8 hold every string of a record made by _record_fast (its
+    fragments are already UTF-8)?  (ASCII text, the usual, is asked once.)"""
+    event_id = record["id"]
+    if not (event_id.isascii() or _encodes(event_id)):
+        return False
+    for texts in (record["tags"], record["supersedes"]):
+        for text in texts:
+            if not (text.isascii() or _encodes(text)):
+                return False
+    summary = record["summary"]
+    if summary is not None and not all(map(_encodes, (*summary, *summary.values()))):
+        return False
+    for value in record["payload"].values():
+        if type(value) is str and not (value.isascii() or _encodes(value)):
+            return False
+    return True
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
 
 
 def _checked(value: Any, label: str, decoder: Decoder) -> Any:
