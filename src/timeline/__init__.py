@@ -25,7 +25,7 @@ from timeline._edtf import parse_edtf
 from timeline._events import Event, Retraction, Source, Text, event_type
 from timeline._freetext import parse_date
 from timeline._live import LiveState
-from timeline._log import Log
+from timeline._log import Log, system_clock
 from timeline._replay import AsOf, Diff, Projection
 from timeline._subscribe import Subscription
 from timeline.exceptions import (
@@ -112,6 +112,7 @@ __all__ = [
     "parse_edtf",
     "read_events",
     "repair",
+    "system_clock",
     "upcaster",
     "verify",
     "write_events",

@@ -14,9 +14,12 @@ import array
 import bisect
 import datetime
 import math
+import typing
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final, TypeVar
+
+import attrs
 
 from timeline._dates import UNBOUNDED_ABOVE, Fuzz, UncertainDate
 from timeline._events import Event, is_declared, recorded_key
@@ -39,12 +42,38 @@ from timeline.exceptions import (
     UnsupportedQueryError,
 )
 
-__all__ = ["AsOfQueries", "Log", "as_day", "check_batch", "known_at_key"]
+__all__ = [
+    "CLOCK_SKEW",
+    "AsOfQueries",
+    "Clock",
+    "Log",
+    "as_day",
+    "check_batch",
+    "known_at_key",
+    "stamped",
+    "system_clock",
+]
 
 S = TypeVar("S")
 
 DayInput = datetime.date | str | UncertainDate
 DateInput = datetime.date | str | UncertainDate
+
+
+Clock = Callable[[], datetime.datetime]
+
+#: How much later than the log's clock a recorded time may be: the clock
+#: skew allowed between the machine that made an event and the one that
+#: appends it.  A plain date, or a naive datetime (which may be a local wall
+#: clock anywhere), may be as late as the wall clock in UTC+14, the zone
+#: furthest ahead, plus this.
+CLOCK_SKEW: Final = datetime.timedelta(minutes=5)
+_FURTHEST_AHEAD: Final = datetime.timedelta(hours=14)
+
+
+def system_clock() -> datetime.datetime:
+    """The time now, in UTC: a log's default clock."""
+    return datetime.datetime.now(datetime.UTC)
 
 
 def as_day(value: DayInput, name: str) -> datetime.date:
@@ -283,6 +312,13 @@ class Log(AsOfQueries, Subscribable):
     correction is a new event whose ``supersedes`` names the old one.
     """
 
+    #: How much later than the clock a recorded time may be (the skew
+    #: allowed between the clock of the machine that made an event and the
+    #: log's): 5 minutes.  A date or a naive datetime, which may be a local
+    #: wall clock anywhere, may be as late as the wall clock of UTC+14 plus
+    #: this.
+    clock_skew: datetime.timedelta = CLOCK_SKEW
+
     def __init__(
         self,
         events: Iterable[Event] = (),
@@ -290,7 +326,12 @@ class Log(AsOfQueries, Subscribable):
         checkpoint_every: int = 16,
         fuzz: Fuzz | None = None,
         cache_bytes: int = 256 * 2**20,
+        clock: Clock | None = system_clock,
     ) -> None:
+        #: What time it is, for appends: an event recorded later than this
+        #: plus :attr:`clock_skew` is refused (None: no such check), and
+        #: ``append(..., stamp=True)`` records events at this time.
+        self.clock = clock
         if not isinstance(checkpoint_every, int) or checkpoint_every < 1:
             raise ValueError(
                 f"checkpoint_every: expected an int >= 1, got {checkpoint_every!r}"
@@ -384,15 +425,33 @@ class Log(AsOfQueries, Subscribable):
 
     # -- appending ----------------------------------------------------
 
-    def append(self, *events: Event, expected_seq: int | None = None) -> int:
+    def append(
+        self, *events: Event, expected_seq: int | None = None, stamp: bool = False
+    ) -> int:
         """Append events atomically; returns the last sequence number.
 
         ``expected_seq`` is the last sequence number the writer has seen
         (0 for an empty log); if the log has moved on, ``ConcurrencyError``.
         A rejected batch leaves the log exactly as it was.
+
+        An event recorded later than the log's ``clock`` plus
+        :attr:`clock_skew` is refused (a typo such as 2099 would otherwise
+        refuse every later append as back-dated); ``Log(clock=None)`` allows
+        it.  Payload values are checked as the durable logs check them: a
+        value that would not read back as itself is refused.
+
+        ``stamp=True`` records every event of the batch at the log's clock
+        (:func:`system_clock` without one), read while the log is locked
+        against other writers: concurrent writers recording "now" are never
+        refused as back-dated.  The log holds the stamped copies (read them
+        back with :meth:`get`); the events given keep their own time.
         """
         self._check_expected(expected_seq)
-        self._validate(events)
+        if stamp:
+            events = stamped(
+                events, (self.clock or system_clock)(), self._last_recorded()
+            )
+        self._validate(events, stamped=stamp)
         self._write(events)
         self._commit_all(events)
         self._notify()
@@ -437,13 +496,29 @@ class Log(AsOfQueries, Subscribable):
     def _write(self, events: Sequence[Event]) -> None:
         """Make a validated batch durable (a no-op in memory)."""
 
-    def _validate(self, events: Sequence[Event]) -> None:
+    def _validate(self, events: Sequence[Event], *, stamped: bool = False) -> None:
         if len(self._events) + len(events) > MAX_SEQ:
             raise InvalidEventError(
                 f"a log holds at most {MAX_SEQ} events (sequence numbers are "
                 f"{MAX_SEQ.bit_length()}-bit in the fold keys)"
             )
-        check_batch(events, self._key_of.__contains__, self._last_recorded())
+        check_batch(
+            events,
+            self._key_of.__contains__,
+            self._last_recorded(),
+            # (a stamped time is the log's own, never a caller's typo)
+            now=None if self.clock is None or stamped else self.clock(),
+            skew=self.clock_skew,
+        )
+        self._check_values(events)
+
+    def _check_values(self, events: Sequence[Event]) -> None:
+        """Refuse values the durable logs could not store and read back: the
+        codec's own check (a durable log's _write runs it while encoding,
+        before anything is written, and skips this)."""
+        from timeline._storage.codec import check_events
+
+        check_events(events)
 
     def _last_recorded(self) -> tuple[int, float] | None:
         """The recorded key of the last event (None for an empty log)."""
@@ -633,12 +708,18 @@ def check_batch(
     events: Sequence[Event],
     in_log: Callable[[str], bool],
     last_recorded: tuple[int, float] | None,
+    *,
+    now: datetime.datetime | None = None,
+    skew: datetime.timedelta = CLOCK_SKEW,
 ) -> None:
     """Reject a batch that may not be appended, naming the first bad event.
 
     Shared by every backend: ``in_log`` says whether an id is already in the
-    log, ``last_recorded`` is the recorded key of its last event.
+    log, ``last_recorded`` is the recorded key of its last event, ``now``
+    the log's clock reading: a recorded time later than it plus ``skew``
+    (:attr:`Log.clock_skew`) is refused (None: no such check).
     """
+    latest = None if now is None else _latest(now, skew)
     # Every append runs this per event, so the valid path builds no message
     # and checks each event type and recorded time once: 0.91 -> 0.34 us an
     # event (10**5 events in batches of 1000).
@@ -680,8 +761,69 @@ def check_batch(
                     "earlier than an event already recorded; knowledge cannot "
                     "be back-dated"
                 )
+            if latest is not None and key > latest[_is_aware(recorded)]:
+                assert now is not None
+                raise InvalidEventError(_in_future(index, event, now, skew))
             last, last_value = key, recorded
         batch_ids.add(event_id)
+
+
+def _latest(
+    now: datetime.datetime, skew: datetime.timedelta
+) -> tuple[tuple[int, float], tuple[int, float]]:
+    """The latest recorded keys allowed at ``now``: for a date or a naive
+    datetime (a wall clock anywhere), and for an aware datetime."""
+    utc = _utc(now)
+    wall = (utc + _FURTHEST_AHEAD + skew).replace(tzinfo=None)
+    return recorded_key(wall), recorded_key(utc + skew)
+
+
+def _utc(now: datetime.datetime) -> datetime.datetime:
+    if not isinstance(now, datetime.datetime):
+        raise TypeError(f"a log's clock must return a datetime, got {now!r}")
+    if now.tzinfo is None:  # a naive clock reading is taken as UTC
+        return now.replace(tzinfo=datetime.UTC)
+    return now.astimezone(datetime.UTC)
+
+
+def _is_aware(value: datetime.date) -> bool:
+    return isinstance(value, datetime.datetime) and value.tzinfo is not None
+
+
+def _in_future(
+    index: int, event: Event, now: datetime.datetime, skew: datetime.timedelta
+) -> str:
+    allowed = f"{skew.total_seconds() / 60:g} minutes"
+    if not _is_aware(event.recorded):
+        allowed = f"the wall clock in UTC+14 plus {allowed} (a local time anywhere)"
+    return (
+        f"{_where(index, event)}: recorded {event.recorded.isoformat()} is later "
+        f"than now ({_utc(now).isoformat(timespec='seconds')}) plus the clock "
+        f"skew allowed ({allowed}); a recorded time in the future would refuse "
+        "every later append as back-dated. Correct it, or give the log "
+        "clock=None to allow it"
+    )
+
+
+def stamped(
+    events: Sequence[Event],
+    now: datetime.datetime,
+    last_recorded: tuple[int, float] | None,
+) -> tuple[Event, ...]:
+    """The events recorded at ``now`` (in UTC), or at the log's last
+    recorded instant if the clock reads earlier than that (the appends of a
+    log never go back, whatever the clock): for ``append(stamp=True)``,
+    called with the log locked against other writers."""
+    when = _utc(now)
+    if last_recorded is not None and recorded_key(when) < last_recorded:
+        day, seconds = last_recorded
+        micros = math.ceil(seconds * 1_000_000) if seconds != math.inf else 0
+        when = datetime.datetime.combine(
+            datetime.date.fromordinal(day), datetime.time(), datetime.UTC
+        ) + datetime.timedelta(microseconds=micros)
+    return tuple(
+        attrs.evolve(typing.cast(Any, event), recorded=when) for event in events
+    )
 
 
 def _same_instant(value: datetime.date, previous: object) -> bool:
