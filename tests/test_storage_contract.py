@@ -300,7 +300,7 @@ UNSTORABLE: list[tuple[str, Any]] = [
 
 
 def _rebuild(events: Sequence[Event]) -> Log:
-    log = Log()
+    log = Log(clock=None)  # (events a log took once, on any recorded day)
     if events:
         log.append(*events)
     return log
@@ -477,7 +477,7 @@ class LogContract:
                 assert len(log) == len(prior)
                 # Not wedged: a valid append still goes through, exactly once.
                 good = Noted(
-                    id="after-rejection", occurred="2001", recorded="2099-01-01"
+                    id="after-rejection", occurred="2001", recorded="2025-01-01"
                 )
                 assert log.append(good, expected_seq=len(prior)) == len(prior) + 1
                 log = self.reopen(log, directory)
@@ -495,8 +495,7 @@ class LogContract:
     def test_a_value_the_format_cannot_carry_is_rejected(
         self, tmp_path: Path, what: str, value: Any
     ) -> None:
-        if not self.durable:
-            pytest.skip("an in-memory log holds any object it is given")
+        """Every log, the in-memory one too (issue 12 item 6), refuses it."""
         log = self.open(tmp_path)
         first = Noted(id="a", occurred="2024", recorded="2024-01-01")
         log.append(first)
@@ -521,9 +520,9 @@ class LogContract:
     def test_a_value_that_would_not_read_back_is_rejected(
         self, tmp_path: Path, field: str, value: Any
     ) -> None:
-        """Appending what the log could not read back would make it unreadable."""
-        if not self.durable:
-            pytest.skip("an in-memory log holds any object it is given")
+        """Appending what the log could not read back would make it
+        unreadable; the in-memory log refuses it too (issue 12 item 6: it took
+        ``beer=42`` for ``beer: str``)."""
         log = self.open(tmp_path)
         before = self.on_disk(tmp_path)
         bad = Counted(id="c", occurred="2024", recorded="2024-01-01", **{field: value})
@@ -533,6 +532,79 @@ class LogContract:
         assert len(log) == 0
         assert list(self.reopen(log, tmp_path)) == []
 
+    # -- the clock (issue 12 item 6) ---------------------------------------------
+
+    def relational_clock(self) -> None:
+        if isinstance(self, TestSQLiteLog | TestPostgresLog):
+            pytest.skip("the relational logs' clock: PROTOCOL.md, relational's side")
+
+    @pytest.mark.parametrize(
+        ("recorded", "refused"),
+        [
+            ("2099-01-01", True),  # the typo of issue 12
+            ("2024-06-02", True),  # a date later than today anywhere on Earth
+            ("2024-06-01", False),  # today in UTC+14
+            (datetime.datetime(2024, 6, 1, 0, 4), False),  # naive: UTC+14's now
+            (datetime.datetime(2024, 6, 1, 0, 6), True),
+            (datetime.datetime(2024, 5, 31, 10, 4, tzinfo=datetime.UTC), False),
+            (datetime.datetime(2024, 5, 31, 10, 6, tzinfo=datetime.UTC), True),
+            ("2024-05-31T19:05:00+09:00", False),  # 10:05 UTC
+        ],
+    )
+    def test_a_recorded_time_in_the_future_is_refused(
+        self, tmp_path: Path, recorded: Any, refused: bool
+    ) -> None:
+        """Later than the log's clock plus CLOCK_SKEW (5 minutes; a date or
+        a naive time may be the wall clock of UTC+14) is refused, naming the
+        event, and the log is unchanged; a log with clock=None takes it."""
+        self.relational_clock()
+        now = datetime.datetime(2024, 5, 31, 10, 0, tzinfo=datetime.UTC)
+        log = self.open(tmp_path)
+        log.clock = lambda: now
+        first = Noted(id="a", occurred="2001", recorded="2024-01-01")
+        log.append(first)
+        before = self.on_disk(tmp_path)
+        late = Noted(id="b", occurred="2001", recorded=recorded)
+        if not refused:
+            assert log.append(late) == 2
+            return
+        with pytest.raises(InvalidEventError, match=r"event 1 of the batch \('b'\)"):
+            log.append(late)
+        assert self.on_disk(tmp_path) == before
+        assert list(log) == [first]
+        log.clock = None
+        assert log.append(late) == 2
+        self.close(log)
+
+    def test_the_future_is_told_by_the_log_clock(self, tmp_path: Path) -> None:
+        """By default the clock is the system's: 2099 is refused today."""
+        self.relational_clock()
+        log = self.open(tmp_path)
+        assert log.clock is timeline.system_clock
+        with pytest.raises(InvalidEventError, match=r"later than now .* clock=None"):
+            log.append(Noted(id="a", occurred="2001", recorded="2099-01-01"))
+        assert len(log) == 0
+        self.close(log)
+
+    def test_a_stamped_append_is_recorded_at_the_clock(self, tmp_path: Path) -> None:
+        self.relational_clock()
+        log = self.open(tmp_path)
+        now = datetime.datetime(2024, 5, 31, 10, 0, tzinfo=datetime.UTC)
+        log.clock = lambda: now
+        given = Noted(id="a", occurred="2001", recorded="2000-01-01")
+        assert log.append(given, stamp=True) == 1
+        assert log.get("a").recorded == now
+        assert given.recorded == datetime.date(2000, 1, 1)  # (the given one)
+        # A clock that reads earlier than the log's last event: the stamp is
+        # that event's instant, never earlier (an append never goes back),
+        # even beyond the clock skew (a stamp is the log's own time).
+        log.clock = lambda: now - datetime.timedelta(hours=1)
+        log.append(Noted(id="b", occurred="2001", recorded="2000-01-01"), stamp=True)
+        assert log.get("b").recorded == now
+        log = self.reopen(log, tmp_path)
+        assert [e.recorded for e in log] == [now, now]
+        self.close(log)
+
     # -- reading -----------------------------------------------------------------
 
     def test_rich_events_read_back_equal(self, where: Callable[[], Any]) -> None:
@@ -540,6 +612,7 @@ class LogContract:
             with where() as name:
                 directory = Path(name)
                 log = self.open(directory)
+                log.clock = None  # recorded on any day up to 9999
                 unique = sorted(events, key=lambda e: recorded_key(e.recorded))
                 log.append(*unique)
                 assert list(log) == unique

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from timeline._log import Clock, system_clock
 from timeline._storage.codec import GENESIS
 from timeline._storage.jsonl import (
     FileLog,
@@ -84,6 +85,7 @@ def open_log(
     *,
     create: bool = True,
     verify: bool | str | tuple[int, str] = False,
+    clock: Clock | None = system_clock,
 ) -> FileLog | SQLiteLog | PostgresLog:
     """Open (or create) a durable log, named by a path or a URL.
 
@@ -99,6 +101,10 @@ def open_log(
     ``verify="SEQ:HASH"`` (a head published earlier) also checks that the
     log still has that record with that hash; either raises
     :class:`IntegrityError` and returns nothing.
+
+    ``clock`` is the log's clock for appends (see :class:`timeline.Log`):
+    an event recorded later than it plus :data:`timeline.CLOCK_SKEW` is
+    refused, unless it is None.
     """
     if _is_url(path):
         log: FileLog | SQLiteLog | PostgresLog = _postgres(str(path), create=create)
@@ -109,6 +115,8 @@ def open_log(
         else:
             with _refusals(target, "open the log"):
                 log = SQLiteLog(target, create=create)
+    if hasattr(log, "clock"):  # (SQLite and PostgreSQL: relational's to add)
+        log.clock = clock
     if verify is not False:
         try:
             _check_open(log, None if verify is True else _parse_head(verify))

@@ -574,7 +574,9 @@ class FileLog(Log):
         except OSError as error:
             raise StorageError.of(error, self.path, "read the log") from None
 
-    def append(self, *events: Event, expected_seq: int | None = None) -> int:
+    def append(
+        self, *events: Event, expected_seq: int | None = None, stamp: bool = False
+    ) -> int:
         try:
             with self._locked(exclusive=True):
                 self._catch_up()
@@ -584,7 +586,9 @@ class FileLog(Log):
                         f"a crash during an append; run `timeline repair "
                         f"{self.path}` before appending"
                     )
-                return super().append(*events, expected_seq=expected_seq)
+                # Under the lock: a stamped time is read after every other
+                # writer's append, so it is never earlier than theirs.
+                return super().append(*events, expected_seq=expected_seq, stamp=stamp)
         except OSError as error:
             raise StorageError.of(error, self.path, "append to the log") from None
 
@@ -598,6 +602,9 @@ class FileLog(Log):
             handle.writelines(seal(body, digest) for body, digest in records)
             handle.flush()
             os.fsync(handle.fileno())
+
+    def _check_values(self, events: Sequence[Event]) -> None:
+        """(encode_batch, in _write, checks the values before writing.)"""
 
     def _write(self, events: Sequence[Event]) -> None:
         if not events:

@@ -311,7 +311,7 @@ def open_any(path: str | None) -> timeline.Log:
         if path.lower().startswith(("postgresql://", "postgres://")):
             # A log on a PostgreSQL server, read once, as a SQLite one is.
             with timeline.open_log(path, create=False) as stored:
-                return timeline.Log(stored)
+                return timeline.Log(stored, clock=None)  # (recorded already)
         if suffix == ".jsonl":
             try:
                 data = target.read_bytes()
@@ -326,7 +326,7 @@ def open_any(path: str | None) -> timeline.Log:
                     raise IsADirectoryError(f"{path!r} is a directory, not a log")
                 raise FileNotFoundError(f"no log file at {path!r}")
             with timeline.open_log(target, create=False) as stored:
-                return timeline.Log(stored)
+                return timeline.Log(stored, clock=None)  # (recorded already)
     except TimelineError as error:
         if "no event type is registered" in str(error):
             raise UnknownEventTypeError(f"{error}; use {_IMPORT_HINT}") from None

@@ -149,7 +149,8 @@ def load_log(data: bytes, path: str | os.PathLike[str] = "<log>") -> timeline.Lo
     package can be read.  A torn tail (an append that crashed) is left out,
     as every reader of the format does."""
     scan = scan_bytes(data, path)
-    return timeline.Log(record.event for record in scan.records)
+    # (no clock: events already recorded are never refused as in the future)
+    return timeline.Log((record.event for record in scan.records), clock=None)
 
 
 def open_bundled() -> timeline.Log:

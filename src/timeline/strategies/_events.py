@@ -65,11 +65,15 @@ _TAGS: Final = _rarely(
 _OFFSETS: Final = st.integers(-(24 * 60 - 1), 24 * 60 - 1).map(
     lambda minutes: datetime.timezone(datetime.timedelta(minutes=minutes))
 )
+#: The latest recorded time drawn: a log refuses recorded times in the
+#: future (timeline.Log's clock), and generated events append to any log.
+LATEST_RECORDED: Final = datetime.date(2025, 12, 31)
+_LATEST_TIME: Final = datetime.datetime.combine(LATEST_RECORDED, datetime.time.max)
 _DATETIMES: Final = st.one_of(
-    st.datetimes(),
+    st.datetimes(max_value=_LATEST_TIME),
     st.datetimes(
         datetime.datetime(1, 1, 2),
-        datetime.datetime(9999, 12, 30, 23, 59, 59, 999999),
+        _LATEST_TIME - datetime.timedelta(days=1),
         timezones=_OFFSETS,
     ),
 )
@@ -77,8 +81,10 @@ _DATETIMES: Final = st.one_of(
 
 @st.composite
 def _recorded_times(draw: st.DrawFn) -> datetime.date:
-    """Mostly a date, else a datetime (naive, or with a fixed offset)."""
-    return draw(_rarely(_DATETIMES, None)) or draw(st.dates())
+    """Mostly a date, else a datetime (naive, or with a fixed offset), up to
+    :data:`LATEST_RECORDED`."""
+    when: datetime.date | None = draw(_rarely(_DATETIMES, None))
+    return when or draw(st.dates(max_value=LATEST_RECORDED))
 
 
 _RECORDED: Final = _recorded_times()
@@ -292,7 +298,8 @@ def events(
 
     - The envelope: ``id`` (a non-empty text without surrounding white
       space), ``occurred`` (:func:`uncertain_dates`), ``recorded`` (a date,
-      a naive datetime or one with a fixed UTC offset), ``source`` and
+      a naive datetime or one with a fixed UTC offset, up to the end of
+      2025: a log refuses recorded times in the future), ``source`` and
       ``summary`` (None, or any :class:`~timeline.Source` or
       :class:`~timeline.Text`), ``tags``; ``supersedes`` is empty (a
       :class:`~timeline.Retraction` names some ids), as a lone event has
