@@ -189,6 +189,9 @@ class Verification:
     head: str
     torn_bytes: int = 0
     torn_reason: str | None = None
+    #: (event type, records) whose payloads were not checked, their types
+    #: not being registered (``verify(..., require_types=False)``).
+    unchecked: tuple[tuple[str, int], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.last_seq}:{self.head}"
@@ -211,6 +214,7 @@ def verify(
     *,
     head: str | tuple[int, str] | None = None,
     decode: bool = True,
+    require_types: bool = True,
 ) -> Verification:
     """Check a log's whole chain; raise :class:`IntegrityError` naming
     the first bad record (its line, for JSON Lines).
@@ -221,14 +225,22 @@ def verify(
     (``torn_bytes``), not raised: ``timeline repair`` removes it.  SQLite
     and PostgreSQL logs are read in one read transaction, so appends made
     meanwhile are neither seen in part nor taken for tampering.
+
+    Every record's event is read and checked (its payload by the field types
+    of its registered event type).  With ``require_types=False``, a record
+    whose event type is not registered is checked up to its envelope (the
+    chain, the canonical JSON, the envelope and the log's rules) instead of
+    failing verification, and counted in the result's ``unchecked`` (JSON
+    Lines logs; the relational logs still need the types).  ``decode=False``
+    checks every record that way.
     """
     expected = None if head is None else _parse_head(head)
     with _refusals(path, "read the log"):
-        return _verify(path, expected, decode)
+        return _verify(path, expected, decode, require_types)
 
 
 def _verify(
-    path: Target, expected: tuple[int, str] | None, decode: bool
+    path: Target, expected: tuple[int, str] | None, decode: bool, require_types: bool
 ) -> Verification:
     mark = None if expected is None else expected[0]
     if _is_url(path):
@@ -248,16 +260,23 @@ def _verify(
         name = target
     else:
         target = Path(path)
+        unknown: dict[str, int] | None = None if require_types else {}
         scan = scan_bytes(
             read_locked(target),
             target,
             decode=decode,
             mark=mark,
             rules=Rules() if decode else None,
+            unknown=unknown,
         )
         last_seq = scan.last_seq
         result = Verification(
-            str(target), last_seq, scan.head.hex(), scan.torn_bytes, scan.torn_reason
+            str(target),
+            last_seq,
+            scan.head.hex(),
+            scan.torn_bytes,
+            scan.torn_reason,
+            tuple(sorted((unknown or {}).items())),
         )
         marked = scan.marked
         name = target
@@ -289,7 +308,9 @@ def convert(source: Target, target: Target) -> Verification:
     with _refusals(target, "write the copy"):
         if dst is not None and dst.exists() and (dst.is_dir() or dst.stat().st_size):
             raise FileExistsError(f"{str(dst)!r} exists; convert writes a new log")
-    checked = verify(source)
+    # The records are copied byte for byte: their event types are not needed
+    # (their payloads are checked when they are, JSON Lines to JSON Lines).
+    checked = verify(source, require_types=False)
     if checked.torn_bytes:
         raise IntegrityError(
             f"{source}: ends with a torn tail ({checked.torn_reason}); run "
@@ -298,7 +319,9 @@ def convert(source: Target, target: Target) -> Verification:
     records: Any
     with _refusals(source, "read the log"):
         if src_kind == "jsonl":
-            records = scan_bytes(read_locked(Path(source)), source, keep_raw=True).raw
+            records = scan_bytes(
+                read_locked(Path(source)), source, keep_raw=True, decode=False
+            ).raw
         else:
             opened = (
                 _postgres(str(source), create=False)
@@ -326,7 +349,7 @@ def convert(source: Target, target: Target) -> Verification:
                 else:
                     FileLog(dst).close()
                     FileLog.write_raw(dst, records)
-            result = verify(dst)
+            result = verify(dst, require_types=False)
         except BaseException:
             if created:  # leave nothing half-written behind
                 for leftover in (dst, *(dst.with_name(dst.name + s) for s in _SIDE)):

@@ -27,7 +27,7 @@ from typing import Any, Final
 import attrs
 import orjson
 
-from timeline._events import Event, is_declared, recorded_key
+from timeline._events import Event, is_declared, lookup_event_type, recorded_key
 from timeline._log import Log, check_batch
 from timeline._storage.codec import (
     _HASH_SUFFIX_LEN,
@@ -35,6 +35,7 @@ from timeline._storage.codec import (
     HEADER,
     CodecError,
     Record,
+    _recorded_cached,
     _reject_constant,
     canonical_json,
     check_envelope,
@@ -51,6 +52,7 @@ from timeline.exceptions import (
     LogTooLargeError,
     StorageError,
     TimelineError,
+    UnknownEventTypeError,
 )
 
 __all__ = [
@@ -175,6 +177,31 @@ class Rules:
         self._ids.add(event.id)
         self._last = recorded_key(event.recorded)
 
+    def check_envelope(
+        self, event_id: str, supersedes: Sequence[str], recorded: datetime.date
+    ) -> None:
+        """The rules for a record whose event type is unknown, from its
+        envelope (checked by codec.check_envelope)."""
+        key = self._keys.get(recorded)
+        if key is None:
+            key = self._recorded_key(recorded)
+        where = f"event {event_id!r}"
+        if self._known(event_id):
+            raise IntegrityError(f"{where}: the id is already in the log")
+        for target in supersedes:
+            if not self._known(target):
+                raise IntegrityError(
+                    f"{where}: supersedes {target!r}, which is not an earlier "
+                    "event of the log"
+                )
+        if self._last is not None and key < self._last:
+            raise IntegrityError(
+                f"{where}: recorded {recorded.isoformat()} is earlier than an event "
+                "already recorded; knowledge cannot be back-dated"
+            )
+        self._ids.add(event_id)
+        self._last = key
+
 
 # A read of this many bytes (a few thousand records) or more is a bulk load.
 _BULK_READ: Final = 1 << 20
@@ -219,6 +246,7 @@ def scan_bytes(
     keep_raw: bool = False,
     mark: int | None = None,
     rules: Rules | None = None,
+    unknown: dict[str, int] | None = None,
 ) -> Scan:
     """Verify and decode ``data``: a whole file (``header=True``) or the part
     of one after the record with hash ``head`` and sequence number ``seq``.
@@ -227,6 +255,9 @@ def scan_bytes(
     unfinished line or batch is not an error: it is reported as torn.
     With ``rules``, decoded events are also checked against the log's rules
     (unique ids, supersedes naming earlier events, recorded non-decreasing).
+    With ``unknown`` (a dict), a record whose event type is not registered
+    (or not at its version) is checked up to its envelope, not refused, and
+    counted there by type name.
     The garbage collector is paused meanwhile (see _collector_paused).
     """
     position = 0
@@ -257,6 +288,7 @@ def scan_bytes(
     size = len(data)
     sha256 = hashlib.sha256
     plans: dict[str, Any] = {}  # decode_fast's, for this read
+    registered: dict[Any, bool] = {}  # type name -> registered? (with unknown)
     while position < size:
         end = data.find(b"\n", position)
         if end < 0:
@@ -276,14 +308,18 @@ def scan_bytes(
         except orjson.JSONDecodeError:
             obj = None
         found: tuple[Event | None, Any] | None = None
+        opaque = False  # only the envelope read: its event type is unknown
         if type(obj) is dict and obj.get("seq") == seq and type(obj["seq"]) is int:
-            if decode:
+            if decode and (unknown is None or _registered(obj, registered)):
                 found = decode_fast(obj, body, plans)
             elif is_canonical(obj, body):
                 with contextlib.suppress(CodecError):  # else the reference names it
                     found = None, check_envelope(obj, "")
+                    opaque = decode
         if found is None:
-            found = _read_reference(body, path, line_no, seq, decode)
+            found, obj, opaque = _read_reference(
+                body, path, line_no, seq, decode, unknown is not None
+            )
         event, more = found
         if event is not None:
             if rules is not None:
@@ -293,6 +329,18 @@ def scan_bytes(
                     raise _problem(path, line_no, str(error)) from None
             events.append(event)
             more_flags.append(more is True)
+        elif opaque:
+            assert unknown is not None
+            name = obj["type"]
+            if _registered(obj, registered):  # but not at this version
+                name = f"{name} v{obj['v']}"
+            unknown[name] = unknown.get(name, 0) + 1
+            if rules is not None:
+                try:
+                    recorded = _recorded_cached(obj["recorded"])
+                    rules.check_envelope(obj["id"], obj["supersedes"], recorded)
+                except TimelineError as error:
+                    raise _problem(path, line_no, str(error)) from None
         if keep_raw:
             raw.append((body, digest))
         if seq == mark:
@@ -346,11 +394,13 @@ def _check_seal(line: bytes, digest: bytes, path: object, line_no: int) -> None:
 
 
 def _read_reference(
-    body: bytes, path: object, line_no: int, seq: int, decode: bool
-) -> tuple[Event | None, Any]:
-    """The event (if ``decode``) and batch flag of record ``seq``, read by
-    the stdlib parser and decode_record; raises IntegrityError naming what
-    is wrong."""
+    body: bytes, path: object, line_no: int, seq: int, decode: bool, lenient: bool
+) -> tuple[tuple[Event | None, Any], Any, bool]:
+    """((the event (if ``decode``), batch flag), the parsed record, whether
+    only its envelope was read) of record ``seq``, read by the stdlib parser
+    and decode_record; raises IntegrityError naming what is wrong.  With
+    ``lenient``, a record of an unknown event type (or version) is read up
+    to its envelope."""
     obj = parse_body(body, path, line_no)
     stored_seq = obj.get("seq") if isinstance(obj, dict) else None
     if type(stored_seq) is not int or stored_seq != seq:
@@ -360,11 +410,34 @@ def _read_reference(
     where = f"seq {seq}"
     try:
         if not decode:
-            return None, check_envelope(obj, where)
-        record = read_parsed(obj, body, where)
+            return (None, check_envelope(obj, where)), obj, False
+        try:
+            record = read_parsed(obj, body, where)
+        except UnknownEventTypeError:
+            if not lenient:
+                raise
+            return (None, check_envelope(obj, where)), obj, True
     except TimelineError as error:
         raise _problem(path, line_no, str(error)) from None
-    return record.event, record.more
+    return (record.event, record.more), obj, False
+
+
+def _registered(obj: dict[str, Any], known: dict[Any, bool]) -> bool:
+    """Is the record's event type registered?  (Cached in ``known``.)"""
+    name = obj.get("type")
+    if type(name) is not str:
+        return True  # the reference path names what is wrong
+    try:
+        return known[name]
+    except KeyError:
+        pass
+    try:
+        lookup_event_type(name)
+    except UnknownEventTypeError:
+        found = known[name] = False
+    else:
+        found = known[name] = True
+    return found
 
 
 def read_locked(path: Path) -> bytes:

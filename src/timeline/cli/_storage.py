@@ -46,8 +46,21 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             f"--head {args.head!r}: expected SEQ:HASH as verify prints it, a "
             "sequence number and 64 hex digits"
         )
-    result = verify(args.path, head=args.head, decode=not args.chain_only)
+    result = verify(
+        args.path, head=args.head, decode=not args.chain_only, require_types=False
+    )
     line(f"ok: {result.last_seq} records; head {result}")
+    if result.unchecked:
+        records = sum(count for _, count in result.unchecked)
+        names = ", ".join(name for name, _ in result.unchecked)
+        kinds = len(result.unchecked)
+        line(
+            f"not checked: the payloads of {records} record"
+            f"{'s' if records > 1 else ''} of {kinds} event type"
+            f"{'s' if kinds > 1 else ''} not registered ({names}); the "
+            "chain, record structure and log rules were; --import the modules "
+            "that declare them to check their payloads too"
+        )
     if result.torn_bytes:
         error(
             f"timeline: verify: torn tail: {result.torn_bytes} bytes after record "
