@@ -7,9 +7,11 @@ Not a test.  Prints, on this machine:
 - durable append throughput (events/s) of the JSON Lines file log and the
   SQLite log, in batches of 1 (an fsync or commit each) and of 1000 (one a
   batch); only the ``append`` calls are timed (wall time: an fsync waits);
-- the CPU time to load the JSON Lines log so written back (typed events,
-  chain verified), against ``orjson.loads`` of its lines, in fresh
-  processes;
+- the CPU time and peak resident set to read the JSON Lines log so
+  written back (typed events, chain verified), and a JSON Lines log of the
+  large workload (10^6 events), with ``open_log`` and with ``verify``,
+  against ``orjson.loads`` of the same lines with the collector paused
+  (issue 15's baseline) and as is, each in a fresh process;
 - the time to build a one-million-event SQLite log (batches of 1000);
 - as-of query time on it (``log.state``: certain and possible state, with
   the pending events), from a freshly opened handle: the first query (it
@@ -108,38 +110,50 @@ def durable_appends(
 
 
 _LOAD_CHILD = """
-import gc, sys, time
+import gc, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, {benchmarks!r})
 import orjson
-import timeline
+import timeline, timeline._storage
 import _workload  # registers the benchmark's event types
 method, path = sys.argv[1], sys.argv[2]
 gc.collect()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.process_time()
-if method == "timeline":
-    log = timeline.open_log(path)
+if method == "open_log":
+    log = timeline.open_log(path, create=False)
     count = len(log)
-    log.close()
+elif method == "verify":
+    count = timeline.verify(path).last_seq
+elif method == "orjson, GC paused":
+    gc.disable()
+    lines = Path(path).read_bytes().split(b"\\n")[1:-1]
+    count = len([orjson.loads(line) for line in lines])
 else:
     lines = Path(path).read_bytes().split(b"\\n")[1:-1]
     count = len([orjson.loads(line) for line in lines])
-print(time.process_time() - start, count)
+seconds = time.process_time() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(seconds, count, peak, before)
 """
+
+_LOADS = ("open_log", "verify", "orjson, GC paused", "orjson, GC as is")
 
 
 def jsonl_load(path: Path, repeats: int) -> None:
-    """Read the JSON Lines log written above back, each time in a fresh
-    process (CPU time): the library (typed events, chain verified) against
-    orjson.loads of each line into dicts with the collector as is (issue 7:
-    the library no slower, at 10^6).  The library's time includes importing
-    its storage modules (open_log does that on first use): tens of ms."""
-    say("\n## Loading the JSON Lines log (CPU time, a fresh process each)\n")
+    """Read a JSON Lines log back, each time in a fresh process: CPU time
+    and peak resident set (getrusage).  ``open_log`` (typed events, chain
+    and every record checked, the events kept) and ``verify`` (the same
+    checks, nothing kept, read a piece at a time) against the baseline of
+    issue 15, orjson.loads of the same lines into dicts with the collector
+    paused (and, for issue 7's, as is).  The library's time includes
+    importing its storage modules: tens of ms."""
+    say(f"\n## Reading {path.name} (a fresh process each; best of {repeats})\n")
     code = _LOAD_CHILD.format(benchmarks=str(Path(__file__).parent))
-    best: dict[str, float] = {}
+    best: dict[str, tuple[float, float, float]] = {}
     count = 0
-    for method in ("timeline", "orjson") * repeats:
-        progress(f"loading {path.name} with {method}")
+    for method in _LOADS * repeats:
+        progress(f"reading {path.name}: {method}")
         out = subprocess.run(
             [sys.executable, "-c", code, method, str(path)],
             capture_output=True,
@@ -147,16 +161,29 @@ def jsonl_load(path: Path, repeats: int) -> None:
             check=True,
         ).stdout.split()
         seconds, count = float(out[0]), int(out[1])
-        best[method] = min(best.get(method, seconds), seconds)
-    lib, base = best["timeline"], best["orjson"]
-    say(
-        f"timeline.open_log        : {lib:7.2f} s ({lib / count * 1e6:.2f} us an "
-        f"event; {lib / base:.2f}x orjson)"
-    )
-    say(
-        f"orjson.loads, GC as is   : {base:7.2f} s  ({count:,} lines, "
-        f"best of {repeats})"
-    )
+        peak, base = int(out[2]) / 1024, int(out[3]) / 1024
+        if method not in best or seconds < best[method][0]:
+            best[method] = (seconds, peak, base)
+    paused = best["orjson, GC paused"][0]
+    size = path.stat().st_size / 2**20
+    say(f"{count:,} records, {size:,.0f} MiB; peak resident set, the interpreter")
+    say("and imports included (their share before reading in brackets)\n")
+    for method in _LOADS:
+        seconds, peak, base = best[method]
+        say(
+            f"{method:18}: {seconds:7.2f} s CPU ({seconds / count * 1e6:5.2f} us a "
+            f"record; {seconds / paused:4.2f}x orjson with GC paused), peak "
+            f"{peak:7,.0f} MB ({base:.0f})"
+        )
+
+
+def load_log(workload: Workload, path: Path) -> None:
+    """Write the workload to a JSON Lines log, in batches of 1000."""
+    progress(f"writing a {len(workload):,}-event JSON Lines log at {path}")
+    with timeline.open_log(path) as log:
+        seq = 0
+        for batch in workload.batches(1000):
+            seq = log.append(*batch, expected_seq=seq)
 
 
 def build(workload: Workload, path: Path) -> float:
@@ -315,6 +342,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-appends", action="store_true", help="skip the append throughput part"
     )
     parser.add_argument("--explain", action="store_true", help="print query plans")
+    parser.add_argument(
+        "--no-load", action="store_true", help="skip reading the large JSON Lines log"
+    )
+    parser.add_argument(
+        "--jsonl", help="read this JSON Lines log (the workload of --events, --seed)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     size = args.events or (20_000 if args.quick else 1_000_000)
@@ -331,6 +364,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             jsonl_load(directory / "thousands.jsonl", 1 if args.quick else 3)
         progress(f"generating the {size:,}-event workload")
         workload = make_workload(size, args.seed)
+        if not args.no_load:
+            large = Path(args.jsonl) if args.jsonl else directory / "large.jsonl"
+            if not args.jsonl:
+                load_log(workload, large)
+            jsonl_load(large, 1 if args.quick else 2)
+            if not args.keep and not args.jsonl:
+                large.unlink()
         path = Path(args.log) if args.log else directory / "large.sqlite"
         if not args.log:
             seconds = build(workload, path)

@@ -367,3 +367,48 @@ def test_a_forged_record_that_reads_is_refused() -> None:
                 timeline.verify(path)
             with pytest.raises(TimelineError, match="line 2"):
                 timeline.open_log(path, create=False)
+
+
+@given(cuts=logs(), draw=st.data(), piece=st.sampled_from([1, 7, 64, 200, 333]))
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+def test_reading_in_small_pieces_reads_the_same(
+    cuts: list[list[Event]], draw: st.DataObject, piece: int
+) -> None:
+    """Files are read a piece at a time (issue 15 item 4: streaming); pieces
+    of a few bytes, which cut every line and batch, change nothing: the same
+    events, head, torn tail or error, for a valid or a damaged log."""
+    assume(any(cuts))
+    with tempfile.TemporaryDirectory() as name:
+        path = Path(name) / "log.jsonl"
+        with timeline.open_log(path) as log:
+            for batch in cuts:
+                if batch:
+                    log.append(*batch)
+        original = path.read_bytes()
+        if draw.draw(st.booleans(), label="damaged"):
+            _, changed = damage(original, draw)
+            assume(changed)
+            path.write_bytes(changed)
+
+        def read() -> list[Any]:
+            found: list[Any] = [ask(lambda: timeline.verify(path))]
+            found.append(ask(lambda: timeline.verify(path, decode=False)))
+            outcome, log = ask(lambda: timeline.open_log(path, create=False))
+            if outcome == "ok":
+                with log:
+                    found.append((list(log), log.head, log.torn))
+            else:
+                found.append(log)
+            copy = Path(name) / "copy.jsonl"
+            copy.unlink(missing_ok=True)
+            found.append(ask(lambda: str(timeline.convert(path, copy))))
+            return found
+
+        expected = read()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(timeline._storage.jsonl, "_PIECE", piece)
+            assert read() == expected

@@ -20,12 +20,11 @@ from timeline._log import Clock, system_clock
 from timeline._storage.codec import GENESIS
 from timeline._storage.jsonl import (
     FileLog,
-    Rules,
     a_directory,
     missing,
-    read_locked,
+    raw_records,
     repair_file,
-    scan_bytes,
+    verify_file,
 )
 from timeline._storage.sqlite import SQLiteLog
 from timeline.exceptions import IntegrityError, LogTooLargeError, StorageError
@@ -261,14 +260,7 @@ def _verify(
     else:
         target = Path(path)
         unknown: dict[str, int] | None = None if require_types else {}
-        scan = scan_bytes(
-            read_locked(target),
-            target,
-            decode=decode,
-            mark=mark,
-            rules=Rules() if decode else None,
-            unknown=unknown,
-        )
+        scan = verify_file(target, decode=decode, mark=mark, unknown=unknown)
         last_seq = scan.last_seq
         result = Verification(
             str(target),
@@ -319,9 +311,7 @@ def convert(source: Target, target: Target) -> Verification:
     records: Any
     with _refusals(source, "read the log"):
         if src_kind == "jsonl":
-            records = scan_bytes(
-                read_locked(Path(source)), source, keep_raw=True, decode=False
-            ).raw
+            records = raw_records(Path(source))
         else:
             opened = (
                 _postgres(str(source), create=False)
