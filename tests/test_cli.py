@@ -690,3 +690,13 @@ def test_a_reader_that_goes_away_is_not_an_error() -> None:
     finally:
         os.close(write)
     assert (done.returncode, done.stderr) == (0, b"")
+
+
+def test_version_names_the_distribution(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.metadata
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    version = importlib.metadata.version("timeline-ledger")
+    assert capsys.readouterr().out == f"timeline (timeline-ledger) {version}\n"
