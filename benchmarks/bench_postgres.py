@@ -94,6 +94,13 @@ def appends(url: str, batch: int, events: int) -> float:
         return events / (time.perf_counter() - start)
 
 
+def es_schema(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA IF NOT EXISTS es_bench")
+
+
 def es_appends(url: str, batch: int, events: int) -> float:
     import _es
 
@@ -283,6 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(url: str, args: argparse.Namespace) -> None:
+    es_schema(url)
     say(f"# bench_postgres: {machine()}, {server_version(url)}\n")
     say("## Durable appends (each commit waits for the server's disk)\n")
     say("| batch | timeline PostgreSQL | eventsourcing PostgreSQL | ratio |")
