@@ -703,3 +703,47 @@ def test_bad_lanes(
     assert status == 2
     assert err.count("\n") == 1
     assert message in err
+
+
+# -- the README's walk through a timeline of your own -------------------------------
+
+
+def test_the_readme_walk_through_works_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every command of the README's "Your own timeline" section, in a
+    folder holding only brewery.py and history.csv; the output shown is
+    what the commands print."""
+    import shlex
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    part = readme.split("## Your own timeline on the command line", 1)[1]
+    part = part.split("\n## ", 1)[0]
+    first, second = re.findall(r"```console\n(.+?)\n```", part, flags=re.DOTALL)
+    (project,) = re.findall(r"```toml\n(.+?)```", part, flags=re.DOTALL)
+    for name in ("brewery.py", "history.csv"):
+        shutil.copy(BREWERY / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    load_brewery()
+    # The first block: commands, each followed by its whole output.
+    steps = re.split(r"^\$ ", first, flags=re.MULTILINE)[1:]
+    for step in steps:
+        command, _, expected = step.partition("\n")
+        argv = shlex.split(command)
+        assert argv[0] == "timeline"
+        status, out, err = run(capsys, *argv[1:])
+        assert (status, err) == (0, ""), command
+        assert out.rstrip("\n") == expected.rstrip("\n"), command
+    # The second: with the project file, every command runs.
+    (tmp_path / "timeline.toml").write_text(project, encoding="utf-8")
+    for command in re.findall(r"^\$ (.+)$", second, flags=re.MULTILINE):
+        argv = shlex.split(command)
+        if argv[1] == "render":
+            from test_render import need_matplotlib
+
+            need_matplotlib()
+        status, out, err = run(capsys, *argv[1:])
+        assert (status, err) == (0, ""), command
+        assert out, command
+    assert (tmp_path / "brewery.png").read_bytes().startswith(b"\x89PNG")
+    assert timeline.read_events("back.csv") == chronicle(load_brewery())

@@ -24,8 +24,10 @@ from timeline._dates import (
 from timeline._edtf import parse_edtf
 from timeline._events import Event, Retraction, Source, Text, event_type
 from timeline._freetext import parse_date
+from timeline._live import LiveState
 from timeline._log import Log
 from timeline._replay import AsOf, Diff, Projection
+from timeline._subscribe import Subscription
 from timeline.exceptions import (
     ConcurrencyError,
     DateRangeError,
@@ -82,6 +84,7 @@ __all__ = [
     "IntegrityError",
     "InvalidDateError",
     "InvalidEventError",
+    "LiveState",
     "Log",
     "Point",
     "Precision",
@@ -90,6 +93,7 @@ __all__ = [
     "Retraction",
     "Source",
     "StorageError",
+    "Subscription",
     "Text",
     "TimelineError",
     "Truth",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import enum
 import re
-from typing import Final, TypeAlias
+from typing import Final, Literal, TypeAlias
 
 import attrs
 
@@ -733,6 +733,28 @@ class UncertainDate:
         return f"{_end_text(self.start)}/{_end_text(self.end)}"
 
     __str__ = to_edtf
+
+    def describe(self, lang: Literal["en", "ja"] = "en") -> str:
+        """This date in words, in English (``"en"``) or Japanese (``"ja"``).
+
+        :func:`timeline.parse_date` reads the words back to the same bounds
+        (and to the same date, where the words say everything written).  A
+        part of a year, month, decade or century is said as one ("early
+        1923") when an interval is exactly that part; what has no words (a
+        negative or long year, a year before 100) is said in EDTF; a time of
+        day is left out.
+
+        >>> parse = __import__("timeline").parse_edtf
+        >>> [parse(t).describe() for t in ["2024-06", "1850~", "../2025-07-14", "185X"]]
+        ['June 2024', 'about 1850', 'before 14 July 2025', 'the 1850s']
+        >>> [parse(t).describe("ja") for t in ["2024-06", "1850~", "18XX", "1923-21"]]
+        ['2024年6月', '1850年頃', '19世紀', '1923年春']
+        >>> [parse(t).describe() for t in ["1923-01/1923-04", "1923/1925", "2004-06/"]]
+        ['early 1923', '1923–1925', 'from June 2004 to an unknown date']
+        """
+        from timeline._describe import describe  # deferred: it imports this module
+
+        return describe(self, lang)
 
     def __repr__(self) -> str:
         return f"UncertainDate({self.to_edtf()!r})"

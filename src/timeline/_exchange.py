@@ -473,7 +473,9 @@ def read_events(
         path = Path(source)
         fmt = _format_of(path, format)
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            # newline="": a CR inside a quoted CSV cell is data, kept as is.
+            with path.open(encoding="utf-8-sig", newline="") as stream:
+                text = stream.read()
         except UnicodeDecodeError as error:
             raise InvalidEventError(f"{str(path)!r}: not UTF-8 text: {error}") from None
         where = str(path)

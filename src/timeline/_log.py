@@ -31,6 +31,7 @@ from timeline._replay import (
     lazy_answer,
     packed_key,
 )
+from timeline._subscribe import Subscribable
 from timeline.exceptions import (
     ConcurrencyError,
     InvalidDateError,
@@ -263,7 +264,7 @@ class AsOfQueries:
         )
 
 
-class Log(AsOfQueries):
+class Log(AsOfQueries, Subscribable):
     """An append-only log of events, in memory.
 
     >>> log = Log()
@@ -386,6 +387,7 @@ class Log(AsOfQueries):
         self._validate(events)
         self._write(events)
         self._commit_all(events)
+        self._notify()
         return len(self._events)
 
     def _commit_all(self, events: Sequence[Event]) -> None:

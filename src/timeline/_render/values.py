@@ -46,6 +46,7 @@ from timeline._render.words import Lang
 __all__ = [
     "Fact",
     "date_text",
+    "escape",
     "explain",
     "facts",
     "fold_explained",
@@ -55,6 +56,30 @@ __all__ = [
 
 _COLLECTIONS: Final = (list, tuple, set, frozenset)
 _NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*\Z")
+
+
+# C0 and C1 controls and DEL, the line and paragraph separators, and the
+# bidirectional formatting characters (embeddings, overrides, isolates,
+# marks), which reorder how a terminal shows the text around them.
+_UNSAFE: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+_NAMED: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape(text: str) -> str:
+    """``text`` with every control and bidirectional formatting character
+    written as a ``repr``-style escape (printable text is unchanged)."""
+    return _UNSAFE.sub(_escaped, text)
 
 
 def date_text(date: timeline.UncertainDate, lang: Lang = "en") -> str:

@@ -633,4 +633,9 @@ def event_label(event: timeline.Event, lang: Lang, *, short: bool = True) -> str
         text = event.summary.get(lang)
     else:
         text = _payload_label(event)
+    # A record's control characters are shown, never obeyed (and a font has
+    # no glyph for them).
+    from timeline._render.values import escape
+
+    text = escape(text)
     return _shorten(text) if short else text

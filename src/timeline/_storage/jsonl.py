@@ -43,6 +43,7 @@ from timeline._storage.codec import (
     seal,
     unseal,
 )
+from timeline._subscribe import Feed
 from timeline.exceptions import IntegrityError, TimelineError
 
 __all__ = [
@@ -432,6 +433,7 @@ class FileLog(Log):
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+            self._end_subscriptions()
 
     def __enter__(self) -> FileLog:
         return self
@@ -459,6 +461,11 @@ class FileLog(Log):
         that nothing was cut off the end."""
         self._sync()
         return len(self._events), self._head.hex()
+
+    def _feed(self, after: int) -> Feed:
+        from timeline._storage.subscribe import FileFeed
+
+        return FileFeed(self)
 
     @property
     def torn(self) -> str | None:

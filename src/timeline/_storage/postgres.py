@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import re
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from typing import Any, ClassVar, Final
 
 import psycopg
@@ -31,6 +31,7 @@ import psycopg.errors
 from timeline._events import Event
 from timeline._storage.codec import FORMAT_VERSION
 from timeline._storage.relational import PERSIST_EVERY, RelationalLog
+from timeline._subscribe import Feed
 from timeline.exceptions import IntegrityError, StorageError
 
 __all__ = ["DEFAULT_LOG", "PostgresLog", "is_postgres_url"]
@@ -106,6 +107,21 @@ $$""",
             "FOR EACH STATEMENT EXECUTE FUNCTION timeline.refuse_change()",
         )
     ),
+    # Subscriptions LISTEN on "timeline_<log id>" (a wake-up only: they
+    # read the rows after their cursor, and poll in case a NOTIFY is lost).
+    # A statement trigger: one NOTIFY an append, whoever wrote it.
+    """CREATE OR REPLACE FUNCTION timeline.notify_append() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('timeline_' || log, max(seq)::text)
+        FROM appended GROUP BY log;
+    RETURN NULL;
+END
+$$""",
+    "DROP TRIGGER IF EXISTS notify_append ON timeline.events",
+    "CREATE TRIGGER notify_append AFTER INSERT ON timeline.events "
+    "REFERENCING NEW TABLE AS appended "
+    "FOR EACH STATEMENT EXECUTE FUNCTION timeline.notify_append()",
     """CREATE OR REPLACE VIEW timeline.records AS
 SELECT l.name AS log, e.seq, convert_from(e.id, 'UTF8') AS id,
        convert_from(e.body, 'UTF8')::jsonb AS record, e.hash
@@ -453,6 +469,16 @@ class PostgresLog(RelationalLog):
     def close(self) -> None:
         self._closed = True
         self._conn.close()
+        self._end_subscriptions()
+
+    def _signal_key(self) -> Hashable:
+        return ("postgresql", self._conninfo, self.name)
+
+    def _feed(self, after: int) -> Feed:
+        from timeline._storage.pg_subscribe import PostgresFeed
+
+        reader = PostgresLog(self.url, log=self.name, create=False, checkpoints=False)
+        return PostgresFeed(reader, after)
 
     def __del__(self) -> None:
         # A log dropped without close(): close its connection quietly

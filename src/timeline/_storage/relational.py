@@ -52,6 +52,7 @@ from timeline._storage.codec import (
     read_record,
 )
 from timeline._storage.jsonl import Rules, parse_body
+from timeline._subscribe import Subscribable
 from timeline.exceptions import (
     ConcurrencyError,
     IntegrityError,
@@ -155,7 +156,7 @@ class _View:
         self.consulted = False
 
 
-class RelationalLog(AsOfQueries):
+class RelationalLog(AsOfQueries, Subscribable):
     """The log on a relational database; see the module's docstring.
 
     Subclasses (the dialects) set ``where`` (how messages name the log),
@@ -228,6 +229,10 @@ class RelationalLog(AsOfQueries):
         seq, n, state), skipping those already there; never wait long for
         other writers.  False if the database will never take them (it is
         read-only to us): the log stops trying."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Close the connection (and end this handle's subscriptions)."""
         raise NotImplementedError
 
     def _storage_error(self, error: BaseException) -> BaseException:
@@ -590,6 +595,7 @@ class RelationalLog(AsOfQueries):
             if supersessions:
                 self._insert_supersessions(supersessions)
         self._types_added(new_types)
+        self._notify()  # this process's subscriptions (timeline._subscribe)
         # Checkpoints spoiled by this append are dropped by the next query's
         # _sync(), as for any other writer's: not here (0.3 µs an event).
         return count + len(events)
@@ -664,6 +670,7 @@ class RelationalLog(AsOfQueries):
             if supersessions:
                 self._insert_supersessions(supersessions)
         self._types_added(new_types)
+        self._notify()
         self._sync()
 
     def _raw_row(

@@ -46,6 +46,7 @@ from timeline._storage.relational import (
     RelationalLog,
     date_columns,
 )
+from timeline._subscribe import Feed
 from timeline.exceptions import IntegrityError, StorageError
 
 __all__ = ["SQLiteLog"]
@@ -246,6 +247,8 @@ class SQLiteLog(RelationalLog):
     module's docstring).  ``checkpoints=False`` neither reads nor saves
     persisted checkpoints (see :mod:`.relational`).  A log that cannot be
     written (a read-only file or folder) is still read and verified.
+    ``any_thread=True`` lets the handle be used from any thread, one at a
+    time (a subscription's reader is).
     """
 
     compact: ClassVar[bool] = True
@@ -259,6 +262,7 @@ class SQLiteLog(RelationalLog):
         fsync: bool = True,
         checkpoints: bool = True,
         persist_every: int = PERSIST_EVERY,
+        any_thread: bool = False,
     ) -> None:
         self.path = Path(path)
         self.where = str(self.path)
@@ -275,9 +279,16 @@ class SQLiteLog(RelationalLog):
                 uri = f"{self.path.resolve().as_uri()}?mode=ro"
                 if not os.access(self.path.parent, os.W_OK):
                     uri += "&immutable=1"
-                self._db = sqlite3.connect(uri, uri=True, isolation_level=None)
+                self._db = sqlite3.connect(
+                    uri,
+                    uri=True,
+                    isolation_level=None,
+                    check_same_thread=not any_thread,
+                )
             else:
-                self._db = sqlite3.connect(self.path, isolation_level=None)
+                self._db = sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=not any_thread
+                )
         except sqlite3.Error as error:
             raise storage_error(self.path, error, "opening it") from None
         self._types: dict[int, tuple[str, int, bytes]] = {}
@@ -503,6 +514,13 @@ class SQLiteLog(RelationalLog):
 
     def close(self) -> None:
         self._db.close()
+        self._end_subscriptions()
+
+    def _feed(self, after: int) -> Feed:
+        from timeline._storage.subscribe import RelationalFeed
+
+        reader = SQLiteLog(self.path, create=False, checkpoints=False, any_thread=True)
+        return RelationalFeed(reader, after)
 
     def __enter__(self) -> SQLiteLog:
         return self

@@ -6,6 +6,7 @@ import argparse
 
 from timeline._dates import UncertainDate
 from timeline._freetext import parse_date
+from timeline.cli._text import line
 from timeline.exceptions import TimelineError
 
 __all__ = ["add_commands"]
@@ -32,10 +33,11 @@ def _describe_date(date: UncertainDate) -> str:
 
 def _cmd_date(args: argparse.Namespace) -> int:
     date = parse_date(args.text)
-    print(_describe_date(date))
+    for text in _describe_date(date).split("\n"):
+        line(text)
     if args.by is not None:
         day = parse_date(args.by)
-        print(f"by {day}:   {date.on_or_before(day).value}")
+        line(f"by {day}:   {date.on_or_before(day).value}")
     return 0
 
 

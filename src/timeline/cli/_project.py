@@ -126,7 +126,7 @@ def _read_project(path: Path, table: dict[str, Any]) -> Project:
             f"{path}: import must be a module name or a list of them, not {imports!r}"
         )
     log = text("log")
-    if log is not None:
+    if log is not None and "://" not in log:  # a server's URL stays as is
         log = str(path.parent / log)
     return Project(
         file=path,

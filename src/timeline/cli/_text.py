@@ -23,30 +23,9 @@ import re
 import sys
 from typing import Any, Final, TextIO
 
+from timeline._render.values import escape
+
 __all__ = ["dump_json", "error", "escape", "line", "print_json"]
-
-# C0 and C1 controls and DEL, the line and paragraph separators, and the
-# bidirectional formatting characters (embeddings, overrides, isolates,
-# marks), which reorder how a terminal shows the text around them.
-_UNSAFE: Final = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
-_NAMED: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _escaped(match: re.Match[str]) -> str:
-    char = match.group()
-    named = _NAMED.get(char)
-    if named is not None:
-        return named
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def escape(text: str) -> str:
-    """``text`` with every control and bidirectional formatting character
-    written as a ``repr``-style escape (printable text is unchanged)."""
-    return _UNSAFE.sub(_escaped, text)
 
 
 def line(text: str = "", *, file: TextIO | None = None) -> None:

@@ -295,6 +295,16 @@ def _record_figure(
     return replaced, _cite(provenance, fact, event.id, replace=True)
 
 
+def _listed(
+    state: RelationshipState, field: str, item: object, event: timeline.Event
+) -> RelationshipState:
+    """``state`` with ``item`` appended to the tuple ``field``, citing the
+    event under the fact ``field``."""
+    changes: dict[str, Any] = {field: (*getattr(state, field), item)}
+    changes["provenance"] = _cite(state.provenance, field, event.id)
+    return attrs.evolve(state, **changes)
+
+
 # -- the projection -------------------------------------------------------
 
 Relationship: Final = timeline.Projection(
@@ -337,11 +347,7 @@ def _war_episode(state: _S, event: WarEpisode) -> _S:
 @Relationship.on(SummitHeld)
 def _summit(state: _S, event: SummitHeld) -> _S:
     summit = Summit(date=event.occurred, place=event.place, leaders=event.leaders)
-    return attrs.evolve(
-        state,
-        summits=(*state.summits, summit),
-        provenance=_cite(state.provenance, "summits", event.id),
-    )
+    return _listed(state, "summits", summit, event)
 
 
 def _raise_status(
@@ -465,11 +471,7 @@ def _announced(state: _S, event: PersonnelAnnounced) -> _S:
         destination=event.destination,
         roles=event.roles,
     )
-    return attrs.evolve(
-        state,
-        announcements=(*state.announcements, announcement),
-        provenance=_cite(state.provenance, "announcements", event.id),
-    )
+    return _listed(state, "announcements", announcement, event)
 
 
 @Relationship.on(CasualtiesEstimated)
@@ -616,21 +618,13 @@ def _exercise(state: _S, event: ExerciseHeld) -> _S:
         aircraft=event.aircraft,
         kind=event.kind,
     )
-    return attrs.evolve(
-        state,
-        exercises=(*state.exercises, exercise),
-        provenance=_cite(state.provenance, "exercises", event.id),
-    )
+    return _listed(state, "exercises", exercise, event)
 
 
 @Relationship.on(ResponseTaken)
 def _response(state: _S, event: ResponseTaken) -> _S:
     response = Response(actors=event.actors, measure=event.measure, date=event.occurred)
-    return attrs.evolve(
-        state,
-        responses=(*state.responses, response),
-        provenance=_cite(state.provenance, "responses", event.id),
-    )
+    return _listed(state, "responses", response, event)
 
 
 @Relationship.on(AlignmentNamed)
@@ -655,21 +649,13 @@ def _alignment(state: _S, event: AlignmentNamed) -> _S:
 @Relationship.on(StanceStated)
 def _stance(state: _S, event: StanceStated) -> _S:
     stance = Stance(actor=event.actor, stance=event.stance, date=event.occurred)
-    return attrs.evolve(
-        state,
-        stances=(*state.stances, stance),
-        provenance=_cite(state.provenance, "stances", event.id),
-    )
+    return _listed(state, "stances", stance, event)
 
 
 @Relationship.on(MonitoringReported)
 def _monitoring(state: _S, event: MonitoringReported) -> _S:
     report = Report(body=event.body, date=event.occurred, findings=event.findings)
-    return attrs.evolve(
-        state,
-        monitoring=(*state.monitoring, report),
-        provenance=_cite(state.provenance, "monitoring", event.id),
-    )
+    return _listed(state, "monitoring", report, event)
 
 
 @Relationship.on(AssessmentMade)
@@ -681,18 +667,10 @@ def _assessment(state: _S, event: AssessmentMade) -> _S:
         assessment=event.assessment,
         date=event.occurred,
     )
-    return attrs.evolve(
-        state,
-        assessments=(*state.assessments, assessment),
-        provenance=_cite(state.provenance, "assessments", event.id),
-    )
+    return _listed(state, "assessments", assessment, event)
 
 
 @Relationship.on(ClaimUnverified)
 def _unverified(state: _S, event: ClaimUnverified) -> _S:
     note = Note(claim=event.claim, part=event.part, reason=event.reason)
-    return attrs.evolve(
-        state,
-        unverified=(*state.unverified, note),
-        provenance=_cite(state.provenance, "unverified", event.id),
-    )
+    return _listed(state, "unverified", note, event)

@@ -1,0 +1,215 @@
+"""Output a record cannot forge, and no traceback from any command (issue
+16, items 2-4, the command line's side).
+
+A record's id, summary and payload may hold control characters (ESC [2J
+clears the screen, a newline fakes a line): every text output shows them
+escaped, JSON output stays JSON with the same values.  Whatever goes wrong
+(a file the system cannot read or write, a file that is not a log, a size
+limit) is one line on stderr naming the file and the cause, exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import timeline
+from test_cli_user import console, load_brewery
+from timeline.cli import main
+from timeline.cli._text import dump_json, escape
+
+brewery = load_brewery()
+EVIL = "\x1b[2J\nfake: line\u202e\r\x07"
+
+
+def test_escape_shows_every_control_character() -> None:
+    assert escape(EVIL) == "\\x1b[2J\\nfake: line\\u202e\\r\\x07"
+    assert escape("Bräu 条約 ✓ ok") == "Bräu 条約 ✓ ok"
+    text = dump_json({"a": "\x1b\x85\u2028x"})
+    assert json.loads(text) == {"a": "\x1b\x85\u2028x"}
+    assert all(ord(c) >= 0x20 or c == "\n" for c in text)
+    assert "\x85" not in text
+    assert "\u2028" not in text
+
+
+@pytest.fixture
+def evil_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "brewery.py").write_bytes(
+        (Path(__file__).parent / "brewery" / "brewery.py").read_bytes()
+    )
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "evil.jsonl"
+    event = brewery.Founded(
+        id="evil",
+        occurred="1850",
+        recorded="2000-01-01",
+        summary=f"summary{EVIL}",
+        name=f"name{EVIL}",
+        founder="F",
+        town="T",
+        tags=(f"tag{EVIL}",),
+    )
+    with timeline.open_log(path) as log:
+        log.append(event)
+    return path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["events"],
+        ["show", "evil"],
+        ["state", "--as-of", "1900", "--projection", "brewery:history"],
+        ["state", "--as-of", "1900", "--projection", "brewery:history", "--explain"],
+        ["diff", "1800", "1900", "--projection", "brewery:history"],
+    ],
+)
+def test_text_output_shows_control_characters_escaped(
+    evil_log: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    status = main([*argv, "--log", evil_log.name, "--import", "brewery"])
+    out, err = capsys.readouterr()
+    assert (status, err) == (0, "")
+    forged = [c for c in out if (ord(c) < 0x20 and c != "\n") or c in "\x7f\u202e"]
+    assert forged == []
+    assert "fake: line" not in out.splitlines()  # no line of its own
+    assert "\\x1b[2J\\nfake: line\\u202e\\r\\x07" in out
+
+
+def test_json_and_exports_keep_the_values(
+    evil_log: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--log", evil_log.name, "--import", "brewery", "--projection", "brewery"]
+    assert main(["state", "--as-of", "1900", "--json", *argv]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["certain"]["name"] == f"name{EVIL}"
+    assert main(["export", evil_log.name, "--import", "brewery", "-o", "x.csv"]) == 0
+    capsys.readouterr()
+    (back,) = timeline.read_events("x.csv")
+    with timeline.open_log(evil_log) as log:
+        assert [back] == list(log)
+
+
+def test_the_chart_draws_control_characters_as_escapes(evil_log: Path) -> None:
+    from test_render import need_matplotlib
+
+    need_matplotlib()
+    argv = ["render", "--log", evil_log.name, "--import", "brewery", "-o", "e.svg"]
+    assert main(argv) == 0  # warnings are errors: no missing-glyph warning
+    svg = Path("e.svg").read_text(encoding="utf-8")
+    assert "\x1b" not in svg
+
+
+# -- no traceback -------------------------------------------------------------------
+
+
+def _limited(limit: int) -> None:  # pragma: no cover - runs in the child
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+def test_a_file_size_limit_is_one_line(evil_log: Path) -> None:
+    """`ulimit -f`: the write fails with EFBIG (Python ignores SIGXFSZ)."""
+    big = evil_log.with_name("big.jsonl")
+    events = [
+        brewery.OutputMeasured(
+            id=f"o{i}", occurred="1900", recorded="2000-01-02", year=i, hectolitres=i
+        )
+        for i in range(200)
+    ]
+    with timeline.open_log(big) as log:
+        log.append(*events)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    for argv in (
+        ["convert", big.name, "copy.sqlite", "--import", "brewery"],
+        ["export", big.name, "--import", "brewery", "-o", "x.csv"],
+    ):
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("timeline")), *argv],
+            capture_output=True,
+            text=True,
+            cwd=evil_log.parent,
+            env=env,
+            preexec_fn=lambda: _limited(4096),
+            check=False,
+            timeout=120,
+        )
+        # (convert: the storage layer reports SQLite's "disk I/O error" as
+        # a failed log, exit 1; it is the file system's, so 2 is meant.)
+        assert done.returncode in (1, 2), (argv, done.stderr)
+        assert "Traceback" not in done.stderr
+        assert done.stderr.count("\n") == 1, done.stderr
+        assert done.stderr.startswith("timeline: ")
+        assert "too large" in done.stderr or "disk I/O error" in done.stderr
+
+
+MINE = ["--import", "brewery"]
+UNUSABLE = [
+    ("garbage.sqlite", ["events", "--log", "garbage.sqlite"], "garbage.sqlite"),
+    ("garbage.jsonl", ["events", "--log", "garbage.jsonl"], "garbage.jsonl"),
+    ("dir.jsonl/", ["verify", "dir.jsonl"], "dir.jsonl"),
+    ("dir.jsonl/", ["append", "dir.jsonl", "--from", "in.csv", *MINE], "dir.jsonl"),
+    (None, ["export", "evil.jsonl", *MINE, "-o", "no/such/x.csv"], "no/such/x.csv"),
+    (None, ["convert", "evil.jsonl", "no/such/x.sqlite", *MINE], "no/such"),
+    (
+        None,
+        ["render", "--log", "evil.jsonl", *MINE, "--format", "timelinejs", "-o", "n/x"],
+        "n/x",
+    ),
+    (None, ["verify", "evil.jsonl", "--head", "1:" + "z" * 64], "expected SEQ:HASH"),
+    (None, ["verify", "evil.jsonl", "--head", "nonsense"], "expected SEQ:HASH"),
+]
+
+
+@pytest.mark.parametrize(("make", "argv", "words"), UNUSABLE)
+def test_unusable_files_are_one_line_and_exit_2(
+    evil_log: Path,
+    capsys: pytest.CaptureFixture[str],
+    make: str | None,
+    argv: list[str],
+    words: str,
+) -> None:
+    folder = evil_log.parent
+    (folder / "in.csv").write_text(
+        "id,type,occurred,name,founder,town\nx,brewery.founded,1850,N,F,T\n",
+        encoding="utf-8",
+    )
+    if make is not None:
+        if make.endswith("/"):
+            (folder / make).mkdir()
+        else:
+            (folder / make).write_bytes(b"\x00not a log\xff" * 100)
+    status = main(argv)
+    _, err = capsys.readouterr()
+    assert status == 2, err
+    assert err.count("\n") == 1, err
+    assert err.startswith("timeline: error: ")
+    assert words in err
+
+
+def test_a_file_that_is_not_a_log_fails_verification(
+    evil_log: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("garbage.sqlite", "garbage.jsonl"):
+        (evil_log.parent / name).write_bytes(b"\x00not a log\xff" * 100)
+        assert main(["verify", name]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"timeline: verify: FAILED: {name}")
+        assert err.count("\n") == 1
+
+
+def test_no_traceback_through_the_console_script(evil_log: Path) -> None:
+    (evil_log.parent / "garbage.sqlite").write_bytes(b"\x00" * 5000)
+    for argv in (
+        ["state", "--as-of", "1900", "--log", "garbage.sqlite"],
+        ["verify", "--head", "1:" + "z" * 64, "evil.jsonl", "--import", "brewery"],
+    ):
+        done = console(evil_log.parent, *argv)
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr
+        assert done.stderr.count("\n") == 1
