@@ -520,7 +520,7 @@ def test_show_an_event_its_source_and_what_superseded_it(
         re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in out.splitlines()
     )
     assert lines["type"] == "nkru.treaty.in_force (v1)"
-    assert lines["occurred"] == "2024-12"
+    assert lines["occurred"] == "2024-12 (December 2024)"
     assert lines["source"] == "クローズアップ現代"
     assert (
         lines["superseded by"] == "ver-treaty-in-force-2024-12-04 (recorded 2026-12-04)"
@@ -690,3 +690,13 @@ def test_a_reader_that_goes_away_is_not_an_error() -> None:
     finally:
         os.close(write)
     assert (done.returncode, done.stderr) == (0, b"")
+
+
+def test_version_names_the_distribution(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.metadata
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    version = importlib.metadata.version("timeline-ledger")
+    assert capsys.readouterr().out == f"timeline (timeline-ledger) {version}\n"

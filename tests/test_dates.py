@@ -731,6 +731,12 @@ def test_fuzzy_days_reach_every_year() -> None:
         ordinal(-170000001, 12, 31),
     )
     assert parse_edtf("0001~").fuzzy_days()[0] == ordinal(0)
+    # A decade widens by a decade, on either side of year zero.
+    assert parse_edtf("-199X~").fuzzy_days() == (
+        ordinal(-2009),
+        ordinal(-1980, 12, 31),
+    )
+    assert parse_edtf("-000X?").fuzzy_days() == (ordinal(-19), ordinal(10, 12, 31))
     with pytest.raises(DateRangeError):
         parse_edtf("0001~").fuzzy_bounds()
 

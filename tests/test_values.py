@@ -68,7 +68,7 @@ STATE = State(
 def test_facts_flatten_records_and_mappings_and_keep_collections_whole() -> None:
     assert facts(STATE) == [
         Fact("address.town", ("Bamberg",)),
-        Fact("address.since", ("1850~",)),
+        Fact("address.since", ("about 1850",)),
         Fact("tags", ("a", "b"), many=True),
         Fact("points", ("x: 1, y: 0.5",), many=True),
         Fact("counts.Pils", ("3",)),
@@ -94,7 +94,8 @@ def test_value_text_nests_with_brackets() -> None:
     assert value_text(STATE.points) == "(x: 1, y: 0.5)"
     assert value_text({"a": (1, 2)}) == "a: [1, 2]"
     assert value_text(Address("X")) == "town: X, since: -"
-    assert value_text(timeline.parse_edtf("../1914")) == "../1914"
+    assert value_text(timeline.parse_edtf("../1914")) == "before 1914"
+    assert value_text(timeline.parse_edtf("186X"), "ja") == "1860年代"
 
 
 def test_to_json_is_json_and_keeps_the_values() -> None:

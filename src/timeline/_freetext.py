@@ -235,7 +235,9 @@ def _japanese(text: str) -> Point | None:
     except InvalidDateError:
         return None
     # A day outside its era (平成32年), or a lunisolar month (明治5年12月).
-    if not in_era(era, point.first_day, point.last_day, within_year=month is not None):
+    if era is not None and not in_era(
+        era, point.first_day, point.last_day, within_year=month is not None
+    ):
         return None
     return point
 

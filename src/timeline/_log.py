@@ -88,6 +88,11 @@ class AsOfQueries:
     ) -> Iterable[Event]:
         raise NotImplementedError
 
+    def _pending_iter(self, version: Any, day: int) -> Iterable[Event]:
+        """The pending events in fold order, for folding once (by default
+        :meth:`_pending_events`)."""
+        return self._pending_events(version, day)
+
     def _stable(self, version: Any) -> Any:
         """What to keep of ``version`` to find its pending events later, after
         appends (by default the version itself)."""
@@ -150,11 +155,14 @@ class AsOfQueries:
         stable = self._stable(version)
         dispatch = projection._dispatch()
 
-        def rest() -> tuple[tuple[Event, ...], S]:
-            pending = self._pending_events(self._again(stable), number)
-            return pending, dispatch.fold(pending, certain, self._event_types())
+        def pending() -> tuple[Event, ...]:
+            return self._pending_events(self._again(stable), number)
 
-        return lazy_answer(day, known, certain, rest)
+        def possible() -> S:
+            events = self._pending_iter(self._again(stable), number)
+            return dispatch.fold(events, certain, self._event_types())
+
+        return lazy_answer(day, known, certain, pending, possible)
 
     def events(
         self,
@@ -502,7 +510,10 @@ class Log(AsOfQueries, Subscribable):
         return version.certain_state(projection, day)
 
     def _pending_events(self, version: View | PastView, day: int) -> tuple[Event, ...]:
-        return tuple(version.pending_events(day))
+        return tuple(version.pending_iter(day))
+
+    def _pending_iter(self, version: View | PastView, day: int) -> Iterable[Event]:
+        return version.pending_iter(day)
 
     def _stable(self, version: View | PastView) -> tuple[Fuzz | None, int]:
         # The policy and count of events of the version: the current view

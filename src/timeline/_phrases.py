@@ -337,6 +337,7 @@ _PARTS_JA: Final = {
     "終わり": Part.LATE, "末": Part.LATE, "後期": Part.LATE,
     "上旬": Part.EARLY, "中旬": Part.MID, "下旬": Part.LATE,
 }  # fmt: skip
+_PART_JA_WORDS: Final = tuple(_PARTS_JA)
 # Which parts each unit takes in Japanese: 上旬/中旬/下旬 only of a month;
 # 初頭, 末, 前期, 後期 ... only of a decade or century (1923年末 is the end
 # of December, 1923年前期 may be a fiscal half).
@@ -347,6 +348,10 @@ _YEAR_RANGE: Final = re.compile(
     r"(?:\s*年)?(?:\s*まで)?",
     re.I,
 )
+
+
+# What may follow the first year of a range: " ", a dash, a tilde, "to", "から".
+_AFTER_RANGE_START: Final = frozenset(" -–—~〜tTか")
 
 
 def _winter_end(year: int, second: str) -> bool:
@@ -395,16 +400,22 @@ def read_point(text: str) -> Point | None:
 
 def read_interval(text: str) -> UncertainDate | None:
     """A part of a year, month, decade or century, or a range of years."""
-    match = _YEAR_RANGE.fullmatch(text)
-    if match is not None:
-        return _year_range(match)
+    # Cheap tests first: parse_date tries this on every free text, and the
+    # common ones (June 2024, 2024年6月) are none of these.
+    if text[:4].isdigit():
+        if text[4:5] in _AFTER_RANGE_START:
+            match = _YEAR_RANGE.fullmatch(text)
+            if match is not None:
+                return _year_range(match)
+        if text.endswith(_PART_JA_WORDS):
+            match = _PART_JA.fullmatch(text)
+            return None if match is None else _part_ja(match)
+        return None
+    if text.endswith(_PART_JA_WORDS):
+        match = _PART_JA.fullmatch(text)
+        return None if match is None else _part_ja(match)
     match = _PART_EN.fullmatch(text)
-    if match is not None:
-        return _part_en(match)
-    match = _PART_JA.fullmatch(text)
-    if match is not None:
-        return _part_ja(match)
-    return None
+    return None if match is None else _part_en(match)
 
 
 def _year_range(match: re.Match[str]) -> UncertainDate | None:

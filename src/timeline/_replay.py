@@ -22,7 +22,7 @@ import enum
 import itertools
 import sys
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
@@ -269,6 +269,29 @@ class Projection(Generic[S]):
         result: S = _fold(handlers, resolved, events[whole:], current, types)
         return result
 
+    def _fold_cuts(
+        self,
+        events: Sequence[Event],
+        state: S,
+        cuts: Sequence[int],
+        saved: list[S],
+        types: Iterable[type[Event]] | None,
+    ) -> None:
+        """Fold ``events`` from ``state``, appending to ``saved`` the state
+        after the first ``cut`` events for each of ``cuts`` (ascending)."""
+        handlers, resolved = self._handlers, self._resolved
+        sole = _sole_handler(handlers, resolved, types)
+        current = state
+        taken = 0
+        for cut in cuts:
+            if sole is not None:
+                for event in events[taken:cut]:
+                    current = sole(current, event)
+            else:
+                current = _fold(handlers, resolved, events[taken:cut], current, None)
+            saved.append(current)
+            taken = cut
+
     def changed_by(self, events: Iterable[Event]) -> tuple[Event, ...]:
         """Fold ``events`` from the initial state and return those whose
         handler changed the state (returned a different object): the
@@ -320,36 +343,39 @@ class AsOf(Generic[S]):
 
 class _Later:
     """Stands in the ``possible`` and ``pending`` slots of a lazy
-    :class:`AsOf` until first read: ``compute`` returns the pending events
-    (in fold order) and the possible state."""
+    :class:`AsOf` until each is first read: ``pending`` returns the pending
+    events (in fold order), ``possible`` the possible state.  Each is
+    computed on its own: reading ``possible`` alone folds the pending events
+    as found, without building the tuple of them (at 10**6 each pass over
+    80k events scattered in memory costs about a bare fold of them)."""
 
-    __slots__ = ("compute",)
+    __slots__ = ("pending", "possible")
 
-    def __init__(self, compute: Callable[[], tuple[tuple[Event, ...], Any]]) -> None:
-        self.compute = compute
+    def __init__(
+        self,
+        pending: Callable[[], tuple[Event, ...]],
+        possible: Callable[[], Any],
+    ) -> None:
+        self.pending = pending
+        self.possible = possible
 
 
 class _LazySlot:
     """The descriptor of ``AsOf.possible`` and ``AsOf.pending``: reads the
-    slot, and computes both lazy attributes when it holds a :class:`_Later`.
-    attrs' generated methods read attributes by name, so they see values."""
+    slot, and computes its value when it holds a :class:`_Later`.  attrs'
+    generated methods read attributes by name, so they see values."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.slots: dict[str, Any] = {
-            field: AsOf.__dict__[field] for field in ("possible", "pending")
-        }
-        self.slot = self.slots[name]
+        self.slot = AsOf.__dict__[name]
 
     def __get__(self, instance: AsOf[Any] | None, owner: type | None = None) -> Any:
         if instance is None:
             return self
         value = self.slot.__get__(instance, owner)
         if type(value) is _Later:
-            pending, possible = value.compute()
-            self.slots["pending"].__set__(instance, pending)
-            self.slots["possible"].__set__(instance, possible)
-            value = possible if self.name == "possible" else pending
+            value = getattr(value, self.name)()
+            self.slot.__set__(instance, value)
         return value
 
     def __set__(self, instance: AsOf[Any], value: Any) -> None:
@@ -365,11 +391,12 @@ def lazy_answer(
     as_of: Any,
     known_at: Any,
     certain: S,
-    compute: Callable[[], tuple[tuple[Event, ...], S]],
+    pending: Callable[[], tuple[Event, ...]],
+    possible: Callable[[], S],
 ) -> AsOf[S]:
     """An :class:`AsOf` whose ``pending`` and ``possible`` are computed by
-    ``compute`` when first read."""
-    later: Any = _Later(compute)
+    these functions when first read."""
+    later: Any = _Later(pending, possible)
     return AsOf(as_of, known_at, certain, later, later)
 
 
@@ -542,7 +569,11 @@ _Source = tuple[list[int], list[Event], int, int]
 """Sorted entries, their events, and the range [start, stop) to take."""
 
 
-def _merged(sources: list[_Source], with_keys: bool) -> tuple[list[int], list[Event]]:
+def _merged(
+    sources: list[_Source],
+    with_keys: bool,
+    pieces: list[tuple[list[Event], int, int]] | None = None,
+) -> tuple[list[int], list[Event]]:
     """The events of sorted runs of keys merged in key order (and the keys,
     if asked; keys are distinct across runs).
 
@@ -556,6 +587,8 @@ def _merged(sources: list[_Source], with_keys: bool) -> tuple[list[int], list[Ev
     live: list[list[Any]] = [list(s) for s in sources if s[2] < s[3]]
     keys: list[int] = []
     events: list[Event] = []
+    if pieces is not None and not with_keys:
+        return _merged_pieces(live, pieces)
     steps = 0
     while len(live) > 1:
         heads = [run[0][run[2]] for run in live]
@@ -580,6 +613,36 @@ def _merged(sources: list[_Source], with_keys: bool) -> tuple[list[int], list[Ev
         if with_keys:
             keys += entries[start:stop]
     return keys, events
+
+
+def _merged_pieces(
+    live: list[list[Any]], pieces: list[tuple[list[Event], int, int]]
+) -> tuple[list[int], list[Event]]:
+    """:func:`_merged` without copying: the merged events as (list, start,
+    stop) pieces appended to ``pieces``."""
+    steps = taken = 0
+    while len(live) > 1:
+        heads = [run[0][run[2]] for run in live]
+        best = min(range(len(live)), key=heads.__getitem__)
+        heads[best] = _PAST_ALL
+        bound = min(heads)
+        entries, found, start, stop = live[best]
+        end = bisect.bisect_left(entries, bound, start + 1, stop)
+        pieces.append((found, start, end))
+        taken += end - start
+        if end == stop:
+            del live[best]
+        else:
+            live[best][2] = end
+        steps += 1
+        if steps > 16 and steps * 32 > taken:
+            _, rest = _sorted_merge([], [], live, False)
+            pieces.append((rest, 0, len(rest)))
+            return [], []
+    if live:
+        _, found, start, stop = live[0]
+        pieces.append((found, start, stop))
+    return [], []
 
 
 def _sorted_merge(
@@ -739,9 +802,24 @@ class View:
     def pending_events(self, day: int) -> list[Event]:
         """The events that may or may not have happened by ``day``, in fold
         order."""
-        return self._pending(day, False)[1]
+        return list(self.pending_iter(day))
 
-    def _pending(self, day: int, with_keys: bool) -> tuple[list[int], list[Event]]:
+    def pending_iter(self, day: int) -> Iterator[Event]:
+        """:meth:`pending_events` as an iterator over slices of the indexes
+        (no copy of them: each copy is a pass over the events in memory)."""
+        pieces: list[tuple[list[Event], int, int]] = []
+        self._pending(day, False, pieces)
+        islice = itertools.islice
+        return itertools.chain.from_iterable(
+            islice(events, start, stop) for events, start, stop in pieces
+        )
+
+    def _pending(
+        self,
+        day: int,
+        with_keys: bool,
+        pieces: list[tuple[list[Event], int, int]] | None = None,
+    ) -> tuple[list[int], list[Event]]:
         """The pending events at ``day`` in fold order, with their keys if
         asked (else the keys list is empty).
 
@@ -779,11 +857,13 @@ class View:
             sources.append(
                 (open_start.entries, open_start.events, start, len(open_start))
             )
-        found_keys, found = _merged(sources, with_keys)
+        found_keys, found = _merged(sources, with_keys, pieces)
         open_end = self._open_end
         if open_end:
             stop = open_end.range(None, started)[1]
-            if stop:
+            if stop and pieces is not None and not with_keys:
+                pieces.append((open_end.events, 0, stop))
+            elif stop:
                 found += open_end.events[:stop]
                 if with_keys:
                     offset = _OPEN_END
@@ -912,23 +992,60 @@ class PastView:
         # The checkpoint to start from must cut below ``bound``: its key at
         # i * every must be one of the positions before ``position``.
         target = (position - 1) // every if position else 0
-        while len(states) <= target:
-            i = len(states)
-            low = self._key_at((i - 1) * every) if i > 1 else _PAST_NONE
-            states.append(
-                self._fold(
-                    projection,
-                    states[-1],
-                    (i - 1) * every,
-                    i * every,
-                    low,
-                    self._key_at(i * every),
-                )
-            )
+        if len(states) <= target:
+            self._catch_up(projection, states, target)
         low = self._key_at(target * every) if target else _PAST_NONE
         return self._fold(
             projection, states[target], target * every, position, low, bound
         )
+
+    def _catch_up(
+        self, projection: Projection[S], states: list[S], target: int
+    ) -> None:
+        """Save checkpoints up to number ``target`` in one pass: the version's
+        events from the last checkpoint's base position to the target's (a
+        slice, filtered by sequence number, extras merged in at their
+        positions), folded once, saving a state at each cut.  One call per
+        checkpoint (a fold of 16 events and its bookkeeping) cost about 5 us
+        of overhead each: most of a first query under a new known_at."""
+        every, base, count = self.every, self._base, self._count
+        first = len(states)
+        start, stop = (first - 1) * every, target * every
+        events = base._ordered[start:stop]
+        seqs = base._seqs[start:stop]
+        before: list[int] | None = None  # kept events through each position
+        if seqs and max(seqs) > count:
+            flags = [seq <= count for seq in seqs]
+            events = list(itertools.compress(events, flags))
+            before = list(itertools.accumulate(flags))
+        bounds = range(every, stop - start + 1, every)
+        cuts = list(bounds) if before is None else [before[b - 1] for b in bounds]
+        extras = self._extras
+        low = self._key_at(start) if first > 1 else _PAST_NONE
+        high = self._key_at(stop)
+        lo, hi = bisect.bisect_left(extras, low), bisect.bisect_left(extras, high)
+        if lo < hi:
+            # An extra goes before the base event at its insertion position p
+            # (its key is below that one's), so before cut c when p <= c.
+            where = [base.keys.bisect_left(key) for key in extras[lo:hi]]
+            merged: list[Event] = []
+            taken = 0
+            for at, event in zip(where, base.events_of(extras[lo:hi]), strict=True):
+                upto = (
+                    0
+                    if at == start
+                    else (at - start if before is None else before[at - start - 1])
+                )
+                merged += events[taken:upto]
+                merged.append(event)
+                taken = upto
+            merged += events[taken:]
+            events = merged
+            cuts = [
+                cut + bisect.bisect_right(where, start + bound)
+                for cut, bound in zip(cuts, bounds, strict=True)
+            ]
+        projection._fold_cuts(events, states[-1], cuts, states, self.types)
 
     def certain_events(self, low: int | None, high: int) -> list[Event]:
         base = self._base
@@ -939,27 +1056,53 @@ class PastView:
         )
 
     def pending(self, day: int) -> list[int]:
-        count, mask = self._count, _SEQ_MASK
-        found = [key for key in self._base.pending(day) if key & mask <= count]
-        # An extra is pending if it ends after ``day`` (a key from ``after``
-        # on) and starts by it (its low bits below ``started``; as in
-        # View.pending).
+        return self._pending(day)[0]
+
+    def _extras_pending(self, day: int) -> list[int]:
+        """The extras pending at ``day``: ending after it (a key from
+        ``after`` on) and started by it (low bits below ``started``; as in
+        View._pending)."""
         extras = self._extras
-        after = _ending_after(day)
-        started = _started_by(day)
-        low = _DAY_AND_SEQ_MASK
-        more = [
+        started, low = _started_by(day), _DAY_AND_SEQ_MASK
+        return [
             key
-            for key in extras[bisect.bisect_left(extras, after) :]
+            for key in extras[bisect.bisect_left(extras, _ending_after(day)) :]
             if key & low < started
         ]
+
+    def _pending(self, day: int) -> tuple[list[int], list[Event]]:
+        """The version's pending keys and events in fold order: the base's,
+        those after the version left out, the extras merged in."""
+        count, mask = self._count, _SEQ_MASK
+        keys, events = self._base._pending(day, True)
+        flags = [key & mask <= count for key in keys]
+        keys = list(itertools.compress(keys, flags))
+        events = list(itertools.compress(events, flags))
+        more = self._extras_pending(day)
         if more:
-            found += more
-            found.sort()
-        return found
+            # Each extra goes in at its position among the keys (it is not
+            # one of them): slices between them, not a sort of them all.
+            where = [bisect.bisect_left(keys, key) for key in more]
+            merged_keys: list[int] = []
+            merged: list[Event] = []
+            taken = 0
+            for at, key, event in zip(
+                where, more, self._base.events_of(more), strict=True
+            ):
+                merged_keys += keys[taken:at]
+                merged += events[taken:at]
+                merged_keys.append(key)
+                merged.append(event)
+                taken = at
+            keys = merged_keys + keys[taken:]
+            events = merged + events[taken:]
+        return keys, events
 
     def pending_events(self, day: int) -> list[Event]:
-        return self._base.events_of(self.pending(day))
+        return self._pending(day)[1]
+
+    def pending_iter(self, day: int) -> Iterator[Event]:
+        return iter(self.pending_events(day))
 
     def events_of(self, keys: Iterable[int]) -> list[Event]:
         return self._base.events_of(keys)

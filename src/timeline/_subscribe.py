@@ -288,8 +288,12 @@ class Subscribable:
         new event has come for ``idle`` seconds (``idle=0``: once caught
         up).  ``async for`` works too, without blocking the event loop.
         ``poll`` is the longest wait between two reads of a log that
-        other processes append to (default 0.05 s for files and SQLite);
+        other processes append to (default 0.05 s for files and SQLite;
+        1 s for PostgreSQL, whose appends also wake it through NOTIFY);
         appends made through any handle of this process wake it at once.
+        Call it in the thread that uses this log handle; the subscription
+        reads through a file or connection of its own, so it may then be
+        read in any one thread.
 
         Keep :attr:`Subscription.cursor` (the sequence number of the last
         event delivered) to resume later with ``subscribe(after=cursor)``.

@@ -7,12 +7,16 @@ about this library.
 
 from __future__ import annotations
 
+import errno as _errno
+import os as _os
+
 __all__ = [
     "ConcurrencyError",
     "DateRangeError",
     "IntegrityError",
     "InvalidDateError",
     "InvalidEventError",
+    "LogTooLargeError",
     "StorageError",
     "TimelineError",
     "UnknownEventTypeError",
@@ -70,10 +74,58 @@ class IntegrityError(TimelineError, ValueError):
 
 
 class StorageError(TimelineError, OSError):
-    """A log's database or file could not be read or written: locked by
-    another process, read-only, a full disk, a file-size limit, a lost
-    connection, or a log used after ``close()``.  The message names the log
-    and the cause.  An append that raises it left the log as it was."""
+    """A log's database or file could not be read or written: no such file,
+    a directory, no permission, locked by another process, read-only, a full
+    disk, a file-size limit, an I/O error, a lost connection, or a log used
+    after ``close()``.  The message names the log, what was being done and
+    the cause.  An append that raises it left the log as it was.  Made from
+    an :class:`OSError` (:meth:`of`), it has that error's ``errno`` and
+    ``filename`` and is also an instance of its class (``except
+    FileNotFoundError`` or ``except PermissionError`` still work).
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    @classmethod
+    def of(
+        cls, error: OSError, path: object, doing: str, then: str = ""
+    ) -> StorageError:
+        """The StorageError for ``error``, raised while ``doing`` (e.g.
+        "append to the log") on ``path``; ``then`` says what it left."""
+        if isinstance(error, StorageError):
+            return error
+        if error.errno is None:  # raised here, with a message naming the file
+            message = str(error)
+        else:
+            name = _errno.errorcode.get(error.errno, str(error.errno))
+            cause = f"{error.strerror or _os.strerror(error.errno)} ({name})"
+            message = f"{path}: cannot {doing}: {cause}"
+        found = _combined(type(error))(f"{message}; {then}" if then else message)
+        found.errno = error.errno
+        found.filename = str(path)
+        return found
+
+
+_COMBINED: dict[type[OSError], type[StorageError]] = {}
+
+
+def _combined(kind: type[OSError]) -> type[StorageError]:
+    """StorageError, also a ``kind`` (FileNotFoundError, ...)."""
+    if kind is OSError or not issubclass(kind, OSError):
+        return StorageError
+    found = _COMBINED.get(kind)
+    if found is None:
+        found = type("StorageError", (StorageError, kind), {"__module__": __name__})
+        found.__qualname__ = "StorageError"
+        _COMBINED[kind] = found
+    return found
+
+
+class LogTooLargeError(TimelineError, MemoryError):
+    """Reading a log needed more memory than this process may use (a log
+    opened with :func:`timeline.open_log` keeps its events in memory;
+    ``verify`` and ``convert`` need a few megabytes whatever its size)."""
 
 
 class UnsupportedQueryError(TimelineError, NotImplementedError):

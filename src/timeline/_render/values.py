@@ -21,8 +21,11 @@ changed), and tracks which events changed each one (:func:`explain`).
 ...     beers: tuple[Beer, ...] = ()
 >>> founded = timeline.parse_date("about 1850")
 >>> state = Brewery("Anna", founded, (Beer("Pils", Kind.ALE),))
->>> [(f.path, f.items) for f in facts(state)]
-[('owner', ('Anna',)), ('founded', ('1850~',)), ('beers', ('name: Pils, kind: ale',))]
+>>> for fact in facts(state):
+...     print(fact.path, fact.items)
+owner ('Anna',)
+founded ('about 1850',)
+beers ('name: Pils, kind: ale',)
 >>> to_json(state)
 {'owner': 'Anna', 'founded': '1850~', 'beers': [{'name': 'Pils', 'kind': 'ale'}]}
 """
@@ -83,7 +86,9 @@ def escape(text: str) -> str:
 
 
 def date_text(date: timeline.UncertainDate, lang: Lang = "en") -> str:
-    """A date where a person reads it in the command's text output."""
+    """A date in a column of the command's text output (event lists, the
+    date beside an event id): its EDTF, short and exact.  Dates inside a
+    state or a payload read in words (:func:`value_text`)."""
     return date.to_edtf()
 
 
@@ -112,7 +117,7 @@ def _scalar_text(value: Any, lang: Lang) -> str | None:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, timeline.UncertainDate):
-        return date_text(value, lang)
+        return value.describe(lang)  # in words: "about 1856", "the 1860s"
     if isinstance(value, enum.Enum):
         raw = value.value
         return raw if isinstance(raw, str) else value.name.lower()

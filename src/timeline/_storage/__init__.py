@@ -7,16 +7,27 @@ suffix picks the file format) or a ``postgresql://`` URL.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from timeline._storage.codec import GENESIS
-from timeline._storage.jsonl import FileLog, Rules, read_locked, repair_file, scan_bytes
+from timeline._storage.jsonl import (
+    FileLog,
+    Rules,
+    a_directory,
+    missing,
+    read_locked,
+    repair_file,
+    scan_bytes,
+)
 from timeline._storage.sqlite import SQLiteLog
-from timeline.exceptions import IntegrityError
+from timeline.exceptions import IntegrityError, LogTooLargeError, StorageError
 
 if TYPE_CHECKING:
     from timeline._storage.postgres import PostgresLog
@@ -96,7 +107,8 @@ def open_log(
         if _kind(target) == "jsonl":
             log = FileLog(target, create=create)
         else:
-            log = SQLiteLog(target, create=create)
+            with _refusals(target, "open the log"):
+                log = SQLiteLog(target, create=create)
     if verify is not False:
         try:
             _check_open(log, None if verify is True else _parse_head(verify))
@@ -104,6 +116,26 @@ def open_log(
             log.close()
             raise
     return log
+
+
+@contextlib.contextmanager
+def _refusals(path: object, doing: str) -> Iterator[None]:
+    """Turn what the system refuses while ``doing`` on ``path`` into one
+    error naming both: :class:`StorageError` for an OSError or a SQLite
+    error (a full disk, an I/O error), :class:`LogTooLargeError` for a
+    MemoryError."""
+    try:
+        yield
+    except OSError as error:
+        raise StorageError.of(error, path, doing) from None
+    except sqlite3.DatabaseError as error:
+        if isinstance(error, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+            raise  # pragma: no cover - a bug, not the system's refusal
+        raise StorageError(f"{path}: cannot {doing}: {error} (SQLite)") from None
+    except MemoryError:
+        raise LogTooLargeError(
+            f"{path}: not enough memory to {doing}: allow the process more"
+        ) from None
 
 
 def _check_open(
@@ -183,6 +215,13 @@ def verify(
     meanwhile are neither seen in part nor taken for tampering.
     """
     expected = None if head is None else _parse_head(head)
+    with _refusals(path, "read the log"):
+        return _verify(path, expected, decode)
+
+
+def _verify(
+    path: Target, expected: tuple[int, str] | None, decode: bool
+) -> Verification:
     mark = None if expected is None else expected[0]
     if _is_url(path):
         with _postgres(str(path), create=False) as log:
@@ -192,7 +231,9 @@ def verify(
     elif _kind(Path(path)) == "sqlite":
         target = Path(path)
         if not target.exists():
-            raise FileNotFoundError(f"no log file at {str(target)!r}")
+            raise missing(target)
+        if target.is_dir():
+            raise a_directory(target)
         with SQLiteLog(target, create=False) as stored:
             last_seq, digest, marked = stored.check(decode=decode, mark=mark)
         result = Verification(str(target), last_seq, digest)
@@ -226,7 +267,8 @@ def repair(path: Target) -> int:
     if _kind(path) != "jsonl":
         verify(path)
         return 0  # database transactions leave no torn tails
-    return repair_file(Path(path))
+    with _refusals(path, "repair the log"):
+        return repair_file(Path(path))
 
 
 def convert(source: Target, target: Target) -> Verification:
@@ -236,8 +278,9 @@ def convert(source: Target, target: Target) -> Verification:
     src_kind, dst_kind = _kind(source), _kind(target)
     dst_url = str(target) if dst_kind == "postgres" else None
     dst = Path(target) if dst_url is None else None
-    if dst is not None and dst.exists() and (dst.is_dir() or dst.stat().st_size):
-        raise FileExistsError(f"{str(dst)!r} exists; convert writes a new log")
+    with _refusals(target, "write the copy"):
+        if dst is not None and dst.exists() and (dst.is_dir() or dst.stat().st_size):
+            raise FileExistsError(f"{str(dst)!r} exists; convert writes a new log")
     checked = verify(source)
     if checked.torn_bytes:
         raise IntegrityError(
@@ -245,16 +288,17 @@ def convert(source: Target, target: Target) -> Verification:
             f"`timeline repair {source}` before converting it"
         )
     records: Any
-    if src_kind == "jsonl":
-        records = scan_bytes(read_locked(Path(source)), source, keep_raw=True).raw
-    else:
-        opened = (
-            _postgres(str(source), create=False)
-            if src_kind == "postgres"
-            else SQLiteLog(Path(source), create=False)
-        )
-        with opened as log:
-            records = list(log.raw_records())
+    with _refusals(source, "read the log"):
+        if src_kind == "jsonl":
+            records = scan_bytes(read_locked(Path(source)), source, keep_raw=True).raw
+        else:
+            opened = (
+                _postgres(str(source), create=False)
+                if src_kind == "postgres"
+                else SQLiteLog(Path(source), create=False)
+            )
+            with opened as log:
+                records = list(log.raw_records())
     if dst_url is not None:
         with _postgres(dst_url) as out:
             if out.last_seq:
@@ -267,12 +311,13 @@ def convert(source: Target, target: Target) -> Verification:
         assert dst is not None
         created = not dst.exists()
         try:
-            if dst_kind == "sqlite":
-                with SQLiteLog(dst) as stored:
-                    stored.append_raw(records)
-            else:
-                FileLog(dst).close()
-                FileLog.write_raw(dst, records)
+            with _refusals(dst, "write the copy"):
+                if dst_kind == "sqlite":
+                    with SQLiteLog(dst) as stored:
+                        stored.append_raw(records)
+                else:
+                    FileLog(dst).close()
+                    FileLog.write_raw(dst, records)
             result = verify(dst)
         except BaseException:
             if created:  # leave nothing half-written behind

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import fcntl
 import gc
 import hashlib
 import os
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -44,12 +46,19 @@ from timeline._storage.codec import (
     unseal,
 )
 from timeline._subscribe import Feed
-from timeline.exceptions import IntegrityError, TimelineError
+from timeline.exceptions import (
+    IntegrityError,
+    LogTooLargeError,
+    StorageError,
+    TimelineError,
+)
 
 __all__ = [
     "FileLog",
     "Rules",
     "Scan",
+    "a_directory",
+    "missing",
     "parse_body",
     "read_locked",
     "reject_constant",
@@ -365,9 +374,21 @@ def read_locked(path: Path) -> bytes:
             fcntl.flock(handle, fcntl.LOCK_SH)
             return handle.read()
     except FileNotFoundError:
-        raise FileNotFoundError(f"no log file at {str(path)!r}") from None
+        raise missing(path) from None
     except IsADirectoryError:
-        raise IsADirectoryError(f"{str(path)!r} is a directory, not a log") from None
+        raise a_directory(path) from None
+    except OSError as error:
+        raise StorageError.of(error, path, "read the log") from None
+
+
+def missing(path: object) -> StorageError:
+    return StorageError.of(FileNotFoundError(f"no log file at {str(path)!r}"), path, "")
+
+
+def a_directory(path: object) -> StorageError:
+    return StorageError.of(
+        IsADirectoryError(f"{str(path)!r} is a directory, not a log"), path, ""
+    )
 
 
 def repair_file(path: str | os.PathLike[str]) -> int:
@@ -376,14 +397,21 @@ def repair_file(path: str | os.PathLike[str]) -> int:
     Only the bytes of an unfinished final line or batch are removed; any
     other damage raises :class:`IntegrityError` and nothing is changed.
     """
-    with open(path, "r+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        scan = scan_bytes(handle.read(), path, decode=False)
-        if scan.torn_bytes:
-            handle.truncate(scan.good_length)
-            handle.flush()
-            os.fsync(handle.fileno())
-        return scan.torn_bytes
+    try:
+        with open(path, "r+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            scan = scan_bytes(handle.read(), path, decode=False)
+            if scan.torn_bytes:
+                handle.truncate(scan.good_length)
+                handle.flush()
+                os.fsync(handle.fileno())
+            return scan.torn_bytes
+    except FileNotFoundError:
+        raise missing(path) from None
+    except IsADirectoryError:
+        raise a_directory(path) from None
+    except OSError as error:
+        raise StorageError.of(error, path, "repair the log") from None
 
 
 class FileLog(Log):
@@ -398,41 +426,80 @@ class FileLog(Log):
     ) -> None:
         super().__init__(checkpoint_every=checkpoint_every)
         self.path = Path(path)
+        self._fd = -1
+        # Closes the descriptor when the log is collected, or at the
+        # interpreter's exit, before modules are torn down: a __del__ then
+        # found its module's globals gone (issue 16 item 5).
+        self._closer: weakref.finalize[Any, FileLog] | None = None
+        self._offset = 0
+        self._head = GENESIS
+        self._line = 1
+        self._torn: str | None = None
+        self._torn_bytes = 0
+        out_of_memory = False
+        try:
+            self._open(create)
+        except OSError as error:
+            self.close()
+            raise StorageError.of(error, self.path, "open the log") from None
+        except MemoryError:
+            out_of_memory = True  # (raised below, the traceback's frames gone)
+        except BaseException:
+            self.close()
+            raise
+        if out_of_memory:
+            read = len(self._events)
+            self.close()
+            Log.__init__(self, checkpoint_every=checkpoint_every)  # frees them
+            raise LogTooLargeError(
+                f"{self.path}: not enough memory to load the log ({read:,} events "
+                "read; an open log keeps every event in memory): allow the "
+                "process more memory, or use the log as SQLite (`timeline "
+                "convert`), which reads events as it needs them"
+            )
+
+    def _open(self, create: bool) -> None:
         flags = os.O_RDWR | os.O_APPEND
         if create:
             if not os.path.lexists(self.path):
                 _create(self.path)
             flags |= os.O_CREAT
         try:
-            self._fd = os.open(self.path, flags, 0o644)
+            fd = os.open(self.path, flags, 0o644)
         except FileNotFoundError:
-            raise FileNotFoundError(f"no log file at {str(self.path)!r}") from None
+            raise missing(self.path) from None
         except IsADirectoryError:
-            raise IsADirectoryError(
-                f"{str(self.path)!r} is a directory, not a log"
-            ) from None
-        self._offset = 0
-        self._head = GENESIS
-        self._line = 1
-        self._torn: str | None = None
-        self._torn_bytes = 0
+            raise a_directory(self.path) from None
+        self._fd = fd
+        self._closer = weakref.finalize(self, os.close, fd)
+        with self._locked(exclusive=True):
+            if create and os.fstat(fd).st_size == 0:
+                self._write_header()
+            self._catch_up()
+
+    def _write_header(self) -> None:
+        """Write the header into the new, empty file (lock held): where the
+        filesystem has no hard links for _create, or a log emptied by hand."""
         try:
-            with self._locked(exclusive=True):
-                if os.fstat(self._fd).st_size == 0 and create:
-                    os.write(self._fd, _HEADER_LINE)
-                    os.fsync(self._fd)
-                    _fsync_directory(self.path)
-                self._catch_up()
-        except BaseException:
-            # Mark the descriptor closed: __del__ must not close its number
-            # again once another file has been given it.
-            self.close()
-            raise
+            _write_all(self._fd, _HEADER_LINE)
+            os.fsync(self._fd)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, 0)
+            raise StorageError.of(
+                error,
+                self.path,
+                "write the log's header",
+                "the file is left empty; open_log completes it once the cause is gone",
+            ) from None
+        _fsync_directory(self.path)
 
     def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        was_open = self._fd >= 0
+        if self._closer is not None:
+            self._closer()  # closes the descriptor, once
+        self._fd = -1
+        if was_open:
             self._end_subscriptions()
 
     def __enter__(self) -> FileLog:
@@ -440,10 +507,6 @@ class FileLog(Log):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):
-            self.close()
 
     @contextlib.contextmanager
     def _locked(self, *, exclusive: bool) -> Iterator[None]:
@@ -503,21 +566,27 @@ class FileLog(Log):
     def _sync(self) -> None:
         if self._fd < 0:
             return
-        if os.fstat(self._fd).st_size == self._offset + self._torn_bytes:
-            return
-        with self._locked(exclusive=False):
-            self._catch_up()
+        try:
+            if os.fstat(self._fd).st_size == self._offset + self._torn_bytes:
+                return
+            with self._locked(exclusive=False):
+                self._catch_up()
+        except OSError as error:
+            raise StorageError.of(error, self.path, "read the log") from None
 
     def append(self, *events: Event, expected_seq: int | None = None) -> int:
-        with self._locked(exclusive=True):
-            self._catch_up()
-            if self._torn is not None:
-                raise IntegrityError(
-                    f"{self.path} ends with a torn tail ({self._torn}), left by a "
-                    f"crash during an append; run `timeline repair {self.path}` "
-                    "before appending"
-                )
-            return super().append(*events, expected_seq=expected_seq)
+        try:
+            with self._locked(exclusive=True):
+                self._catch_up()
+                if self._torn is not None:
+                    raise IntegrityError(
+                        f"{self.path} ends with a torn tail ({self._torn}), left by "
+                        f"a crash during an append; run `timeline repair "
+                        f"{self.path}` before appending"
+                    )
+                return super().append(*events, expected_seq=expected_seq)
+        except OSError as error:
+            raise StorageError.of(error, self.path, "append to the log") from None
 
     @staticmethod
     def write_raw(path: Path, records: Sequence[tuple[bytes, bytes]]) -> None:
@@ -538,10 +607,17 @@ class FileLog(Log):
         try:
             _write_all(self._fd, data)
             os.fsync(self._fd)
-        except BaseException:
+        except BaseException as error:
             # Leave the file exactly as it was.
-            with contextlib.suppress(OSError):
+            try:
                 os.ftruncate(self._fd, self._offset)
+                left = "the log is unchanged"
+            except OSError:
+                left = f"a torn tail may be left: `timeline repair {self.path}`"
+            if isinstance(error, OSError):
+                raise StorageError.of(
+                    error, self.path, f"append to the log ({left})"
+                ) from None
             raise
         self._offset += len(data)
         self._head = head
@@ -550,26 +626,37 @@ class FileLog(Log):
 
 def _create(path: Path) -> None:
     """Create a new log so that it appears with its whole header or not at
-    all (a crash cannot leave an empty or half-headed file behind)."""
+    all: the header goes to a temporary file, linked into place.  A failure
+    leaves nothing behind and says so; where the filesystem has no hard
+    links, FileLog writes the header into the new file itself."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{id(path):x}.new")
+    doing = "create the log (nothing was created)"
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except OSError:
-        return  # e.g. no such directory: reported when the log itself is opened
+    except OSError as error:
+        raise StorageError.of(error, path, doing) from None
     try:
         try:
             _write_all(fd, _HEADER_LINE)
             os.fsync(fd)
         finally:
             os.close(fd)
-        with contextlib.suppress(FileExistsError):  # another process was first
-            os.link(temporary, path)
-    except OSError:
-        pass  # no hard links here: the header is written after opening
+        os.link(temporary, path)
+    except FileExistsError:
+        pass  # another process was first
+    except OSError as error:
+        if error.errno not in _NO_LINKS:
+            raise StorageError.of(error, path, doing) from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
     _fsync_directory(path)
+
+
+# link() refused by the filesystem, not by the path or the disk
+_NO_LINKS: Final = frozenset(
+    {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}
+)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -292,6 +292,12 @@ def _cmd_events(args: argparse.Namespace) -> int:
     return 0
 
 
+def _occurred(date: timeline.UncertainDate) -> str:
+    """EDTF, and the date in words when they differ: "186X (the 1860s)"."""
+    edtf, words = date.to_edtf(), date.describe()
+    return edtf if words == edtf else f"{edtf} ({words})"
+
+
 def _cmd_show(args: argparse.Namespace) -> int:
     prepare(args)
     log = open_any(args.log)
@@ -300,7 +306,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
     rows: list[tuple[str, str]] = [
         ("id", f"{event.id} (seq {log.seq(event.id)})"),
         ("type", f"{kind.type_name} (v{kind.schema_version})"),
-        ("occurred", date_text(event.occurred)),
+        ("occurred", _occurred(event.occurred)),
         ("recorded", event.recorded.isoformat()),
     ]
     if event.summary is not None:
