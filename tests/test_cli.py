@@ -56,17 +56,35 @@ def obj(properties: dict[str, Any], **more: Any) -> dict[str, Any]:
     }
 
 
+ESTIMATE_FIELDS = {
+    "low": {"type": ["integer", "null"], "minimum": 0},
+    "high": {"type": ["integer", "null"], "minimum": 0},
+    "qualifier": {"enum": ["exact", "about", "at_least", "at_most", "up_to"]},
+    "unit": STRING,
+    "by": STRING,
+}
+ESTIMATE = obj({**ESTIMATE_FIELDS, "date": EDTF, "event": STRING})
 ESTIMATES = {
     "type": "object",
     "additionalProperties": obj(
         {
-            "low": {"type": ["integer", "null"], "minimum": 0},
-            "high": {"type": ["integer", "null"], "minimum": 0},
-            "qualifier": {"enum": ["exact", "about", "at_least", "at_most", "up_to"]},
-            "unit": STRING,
-            "by": STRING,
-            "date": EDTF,
-            "event": STRING,
+            **ESTIMATE["properties"],
+            "authors": {"type": "array", "items": ESTIMATE},
+            "range": obj(
+                {
+                    "low": {"type": "integer", "minimum": 0},
+                    "high": {"type": "integer", "minimum": 0},
+                    **{
+                        f"{end}_{key}": kind
+                        for end in ("low", "high")
+                        for key, kind in (
+                            ("by", STRING),
+                            ("date", EDTF),
+                            ("event", STRING),
+                        )
+                    },
+                }
+            ),
         }
     ),
 }
@@ -89,8 +107,8 @@ STATE = obj(
                 "rapprochement",
                 "arms_trade",
                 "treaty_signed",
-                "alliance",
                 "troops_deployed",
+                "alliance",
                 "co_belligerence",
             ]
         },
@@ -170,6 +188,50 @@ STATE = obj(
         "monitoring": {
             "type": "array",
             "items": obj({"body": STRING, "date": EDTF, "findings": STRINGS}),
+        },
+        "announcements": {
+            "type": "array",
+            "items": obj(
+                {
+                    "announcer": STRING,
+                    "kind": STRING,
+                    "date": EDTF,
+                    "count": {"anyOf": [obj(ESTIMATE_FIELDS), {"type": "null"}]},
+                    "destination": NULLABLE_STRING,
+                    "roles": STRINGS,
+                }
+            ),
+        },
+        "backing": {
+            "type": "array",
+            "items": obj(
+                {
+                    "provider": STRING,
+                    "beneficiary": STRING,
+                    "action": STRING,
+                    "date": EDTF,
+                }
+            ),
+        },
+        "responses": {
+            "type": "array",
+            "items": obj({"actors": STRINGS, "measure": STRING, "date": EDTF}),
+        },
+        "assessments": {
+            "type": "array",
+            "items": obj(
+                {
+                    "assessor": STRING,
+                    "subject": STRING,
+                    "topic": STRING,
+                    "assessment": STRING,
+                    "date": EDTF,
+                }
+            ),
+        },
+        "unverified": {
+            "type": "array",
+            "items": obj({"claim": STRING, "part": STRING, "reason": STRING}),
         },
         "provenance": {"type": "object", "additionalProperties": STRINGS},
     }
@@ -690,3 +752,67 @@ def test_a_reader_that_goes_away_is_not_an_error() -> None:
     finally:
         os.close(write)
     assert (done.returncode, done.stderr) == (0, b"")
+
+
+def test_version_names_the_distribution(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.metadata
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    version = importlib.metadata.version("timeline-ledger")
+    assert capsys.readouterr().out == f"timeline (timeline-ledger) {version}\n"
+
+
+# -- estimates of several authors ------------------------------------------------
+
+
+def test_state_shows_each_authors_estimate_and_the_range(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, out, _ = run(capsys, "state", "--as-of", "2025-07-14")
+    certain = section(out, "Certain (happened by the end of 2025-07-14):")
+    assert (
+        "    casualties kp-casualties-total: 4 authors, from about 4,000 soldiers "
+        "(Ukraine (Zelensky), 2025-01-09) to at least 6,000 soldiers (UK MoD, "
+        "2025-06-15)\n      about 4,000 soldiers (Ukraine (Zelensky)), 2025-01-09\n"
+        "      about 4,000 soldiers (ROK JCS), 2025-03-27\n"
+        "      about 4,700 soldiers (NIS), 2025-04-30\n"
+        "      at least 6,000 soldiers (UK MoD), 2025-06-15\n" in certain
+    )
+    # one author: one line, as before
+    assert "    casualties kp-killed: about 600 soldiers (NIS), 2025-04-30" in certain
+    # authors who agree
+    assert "ru-oil-to-kp-since-2024-03: 2 authors, each at least 1,000,000 barrels" in (
+        certain
+    )
+    # what the programme said is a reading, and the unverifiable claims are named
+    assert "2022-09-05 US intelligence on RU (arms procurement): " in certain
+    assert "    prog-aid-fuel-food-materials (construction materials): " in certain
+
+
+def test_state_json_gives_the_authors_and_the_range(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = state_json(capsys, "2025-07-14", None)
+    assert check(data, STATE_JSON) == []
+    total = data["certain"]["casualties"]["kp-casualties-total"]
+    assert (total["by"], total["low"]) == ("UK MoD", 6000)  # the latest, as before
+    assert [a["by"] for a in total["authors"]] == [
+        "Ukraine (Zelensky)",
+        "ROK JCS",
+        "NIS",
+        "UK MoD",
+    ]
+    assert total["range"] == {
+        "low": 4000,
+        "high": 6000,
+        "low_by": "Ukraine (Zelensky)",
+        "low_date": "2025-01-09",
+        "low_event": "ver-zelensky-casualties-4000-2025-01-09",
+        "high_by": "UK MoD",
+        "high_date": "2025-06-15",
+        "high_event": "ver-uk-mod-casualties-6000-2025-06-15",
+    }
+    sent = data["certain"]["troops"]["estimates"]["kp-troops-sent"]["range"]
+    assert (sent["low"], sent["high"], sent["high_by"]) == (10000, 15000, "NIS")

@@ -29,7 +29,7 @@ def says_everything(d: UncertainDate) -> bool:
 
 
 @given(uncertain_dates(None, None), LANGS)
-@settings(max_examples=500)
+@settings(deadline=None, max_examples=500)
 @example(parse_edtf("9999-24"), "en")  # winter 9999 ends in 10000
 @example(parse_edtf("0099-24"), "ja")  # winter 0099–0100
 @example(parse_edtf("190X"), "en")  # the 1900s may be a century
@@ -50,7 +50,7 @@ def test_describe_reads_back_to_the_same_bounds(d: UncertainDate, lang: str) -> 
 
 
 @given(uncertain_dates(D(1000, 1, 1), D(9998, 12, 31)), LANGS)
-@settings(max_examples=300)
+@settings(deadline=None, max_examples=300)
 def test_describe_reads_back_in_the_years_of_history(
     d: UncertainDate, lang: str
 ) -> None:

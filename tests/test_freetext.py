@@ -638,6 +638,34 @@ def test_parts_of_a_month(d: D, japanese: bool) -> None:
     )
 
 
+def check_part_of_years(
+    d: D, style: int, size: int, english: str, japanese: str
+) -> None:
+    """A part of the decade or century (``size`` years) holding ``d``, named
+    in ``style``: English, Japanese, Japanese 前期/中期/後期 (thirds); English,
+    Japanese (halves).  ``english`` and ``japanese`` name the whole."""
+    first = d.year - d.year % size
+    thirds, halves = {
+        10: (THIRDS_OF_A_DECADE, HALVES_OF_A_DECADE),
+        100: (THIRDS_OF_A_CENTURY, HALVES_OF_A_CENTURY),
+    }[size]
+    if style < 3:
+        name, lo, hi = part_of(d.year - first, thirds)
+        text = [
+            f"the {name}{'-' if name == 'mid' else ' '}{english}",
+            f"{japanese}{JA_THIRDS[name]}",
+            f"{japanese}{JA_ERA_THIRDS[name]}",
+        ][style]
+    else:
+        name, lo, hi = part_of(d.year - first, halves)
+        text = [
+            f"the {name} half of the {english}",
+            f"{japanese}{JA_HALVES[name]}",
+        ][style - 3]
+    date = read_around(text, d)
+    assert str(date) == f"{first + lo:04d}/{first + hi:04d}"
+
+
 @given(HISTORIANS_DAYS, st.integers(0, 4))
 @example(D(1992, 12, 31), 0)
 @example(D(1993, 1, 1), 0)
@@ -646,22 +674,7 @@ def test_parts_of_a_decade(d: D, style: int) -> None:
     decade = d.year - d.year % 10
     if decade % 100 == 0:
         return  # the 1900s are ambiguous (test_ambiguous_forms_say_why)
-    if style < 3:
-        name, lo, hi = part_of(d.year - decade, THIRDS_OF_A_DECADE)
-        text = [
-            f"the {name}{'-' if name == 'mid' else ' '}{decade}s",
-            f"{decade}年代{JA_THIRDS[name]}",
-            f"{decade}年代{JA_ERA_THIRDS[name]}",
-        ][style]
-    else:
-        name, lo, hi = part_of(d.year - decade, HALVES_OF_A_DECADE)
-        text = (
-            f"the {name} half of the {decade}s"
-            if style == 3
-            else f"{decade}年代{JA_HALVES[name]}"
-        )
-    date = read_around(text, d)
-    assert str(date) == f"{decade + lo}/{decade + hi}"
+    check_part_of_years(d, style, 10, f"{decade}s", f"{decade}年代")
 
 
 @given(st.dates(D(100, 1, 1)), st.integers(0, 4))
@@ -670,24 +683,8 @@ def test_parts_of_a_decade(d: D, style: int) -> None:
 @example(D(1867, 1, 1), 2)
 @example(D(1850, 1, 1), 3)
 def test_parts_of_a_century(d: D, style: int) -> None:
-    century = d.year - d.year % 100
-    n = century // 100 + 1
-    if style < 3:
-        name, lo, hi = part_of(d.year - century, THIRDS_OF_A_CENTURY)
-        text = [
-            f"the {name}{'-' if name == 'mid' else ' '}{nth(n)} century",
-            f"{n}世紀{JA_THIRDS[name]}",
-            f"{n}世紀{JA_ERA_THIRDS[name]}",
-        ][style]
-    else:
-        name, lo, hi = part_of(d.year - century, HALVES_OF_A_CENTURY)
-        text = (
-            f"the {name} half of the {nth(n)} century"
-            if style == 3
-            else f"{n}世紀{JA_HALVES[name]}"
-        )
-    date = read_around(text, d)
-    assert str(date) == f"{century + lo:04d}/{century + hi:04d}"
+    n = d.year // 100 + 1
+    check_part_of_years(d, style, 100, f"{nth(n)} century", f"{n}世紀")
 
 
 @pytest.mark.parametrize(

@@ -492,3 +492,25 @@ def test_a_rehashed_record_the_writer_would_not_write_is_refused(
     db.close()
     with pytest.raises(IntegrityError, match="not what the writer writes"):
         timeline.verify(path)
+
+
+def test_open_log_verify_checks_the_chain_before_answering(tmp_path: Path) -> None:
+    """Issue 16 item 7: queries read rows as they are; verify=True first
+    checks the whole log, verify="SEQ:HASH" also a published head."""
+    path = tmp_path / "x.sqlite"
+    small_log(path)
+    head = str(timeline.verify(path))
+    with timeline.open_log(path, verify=True) as log:
+        assert log.last_seq == 4
+    with timeline.open_log(path, verify=head) as log:
+        assert log.last_seq == 4
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("UPDATE events SET hi = hi + 1 WHERE seq = 1")
+    db.close()
+    with timeline.open_log(path) as log:  # without verify: answers anyway
+        assert log.last_seq == 4
+    with pytest.raises(IntegrityError, match="seq 1: the indexed columns"):
+        timeline.open_log(path, verify=True)
+    with pytest.raises(IntegrityError, match="seq 1"):
+        timeline.open_log(path, verify=head)

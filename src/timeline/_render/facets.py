@@ -22,6 +22,7 @@ from timeline._render.words import (
     outcome_word,
     thing,
 )
+from timeline.dataset._figures import Spread, spreads
 from timeline.dataset.relationship import Figure, Personnel, RelationshipState
 
 __all__ = ["FACETS", "describe", "facet_label"]
@@ -67,29 +68,37 @@ def _sep(lang: Lang) -> str:
 
 # What each quantity of the bundled timeline measures, in a few words.
 _MEASURES: Final = {
-    "kp-troops-in-russia": ("in Russia", "派遣規模"),
-    "kp-troops-reinforcement-2025": ("reinforcements", "増派"),
+    "kp-troops-sent": ("sent", "派遣総数"),
+    "kp-troops-in-kursk": ("in Kursk", "クルスク展開"),
+    "kp-troops-sent-in-2025": ("sent in 2025", "2025年の派遣"),
     "kp-casualties-total": ("killed and wounded", "死傷者"),
-    "kp-casualties-2024": ("casualties in 2024", "2024年の死傷者"),
     "kp-killed": ("killed", "死者"),
     "kp-wounded": ("wounded", "負傷者"),
-    "kp-shells-to-russia": ("shells", "砲弾"),
-    "kp-containers-to-russia": ("containers", "コンテナ"),
-    "kp-koksan-to-russia": ("Koksan SPG", "M1989自走砲"),
-    "kp-240mm-mrl-to-russia": ("240mm MRL", "240mm多連装砲"),
-    "kp-kn23-to-russia": ("KN-23", "KN-23"),
-    "kp-ballistic-missiles-to-russia": ("ballistic missiles", "弾道ミサイル"),
-    "kp-share-of-russian-ammunition": (
-        "share of Russia's ammunition",
-        "ロシアの弾薬に占める割合",
+    "kp-rounds-in-2024": ("rounds in 2024", "2024年の砲弾"),
+    "kp-shells-since-2023-08": ("shells since Aug 2023", "2023年8月以降の砲弾"),
+    "kp-rounds": ("rounds", "砲弾"),
+    "kp-containers-since-2023-09": (
+        "containers since Sep 2023",
+        "2023年9月以降のコンテナ",
     ),
-    "ru-oil-to-kp": ("oil", "石油"),
-    "kp-sappers-to-russia": ("sappers", "工兵"),
-    "kp-military-builders-to-russia": ("military builders", "軍事建設要員"),
-    "kp-builders-and-deminers-to-russia": (
-        "builders and deminers",
-        "建設・地雷除去要員",
+    "kp-containers-since-2022": (
+        "containers since mid-2022",
+        "2022年半ば以降のコンテナ",
     ),
+    "kp-shell-capacity-since-2023-09": (
+        "shell capacity of those containers",
+        "同コンテナの砲弾積載能力",
+    ),
+    "kp-shell-capacity-since-2022": (
+        "shell capacity since mid-2022",
+        "2022年半ば以降の砲弾積載能力",
+    ),
+    "kp-long-range-artillery": ("long-range artillery", "長距離砲"),
+    "ru-oil-to-kp-since-2024-03": ("oil since Mar 2024", "2024年3月以降の石油"),
+    "kp-workers-dispatched": ("dispatched", "派遣"),
+    "kp-workers-employed": ("employed", "就労"),
+    "kp-sappers-arrived": ("arrived", "到着"),
+    "kp-builders-and-deminers": ("builders and deminers", "建設・地雷除去要員"),
 }
 
 
@@ -100,13 +109,41 @@ def _measure(key: str, lang: Lang) -> str:
     return key.removeprefix("kp-").removeprefix("ru-").replace("-", " ")
 
 
-def _figure(figure: Figure, lang: Lang, named: bool = True) -> str:
-    e = figure.estimate
-    text = estimate_text(e, lang)
-    text = f"{text}（{e.by}）" if lang == "ja" else f"{text} ({e.by})"
+def _by(figure: Figure, lang: Lang) -> str:
+    day = display_date(figure.date, lang)
+    return (
+        f"{figure.estimate.by}、{day}"
+        if lang == "ja"
+        else f"{figure.estimate.by}, {day}"
+    )
+
+
+def _spread(spread: Spread, lang: Lang, named: bool = True) -> str:
+    """One measure: its one author's figure, or the range across authors
+    with the author and date of each end."""
+    low, high = spread.low, spread.high
+    if len(spread.figures) == 1:
+        text = estimate_text(low.estimate, lang)
+        text = (
+            f"{text}（{low.estimate.by}）"
+            if lang == "ja"
+            else f"{text} ({low.estimate.by})"
+        )
+    elif spread.low_value == spread.high_value:
+        n = len(spread.figures)
+        text = estimate_text(low.estimate, lang)
+        text += _w(lang, f" ({n} sources agree)", f"（{n}者一致）")
+    else:
+        n = len(spread.figures)
+        a, b = estimate_text(low.estimate, lang), estimate_text(high.estimate, lang)
+        text = _w(
+            lang,
+            f"{a} ({_by(low, lang)}) to {b} ({_by(high, lang)}), {n} sources",
+            f"{a}（{_by(low, lang)}）〜{b}（{_by(high, lang)}）、{n}者",
+        )
     if not named:
         return text
-    what = _measure(e.measure, lang)
+    what = _measure(spread.measure, lang)
     return f"{what} {text}" if lang == "ja" else f"{what}: {text}"
 
 
@@ -116,9 +153,10 @@ _ORDER: Final = {key: i for i, key in enumerate(_MEASURES)}
 def _figures(
     figures: Iterable[Figure], lang: Lang, limit: int = 3, named: bool = True
 ) -> list[str]:
-    """The first few figures, the bundled timeline's main measures first."""
-    ranked = sorted(figures, key=lambda f: _ORDER.get(f.estimate.measure, len(_ORDER)))
-    return [_figure(f, lang, named) for f in ranked[:limit]]
+    """The first few measures, the bundled timeline's main measures first:
+    each author's figure, or the range across authors."""
+    ranked = sorted(spreads(figures), key=lambda s: _ORDER.get(s.measure, len(_ORDER)))
+    return [_spread(s, lang, named) for s in ranked[:limit]]
 
 
 def _treaty(state: RelationshipState, lang: Lang) -> str:

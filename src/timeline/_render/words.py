@@ -255,6 +255,10 @@ _UNITS: Final = {
     "systems": ("systems", "基"),
     "barrels": ("barrels", "バレル"),
     "percent": ("%", "%"),
+    "workers": ("workers", "人"),
+    "sappers": ("sappers", "人"),
+    "builders": ("builders", "人"),
+    "pieces": ("pieces", "門"),
 }
 
 
@@ -449,8 +453,18 @@ def _label_in_force(e: timeline.Event, lang: Lang) -> str:
     return "条約発効" if lang == "ja" else "Treaty in force"
 
 
+def _author(text: str, estimate: object, lang: Lang) -> str:
+    """``text`` with the estimate's author: figures of one measure come
+    from several authors, and the chart says whose each is."""
+    by = getattr(estimate, "by", "")
+    if not by:
+        return text
+    return f"{text}（{by}）" if lang == "ja" else f"{text} ({by})"
+
+
 def _label_arms(e: timeline.Event, lang: Lang) -> str:
     parts: list[str] = []
+    author: object = None
     for item in _items(e, "items")[:2]:
         name = re.sub(r"\s*\(.*\)$", "", str(getattr(item, "item", "")))
         words = _ARMS.get(name)
@@ -458,6 +472,7 @@ def _label_arms(e: timeline.Event, lang: Lang) -> str:
             name = words[1 if lang == "ja" else 0]
         quantity = getattr(item, "quantity", None)
         if quantity is not None:
+            author = author or quantity
             if getattr(quantity, "unit", "") == "containers":
                 name = estimate_text(quantity, lang)
                 name = f"コンテナ{name}" if lang == "ja" else name
@@ -465,7 +480,8 @@ def _label_arms(e: timeline.Event, lang: Lang) -> str:
                 name = f"{name} {estimate_text(quantity, lang, unit=lang == 'ja')}"
         parts.append(name)
     head = "武器: " if lang == "ja" else "Arms: "
-    return head + _join(parts, lang)
+    text = head + _join(parts, lang)
+    return text if author is None else _author(text, author, lang)
 
 
 _ARMS: Final = {
@@ -486,7 +502,8 @@ def _label_personnel(e: timeline.Event, lang: Lang) -> str:
     count = _g(e, "count")
     if count is not None:
         plain = lang == "en" and getattr(count, "unit", "") in ("soldiers", "people")
-        return f"{head}: {estimate_text(count, lang, unit=not plain)}"
+        text = f"{head}: {estimate_text(count, lang, unit=not plain)}"
+        return _author(text, count, lang)
     if _g(e, "fought") is True:
         return f"{head}（戦闘）" if lang == "ja" else f"{head} in combat"
     destination = _g(e, "destination")
@@ -505,7 +522,8 @@ def _label_casualties(e: timeline.Event, lang: Lang) -> str:
         head = ja if lang == "ja" else en
         if estimate is not None:
             plain = lang == "en" and getattr(estimate, "unit", "") == "soldiers"
-            return f"{head}: {estimate_text(estimate, lang, unit=not plain)}"
+            text = f"{head}: {estimate_text(estimate, lang, unit=not plain)}"
+            return _author(text, estimate, lang)
     return "死傷者" if lang == "ja" else "Casualties"
 
 
@@ -522,7 +540,7 @@ def _label_aid(e: timeline.Event, lang: Lang) -> str:
     text = ("支援: " if lang == "ja" else "Aid: ") + _join(kinds, lang)
     quantity = _g(e, "quantity")
     if quantity is not None:
-        text += f" {estimate_text(quantity, lang)}"
+        text = _author(f"{text} {estimate_text(quantity, lang)}", quantity, lang)
     return text
 
 
@@ -578,6 +596,35 @@ def _label_monitoring(e: timeline.Event, lang: Lang) -> str:
     return f"{body}報告" if lang == "ja" else f"{body} report"
 
 
+def _label_episode(e: timeline.Event, lang: Lang) -> str:
+    if lang == "ja" and "Kursk" in str(_g(e, "name", "")):
+        return "ウクライナ軍のクルスク越境攻撃"
+    return str(_g(e, "name", ""))
+
+
+def _label_announced(e: timeline.Event, lang: Lang) -> str:
+    kind = str(getattr(_g(e, "kind", ""), "value", _g(e, "kind", "")))
+    head = _pick(_PERSONNEL, kind, lang)
+    count = _g(e, "count")
+    text = f"{head} {estimate_text(count, lang)}" if count is not None else head
+    return f"派遣発表: {text}" if lang == "ja" else f"Announced: {text}"
+
+
+def _label_assessment(e: timeline.Event, lang: Lang) -> str:
+    who = str(_g(e, "assessor", ""))
+    return f"{who}の評価" if lang == "ja" else f"{who} assessment"
+
+
+def _label_response(e: timeline.Event, lang: Lang) -> str:
+    actors = [country(str(a), lang) for a in getattr(e, "actors", ())]
+    who = ("・" if lang == "ja" else "/").join(actors)
+    return f"{who}の対応措置" if lang == "ja" else f"{who}: measure"
+
+
+def _label_unverified(e: timeline.Event, lang: Lang) -> str:
+    return "検証できない主張" if lang == "ja" else "Unverifiable claim"
+
+
 _LABELS: Final[dict[str, Callable[[timeline.Event, Lang], str]]] = {
     "nkru.war.began": _label_war,
     "nkru.summit.held": _label_summit,
@@ -595,6 +642,11 @@ _LABELS: Final[dict[str, Callable[[timeline.Event, Lang], str]]] = {
     "nkru.alignment.named": _label_alignment,
     "nkru.stance.stated": _label_stance,
     "nkru.monitoring.reported": _label_monitoring,
+    "nkru.war.episode": _label_episode,
+    "nkru.personnel.announced": _label_announced,
+    "nkru.assessment.made": _label_assessment,
+    "nkru.response.taken": _label_response,
+    "nkru.claim.unverified": _label_unverified,
 }
 
 
@@ -622,9 +674,9 @@ def event_label(event: timeline.Event, lang: Lang, *, short: bool = True) -> str
     >>> from timeline.dataset import open_bundled
     >>> log = open_bundled()
     >>> event_label(log.get("ver-nis-15000-troops-2025-04-30"), "en")
-    'Troops: ~15,000'
+    'Troops: ~15,000 (NIS)'
     >>> event_label(log.get("ver-nis-15000-troops-2025-04-30"), "ja")
-    '派兵: 約1.5万人'
+    '派兵: 約1.5万人（NIS）'
     """
     make = _LABELS.get(type(event).type_name)
     if make is not None:

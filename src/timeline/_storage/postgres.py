@@ -225,6 +225,11 @@ class PostgresLog(RelationalLog):
             conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=30)
             # The shared SQL names the tables unqualified.
             conn.execute("SET search_path = timeline, public")
+            # A plan for the values given, every time: psycopg prepares a
+            # statement run often, and PostgreSQL's generic plan for the
+            # counted events (no values) anti-joins every supersession of
+            # the log to each row: minutes at 10^6 events instead of seconds.
+            conn.execute("SET plan_cache_mode = force_custom_plan")
             return conn
         except psycopg.Error as error:
             raise StorageError(

@@ -339,6 +339,14 @@ class RelationalLog(AsOfQueries, Subscribable):
             cache.popitem(last=False)
         return event
 
+    def _decode_uncached(
+        self, seq: int, event_id: Any, code: Any, stored: Any, digest: Any
+    ) -> Event:
+        event = self._cache.get(seq)
+        if event is not None:
+            return event
+        return self._decode_row(seq, event_id, code, stored, digest)
+
     def _decode_row(
         self, seq: int, event_id: Any, code: Any, stored: Any, digest: Any
     ) -> Event:
@@ -494,10 +502,14 @@ class RelationalLog(AsOfQueries, Subscribable):
         where: str = "TRUE",
         params: Mapping[str, Any] | None = None,
         after: FoldKey | None = None,
+        *,
+        cache: bool = True,
     ) -> Iterator[tuple[FoldKey, Event]]:
         """(fold key, event) of the events counted in the version of ``n``
         events that satisfy ``where``, in fold order, after the fold key
-        ``after``: read from the fold index a page at a time."""
+        ``after``: read from the fold index a page at a time.  Without
+        ``cache``, the events decoded are not kept (a long fold's would
+        only push out the pending events that queries read again)."""
         sql = (
             "SELECT e.hi, e.lo, {row} FROM events e "
             f"WHERE {{elog}} AND {where} AND {_COUNTED} "
@@ -505,7 +517,7 @@ class RelationalLog(AsOfQueries, Subscribable):
             "ORDER BY e.hi, e.lo, e.seq LIMIT :page"
         )
         key = after or (UNBOUNDED_BELOW - 1, UNBOUNDED_BELOW - 1, 0)
-        decode = self._decode
+        decode = self._decode if cache else self._decode_uncached
         values = {"n": n, "page": self.page, **(params or {})}
         while True:
             values["h"], values["l"], values["s"] = key
@@ -892,7 +904,8 @@ class RelationalLog(AsOfQueries, Subscribable):
         new_states: list[Any] = []
         saved: list[tuple[FoldKey, Any]] = []
         for folded, (key, event) in enumerate(
-            self._counted(n, "e.hi <= :day", {"day": day}, after), start=1
+            self._counted(n, "e.hi <= :day", {"day": day}, after, cache=False),
+            start=1,
         ):
             state = fold((event,), state)
             if folded % every == 0:

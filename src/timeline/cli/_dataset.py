@@ -14,6 +14,7 @@ import timeline
 from timeline._render.values import value_text
 from timeline.cli._report import WORDS, Group, Report, Words
 from timeline.dataset import Relationship, RelationshipState
+from timeline.dataset._figures import spreads
 from timeline.dataset.events import ArmsItem, Estimate
 from timeline.dataset.relationship import Figure, Personnel
 
@@ -75,13 +76,26 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "stances": ("stated positions", "表明された立場"),
     "monitoring": ("monitoring reports", "監視報告"),
     "none": ("none", "なし"),
+    "range": (
+        "{n} authors, from {low} to {high}",
+        "{n}者の推計: {low}から{high}まで",
+    ),
+    "agree": ("{n} authors, each {value}", "{n}者の推計: いずれも{value}"),
+    "announced": ("announced, not (yet) deployed", "発表（派遣は未確認）"),
+    "assessments": ("assessments (readings, not facts)", "評価・分析（事実ではない）"),
+    "backing_of": (
+        "North Korea's backing of Russia",
+        "北朝鮮によるロシアへの外交的支援",
+    ),
+    "responses": ("regional measures", "地域の対応措置"),
+    "unverified": ("unverifiable claims of the programme", "検証できない番組の主張"),
 }
 
 _STAGES: Final[dict[str, tuple[str, str]]] = {
     "none": ("none: no cooperation recorded", "なし: 協力の記録なし"),
     "rapprochement": (
-        "rapprochement: summits, stated motives, diplomatic backing",
-        "接近: 首脳会談、動機の表明、外交的支援",
+        "rapprochement: summits, stated positions, diplomatic backing",
+        "接近: 首脳会談、立場の表明、外交的支援",
     ),
     "arms_trade": (
         "arms trade: arms to Russia, technology or aid to North Korea",
@@ -115,13 +129,37 @@ def _date(date: timeline.UncertainDate | None) -> str:
     return "?" if date is None else date.to_edtf()
 
 
-def _figures(key: str, figures: Iterable[Figure], label: str = "") -> list[Group]:
+def _figure_text(figure: Figure) -> str:
+    return f"{figure.estimate}, {figure.date.to_edtf()}"
+
+
+def _end_text(figure: Figure) -> str:
+    e = figure.estimate
+    return f"{e.amount} {e.unit} ({e.by}, {figure.date.to_edtf()})"
+
+
+def _figures(
+    w: _Words, key: str, figures: Iterable[Figure], label: str = ""
+) -> list[Group]:
+    """Per measure, the one author's figure; or, when several authors have
+    estimated it, the range across them (the author and date of each end)
+    and every author's current figure below it."""
     groups = []
-    for figure in figures:
-        e: Estimate = figure.estimate
-        head = f"{label} {e.measure}: " if label else f"{e.measure}: "
-        text = f"{e}, {figure.date.to_edtf()}"
-        groups.append(Group(f"{key}.{e.measure}", head, (text,), depth=1))
+    for spread in spreads(figures):
+        head = f"{label} {spread.measure}: " if label else f"{spread.measure}: "
+        fact = f"{key}.{spread.measure}"
+        if len(spread.figures) == 1:
+            groups.append(Group(fact, head, (_figure_text(spread.low),), depth=1))
+            continue
+        n = len(spread.figures)
+        if spread.low_value == spread.high_value:
+            e = spread.low.estimate
+            span = w("agree", n=n, value=f"{e.amount} {e.unit}")
+        else:
+            low, high = _end_text(spread.low), _end_text(spread.high)
+            span = w("range", n=n, low=low, high=high)
+        items = tuple(_figure_text(f) for f in spread.figures)
+        groups.append(Group(fact, f"{head}{span}", items, "\n", depth=1))
     return groups
 
 
@@ -136,7 +174,7 @@ def _personnel_groups(w: _Words, key: str, label: str, p: Personnel) -> list[Gro
         parts.append(f"{w('roles')}: {', '.join(p.roles)}")
     return [
         Group(key, f"{label}: ", tuple(parts)),
-        *_figures(f"{key}.estimates", p.estimates),
+        *_figures(w, f"{key}.estimates", p.estimates),
     ]
 
 
@@ -177,10 +215,18 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
             Group("treaty.ratifications", f"{w('ratified')}: ", items, depth=1)
         )
     groups.extend(_personnel_groups(w, "troops", w("troops"), state.troops))
-    groups.extend(_figures("casualties", state.casualties, w("casualties")))
+    groups.extend(_figures(w, "casualties", state.casualties, w("casualties")))
     for p in state.other_personnel:
         label = p.kind.replace("_", " ")
         groups.extend(_personnel_groups(w, f"personnel.{p.kind}", label, p))
+    if state.announcements:
+        items = tuple(
+            f"{a.date} {a.announcer}: {a.kind.replace('_', ' ')}"
+            + (f", {a.count}" if a.count else "")
+            + (f", {a.destination}" if a.destination else "")
+            for a in state.announcements
+        )
+        groups.append(Group("announcements", f"{w('announced')}:", items, "\n"))
     arms = state.arms
     if arms.items:
         groups.append(Group("arms.items", f"{w('arms')}: ", arms.items))
@@ -188,7 +234,7 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
         groups.append(
             Group("arms.used_in_combat", f"{w('used')}: ", arms.used_in_combat, depth=1)
         )
-    groups.extend(_figures("arms.estimates", arms.estimates))
+    groups.extend(_figures(w, "arms.estimates", arms.estimates))
     tech = state.technology
     if tech.domains:
         groups.append(
@@ -201,9 +247,13 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
     aid = state.aid
     if aid.kinds:
         groups.append(Group("aid.kinds", f"{w('aid')}: ", aid.kinds, ", "))
-    groups.extend(_figures("aid.estimates", aid.estimates))
+    groups.extend(_figures(w, "aid.estimates", aid.estimates))
     if aid.backing:
         groups.append(Group("aid.backing", f"{w('backing')}: ", aid.backing))
+    others = [b for b in state.backing if (b.provider, b.beneficiary) == ("KP", "RU")]
+    if others:
+        items = tuple(f"{b.date} {b.action}" for b in others)
+        groups.append(Group("backing", f"{w('backing_of')}:", items, "\n"))
     for ship in state.warships:
         place = f" ({ship.place})" if ship.place else ""
         items = (
@@ -220,6 +270,11 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
             who = ", ".join(x.participants)
             drills.append(f"{x.date} {x.name or x.kind} ({who}{aircraft})")
         groups.append(Group("exercises", f"{w('exercises')}:", tuple(drills), "\n"))
+    if state.responses:
+        items = tuple(
+            f"{r.date} {', '.join(r.actors)}: {r.measure}" for r in state.responses
+        )
+        groups.append(Group("responses", f"{w('responses')}:", items, "\n"))
     for a in state.alignments:
         head = f"{w('alignment')} {a.name}: "
         items = (", ".join(a.members), f"{w('named')} {a.named}")
@@ -227,11 +282,20 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
     if state.stances:
         items = tuple(f"{s.actor}: {s.stance} ({s.date})" for s in state.stances)
         groups.append(Group("stances", f"{w('stances')}:", items, "\n"))
+    if state.assessments:
+        items = tuple(
+            f"{a.date} {a.assessor} on {a.subject} ({a.topic}): {a.assessment}"
+            for a in state.assessments
+        )
+        groups.append(Group("assessments", f"{w('assessments')}:", items, "\n"))
     if state.monitoring:
         items = tuple(
             f"{r.date} {r.body}: {'; '.join(r.findings)}" for r in state.monitoring
         )
         groups.append(Group("monitoring", f"{w('monitoring')}:", items, "\n"))
+    if state.unverified:
+        items = tuple(f"{n.claim} ({n.part}): {n.reason}" for n in state.unverified)
+        groups.append(Group("unverified", f"{w('unverified')}:", items, "\n"))
     return groups
 
 

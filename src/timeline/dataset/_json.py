@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from timeline import UncertainDate
 from timeline.dataset._facets import Personnel
-from timeline.dataset._figures import Figure, latest
+from timeline.dataset._figures import Figure, Spread, latest, spreads
+from timeline.dataset.events import Estimate
 
 if TYPE_CHECKING:
     from timeline.dataset.relationship import RelationshipState
@@ -33,10 +34,44 @@ def _estimate_dict(figure: Figure) -> dict[str, Any]:
     }
 
 
+def _range_dict(spread: Spread) -> dict[str, Any]:
+    return {
+        "low": spread.low_value,
+        "high": spread.high_value,
+        "low_by": spread.low.estimate.by,
+        "low_date": spread.low.date.to_edtf(),
+        "low_event": spread.low.event,
+        "high_by": spread.high.estimate.by,
+        "high_date": spread.high.date.to_edtf(),
+        "high_event": spread.high.event,
+    }
+
+
 def _figures_dict(figures: Iterable[Figure]) -> dict[str, Any]:
     """Per measure, the latest figure of any author (the documented
-    one-object-per-measure form)."""
-    return {m: _estimate_dict(f) for m, f in sorted(latest(figures).items())}
+    one-object-per-measure form), with every author's current figure
+    (``authors``) and the range across them (``range``)."""
+    figures = tuple(figures)
+    ranges = {spread.measure: spread for spread in spreads(figures)}
+    out: dict[str, Any] = {}
+    for measure, figure in sorted(latest(figures).items()):
+        spread = ranges[measure]
+        out[measure] = {
+            **_estimate_dict(figure),
+            "authors": [_estimate_dict(f) for f in spread.figures],
+            "range": _range_dict(spread),
+        }
+    return out
+
+
+def _count_dict(e: Estimate) -> dict[str, Any]:
+    return {
+        "low": e.low,
+        "high": e.high,
+        "qualifier": e.qualifier,
+        "unit": e.unit,
+        "by": e.by,
+    }
 
 
 def _personnel_dict(p: Personnel) -> dict[str, Any]:
@@ -127,6 +162,43 @@ def state_json(s: RelationshipState) -> dict[str, Any]:
         "monitoring": [
             {"body": r.body, "date": r.date.to_edtf(), "findings": list(r.findings)}
             for r in s.monitoring
+        ],
+        "announcements": [
+            {
+                "announcer": a.announcer,
+                "kind": a.kind,
+                "date": a.date.to_edtf(),
+                "count": None if a.count is None else _count_dict(a.count),
+                "destination": a.destination,
+                "roles": list(a.roles),
+            }
+            for a in s.announcements
+        ],
+        "backing": [
+            {
+                "provider": b.provider,
+                "beneficiary": b.beneficiary,
+                "action": b.action,
+                "date": b.date.to_edtf(),
+            }
+            for b in s.backing
+        ],
+        "responses": [
+            {"actors": list(r.actors), "measure": r.measure, "date": r.date.to_edtf()}
+            for r in s.responses
+        ],
+        "assessments": [
+            {
+                "assessor": a.assessor,
+                "subject": a.subject,
+                "topic": a.topic,
+                "assessment": a.assessment,
+                "date": a.date.to_edtf(),
+            }
+            for a in s.assessments
+        ],
+        "unverified": [
+            {"claim": n.claim, "part": n.part, "reason": n.reason} for n in s.unverified
         ],
         "provenance": {fact: list(ids) for fact, ids in s.provenance},
     }
