@@ -124,6 +124,15 @@ def logs(draw: st.DrawFn) -> list[list[Event]]:
     return [*draw(batches(plain)), *([rich] if rich else [])]
 
 
+def write(path: Path, cuts: list[list[Event]]) -> Path:
+    """A log of these batches at ``path``."""
+    with timeline.open_log(path) as log:
+        for batch in cuts:
+            if batch:
+                log.append(*batch)
+    return path
+
+
 # -- damage ---------------------------------------------------------------------
 
 KINDS = (
@@ -256,11 +265,7 @@ def test_damaged_logs_are_read_as_the_writer_wrote_them_or_refused(
 ) -> None:
     assume(any(cuts))
     with tempfile.TemporaryDirectory() as name:
-        path = Path(name) / "log.jsonl"
-        with timeline.open_log(path) as log:
-            for batch in cuts:
-                if batch:
-                    log.append(*batch)
+        path = write(Path(name) / "log.jsonl", cuts)
         original = path.read_bytes()
         kind, changed = damage(original, draw)
         assume(changed != original)
@@ -313,11 +318,7 @@ def test_the_commands_on_damaged_logs_give_one_line_and_change_nothing(
 ) -> None:
     assume(any(cuts))
     with tempfile.TemporaryDirectory() as name:
-        path = Path(name) / "log.jsonl"
-        with timeline.open_log(path) as log:
-            for batch in cuts:
-                if batch:
-                    log.append(*batch)
+        path = write(Path(name) / "log.jsonl", cuts)
         original = path.read_bytes()
         _, changed = damage(original, draw)
         assume(changed and changed != original)
@@ -383,11 +384,7 @@ def test_reading_in_small_pieces_reads_the_same(
     events, head, torn tail or error, for a valid or a damaged log."""
     assume(any(cuts))
     with tempfile.TemporaryDirectory() as name:
-        path = Path(name) / "log.jsonl"
-        with timeline.open_log(path) as log:
-            for batch in cuts:
-                if batch:
-                    log.append(*batch)
+        path = write(Path(name) / "log.jsonl", cuts)
         original = path.read_bytes()
         if draw.draw(st.booleans(), label="damaged"):
             _, changed = damage(original, draw)
@@ -412,3 +409,18 @@ def test_reading_in_small_pieces_reads_the_same(
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(timeline._storage.jsonl, "_PIECE", piece)
             assert read() == expected
+
+
+@given(st.lists(st.text(max_size=3), max_size=3000), st.lists(st.text(max_size=3)))
+@settings(max_examples=50, deadline=None)
+def test_fingerprints_are_a_set_of_strings(added: list[str], asked: list[str]) -> None:
+    """verify's id set (64-bit fingerprints in a table that doubles when half
+    full) answers as a set does (short texts: no two share a fingerprint)."""
+    prints = timeline._storage.jsonl.Fingerprints()
+    exact: set[str] = set()
+    for key in added:
+        assert (key in prints) == (key in exact)
+        prints.add(key)
+        exact.add(key)
+    for key in [*added, *asked]:
+        assert (key in prints) == (key in exact)

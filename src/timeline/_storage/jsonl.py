@@ -137,32 +137,30 @@ class Fingerprints:
         self._mask = (1 << bits) - 1
         self._count = 0
 
-    def __contains__(self, key: object) -> bool:
+    def _slot(self, key: object) -> tuple[int, int]:
+        """(the slot holding the key's fingerprint or the empty one where it
+        goes, the fingerprint): linear probing."""
         table, mask = self._table, self._mask
         mark = (hash(key) & 0xFFFF_FFFF_FFFF_FFFF) or 1
         slot = mark & mask
         while True:
             found = table[slot]
-            if found == mark:
-                return True
-            if not found:
-                return False
+            if found == mark or not found:
+                return slot, mark
             slot = (slot + 1) & mask
 
+    def __contains__(self, key: object) -> bool:
+        slot, _ = self._slot(key)
+        return self._table[slot] != 0
+
     def add(self, key: str) -> None:
-        table, mask = self._table, self._mask
-        mark = (hash(key) & 0xFFFF_FFFF_FFFF_FFFF) or 1
-        slot = mark & mask
-        while True:
-            found = table[slot]
-            if found == mark:
-                return
-            if not found:
-                break
-            slot = (slot + 1) & mask
+        slot, mark = self._slot(key)
+        table = self._table
+        if table[slot]:
+            return
         table[slot] = mark
         self._count += 1
-        if self._count * 2 > mask:  # half full: twice the slots
+        if self._count * 2 > self._mask:  # half full: twice the slots
             self._grow()
 
     def _grow(self) -> None:
