@@ -16,13 +16,13 @@ the claim it corrects.  Needs no plotting library.
 from __future__ import annotations
 
 import datetime
-import html
 from typing import Any
 
 import timeline
 from timeline import Point, Precision, UncertainDate
 from timeline._log import as_day
 from timeline._render.layout import LaneOf, default_lanes, lane_label
+from timeline._render.values import escape, escape_html
 from timeline._render.words import Lang, display_date, event_label, say
 
 __all__ = ["timelinejs"]
@@ -62,17 +62,17 @@ def _dates(date: UncertainDate) -> tuple[dict[str, Any], dict[str, Any] | None]:
 def _text(event: timeline.Event, log: timeline.Log, lang: Lang, count: int) -> str:
     parts: list[str] = []
     if event.summary is not None:
-        parts.append(html.escape(event.summary.get(lang)))
+        parts.append(escape_html(event.summary.get(lang)))
     source = event.source
     if source is not None:
-        title = html.escape(source.title)
+        title = escape_html(source.title)
         if source.url:
-            url = html.escape(source.url, quote=True)
+            url = escape_html(source.url)
             title = f'<a href="{url}">{title}</a>'
         details = [source.publisher] if source.publisher else []
         if source.published is not None:
             details.append(display_date(source.published, lang))
-        extra = f" ({html.escape(', '.join(details))})" if details else ""
+        extra = f" ({escape_html(', '.join(details))})" if details else ""
         parts.append(f"{say('source_h', lang)}: {title}{extra}")
     corrected = [
         log.get(i) for i in event.supersedes if i in log and log.seq(i) <= count
@@ -82,7 +82,7 @@ def _text(event: timeline.Event, log: timeline.Log, lang: Lang, count: int) -> s
         when = display_date(old.occurred, lang)
         recorded = say("recorded", lang, day=old.recorded.isoformat())
         word = "訂正前の主張" if lang == "ja" else "Corrects the earlier claim"
-        parts.append(f"{word} ({recorded}, {html.escape(when)}): {html.escape(claim)}")
+        parts.append(f"{word} ({recorded}, {escape_html(when)}): {escape_html(claim)}")
     return "<p>" + "</p><p>".join(parts) + "</p>"
 
 
@@ -107,10 +107,10 @@ def timelinejs(
             "start_date": start,
             "display_date": display_date(event.occurred, lang),
             "text": {
-                "headline": html.escape(event_label(event, lang, short=False)),
+                "headline": escape_html(event_label(event, lang, short=False)),
                 "text": _text(event, log, lang, count),
             },
-            "group": lane_label(lane_of(event), lang),
+            "group": escape(lane_label(lane_of(event), lang)),
         }
         if end is not None:
             slide["end_date"] = end
@@ -120,8 +120,8 @@ def timelinejs(
     return {
         "title": {
             "text": {
-                "headline": html.escape(heading),
-                "text": f"<p>{html.escape(record)}</p>",
+                "headline": escape_html(heading),
+                "text": f"<p>{escape_html(record)}</p>",
             }
         },
         "events": slides,
