@@ -32,7 +32,7 @@ from timeline._render.layout import (
     lane_label,
 )
 from timeline._render.values import escape, escape_html, facts
-from timeline._render.words import Lang, display_date, event_label, say
+from timeline._render.words import Lang, event_label, say
 from timeline.dataset import Relationship
 
 __all__ = ["render_html"]
@@ -157,7 +157,7 @@ def _state_json(
             for f in possible.keys() | certain.keys()
         },
         "pending": [
-            [e.id, display_date(e.occurred, lang), event_label(e, lang, short=False)]
+            [e.id, e.occurred.describe(lang), event_label(e, lang, short=False)]
             for e in answer.pending
         ],
     }
@@ -176,7 +176,7 @@ def _source_html(event: timeline.Event, lang: Lang) -> str:
         title = f'<a href="{url}" rel="noopener noreferrer">{title}</a>'
     details = [_h(source.publisher)] if source.publisher else []
     if source.published is not None:
-        details.append(_h(display_date(source.published, lang)))
+        details.append(_h(source.published.describe(lang)))
     if source.confidence:
         if lang == "ja":
             level = _CONFIDENCE_JA.get(source.confidence, source.confidence)
@@ -496,7 +496,7 @@ def render_html(
     rows: list[str] = []
     for eid in shown:
         event = log.get(eid)
-        date = display_date(event.occurred, lang)
+        date = event.occurred.describe(lang)
         summary = event.summary.get(lang) if event.summary is not None else ""
         events[eid] = {
             "lo": event.occurred.earliest_day,

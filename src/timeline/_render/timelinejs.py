@@ -3,14 +3,15 @@ who already publish with it.
 
 TimelineJS has dates of year, month or day precision and nothing to say
 that a date is uncertain, so the uncertainty travels in ``display_date``
-("June 2024 (month)", "before 14 July 2025"), and a correction's text names
+(:meth:`~timeline.UncertainDate.describe`: "June 2024", "before 14 July
+2025"), and a correction's text names
 the claim it corrects.  Needs no plotting library.
 
 >>> from timeline.dataset import open_bundled
 >>> data = timelinejs(open_bundled(), known_at="2025-07-14")
 >>> slide = next(s for s in data["events"] if s["unique_id"] == "prog-treaty-in-force")
 >>> slide["start_date"], slide["display_date"]
-({'year': 2024, 'month': 12}, 'December 2024 (month)')
+({'year': 2024, 'month': 12}, 'December 2024')
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from timeline import Point, Precision, UncertainDate
 from timeline._log import as_day
 from timeline._render.layout import LaneOf, default_lanes, lane_label
 from timeline._render.values import escape, escape_html
-from timeline._render.words import Lang, display_date, event_label, say
+from timeline._render.words import Lang, event_label, say
 
 __all__ = ["timelinejs"]
 
@@ -71,7 +72,7 @@ def _text(event: timeline.Event, log: timeline.Log, lang: Lang, count: int) -> s
             title = f'<a href="{url}">{title}</a>'
         details = [source.publisher] if source.publisher else []
         if source.published is not None:
-            details.append(display_date(source.published, lang))
+            details.append(source.published.describe(lang))
         extra = f" ({escape_html(', '.join(details))})" if details else ""
         parts.append(f"{say('source_h', lang)}: {title}{extra}")
     corrected = [
@@ -79,7 +80,7 @@ def _text(event: timeline.Event, log: timeline.Log, lang: Lang, count: int) -> s
     ]
     for old in corrected:
         claim = old.summary.get(lang) if old.summary is not None else old.id
-        when = display_date(old.occurred, lang)
+        when = old.occurred.describe(lang)
         recorded = say("recorded", lang, day=old.recorded.isoformat())
         word = "訂正前の主張" if lang == "ja" else "Corrects the earlier claim"
         parts.append(f"{word} ({recorded}, {escape_html(when)}): {escape_html(claim)}")
@@ -105,7 +106,7 @@ def timelinejs(
         slide: dict[str, Any] = {
             "unique_id": event.id,
             "start_date": start,
-            "display_date": display_date(event.occurred, lang),
+            "display_date": event.occurred.describe(lang),
             "text": {
                 "headline": escape_html(event_label(event, lang, short=False)),
                 "text": _text(event, log, lang, count),

@@ -94,7 +94,7 @@ def escape_html(text: str) -> str:
     too, for attributes).
 
     >>> escape_html("<b>" + chr(0x202E) + "</b>")
-    '&lt;b&gt;\\u202e&lt;/b&gt;'
+    '&lt;b&gt;\\\\u202e&lt;/b&gt;'
     """
     return html.escape(escape(text), quote=True)
 
