@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Sequence
 
 from timeline.cli import _date, _exchange, _explore, _render, _storage
-from timeline.cli._text import error
+from timeline.cli._text import error, flush
 from timeline.exceptions import TimelineError
 
 __all__ = ["DISTRIBUTION", "main", "version"]
@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.run(args)
         # Flush here, not at exit, so that a closed pipe is caught below.
-        sys.stdout.flush()
+        flush()
     except BrokenPipeError:
         # The reader went away (`timeline state ... | head`): not an error.
         # Point stdout at /dev/null so that flushing it at exit stays quiet.

@@ -23,7 +23,7 @@ from timeline._render.layout import title
 from timeline._render.timelinejs import timelinejs
 from timeline._render.words import Lang, event_label
 from timeline.cli._project import UsageError, add_import, open_any, prepare
-from timeline.cli._text import line, print_json
+from timeline.cli._text import line, print_json, write
 
 __all__ = ["add_commands"]
 
@@ -101,7 +101,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     text = out.getvalue()
     if args.out in (None, "-"):
-        sys.stdout.write(text)
+        write(text)
         return 0
     Path(args.out).write_text(text, encoding="utf-8", newline="")
     line(f"wrote {args.out} ({args.format}, {len(text.splitlines())} lines)")

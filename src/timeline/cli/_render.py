@@ -9,7 +9,7 @@ TimelineJS export needs nothing more.
 from __future__ import annotations
 
 import argparse
-import sys
+import os
 from pathlib import Path
 from typing import Final
 
@@ -34,7 +34,7 @@ from timeline.cli._project import (
     prepare,
     resolve_projection,
 )
-from timeline.cli._text import line
+from timeline.cli._text import flush, line, write
 from timeline.dataset import PROGRAMME_DAY, Relationship
 
 __all__ = ["add_commands"]
@@ -114,6 +114,12 @@ def _cmd_render(args: argparse.Namespace) -> int:
         alt = PROGRAMME_DAY if first is None else first.isoformat()
         alt_label = say("known_on", lang, day=alt)
     lanes = _lanes(args.lanes)
+    if fmt != "timelinejs":
+        # matplotlib imports numpy, whose OpenBLAS starts a thread and a
+        # buffer per core; a chart needs no linear algebra, and under a
+        # memory limit (ulimit -v) OpenBLAS would abort the process with its
+        # own message rather than fail an allocation.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if args.projection is not None:
         projection = resolve_projection(args.projection)
         bundled_page = projection is Relationship
@@ -134,8 +140,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
         title=title(None if bundled else Path(args.log).name, lang),
     )
     if args.out == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        write(data)
+        flush()
         return 0
     target = Path(args.out)
     target.write_bytes(data)
