@@ -52,6 +52,7 @@ __all__ = [
     "chain_hash",
     "decode_fast",
     "decode_record",
+    "decode_usual",
     "encode_event",
     "upcaster",
 ]
@@ -1438,6 +1439,75 @@ def decode_fast(
         return event, more
     except Exception:  # the reference path says what is wrong
         return None
+
+
+def decode_usual(
+    plans: dict[str, _ReadPlan | None],
+    name: str,
+    version: int,
+    event_id: str,
+    occurred: bytes,
+    recorded: bytes,
+    payload: bytes,
+) -> Event | None:
+    """The event of a record with the usual envelope (no source, summary,
+    supersedes or tags) given by its parts, or None where the reference
+    path must decide: the body the parts make,
+    ``{"seq":S,"id":ID,"type":NAME,"v":VERSION,"occurred":"OCCURRED",
+    "recorded":"RECORDED","source":null,"summary":null,"supersedes":[],
+    "tags":[],"payload":PAYLOAD}``, is canonical where the id is written as
+    the writer writes it (an ASCII ``encode_basestring``, the caller's), the
+    two texts are what the writer writes for the dates they read as (no
+    character that JSON escapes) and PAYLOAD is the canonical JSON of an
+    object (orjson's text of what it parses as).  For a reader that keeps
+    records in parts (SQLite's compact rows): no body to build and parse."""
+    try:
+        plan = plans[name]
+    except KeyError:
+        plan = plans[name] = _read_plan(name)
+    try:
+        if (
+            plan is None
+            or version != plan.version
+            or type(version) is not int
+            or not event_id
+            or event_id != event_id.strip()
+            or (plan.guarded and _LONG_DIGITS(payload) is not None)
+        ):
+            return None
+        date = _USUAL_DATES.get(occurred)
+        if date is None:
+            date = _usual_text(occurred, _parse_edtf_cached, _USUAL_DATES)
+        when = _USUAL_RECORDED.get(recorded)
+        if when is None:
+            when = _usual_text(recorded, _recorded_cached, _USUAL_RECORDED)
+        obj = orjson.loads(payload)
+        if type(obj) is not dict or orjson.dumps(obj) != payload:
+            return None
+        return plan.read(event_id, date, when, None, None, (), (), obj)
+    except Exception:  # the reference path says what is wrong
+        return None
+
+
+# The texts of dates read by decode_usual, checked (by the bytes, as rows
+# hold them; a few MB at most).
+_USUAL_DATES: dict[bytes, UncertainDate] = {}
+_USUAL_RECORDED: dict[bytes, datetime.date] = {}
+
+
+def _usual_text(
+    text: bytes, read: Callable[[str], Any], cache: dict[bytes, Any]
+) -> Any:
+    """``read`` of ``text``, which must be a JSON string's canonical content
+    (ASCII; no quote, backslash or control character): raises otherwise."""
+    decoded = text.decode("ascii")
+    if _dumps(decoded) != f'"{decoded}"':
+        raise ValueError(text)
+    value = read(decoded)
+    if len(cache) >= 1 << 15:
+        cache.clear()
+    cache[text] = value
+    return value
 
 
 def _read_plan(name: str) -> _ReadPlan | None:
