@@ -56,22 +56,6 @@ def progress(message: str) -> None:
     print(f"  .. {message}", file=sys.stderr, flush=True)
 
 
-def es_env(url: str) -> dict[str, str]:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "POSTGRES_DBNAME": parts.path.lstrip("/"),
-        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-        "POSTGRES_PORT": str(parts.port or 5432),
-        "POSTGRES_USER": parts.username or "postgres",
-        "POSTGRES_PASSWORD": parts.password or "unused",
-        "POSTGRES_SCHEMA": "es_bench",
-        "CREATE_TABLE": "y",
-    }
-
-
 def with_log(url: str, name: str) -> str:
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}log={name}"
@@ -116,7 +100,7 @@ def es_schema(url: str) -> None:
 def es_appends(url: str, batch: int, events: int) -> float:
     import _es
 
-    app = _es.CounterApp(env=es_env(url))
+    app = _es.CounterApp(env=_es.es_env(url))
     aggregate = _es.Counter()
     start = time.perf_counter()
     app.save(aggregate)
@@ -213,7 +197,7 @@ print(time.perf_counter() - start, found.version)
 def es_fresh_get(url: str, size: int) -> tuple[float, int]:
     import _es
 
-    env = es_env(url)
+    env = _es.es_env(url)
     app = _es.SnapshottingCounterApp(env=env)
     aggregate = _es.Counter()
     app.save(aggregate)

@@ -105,53 +105,49 @@ def open_target(target: str) -> Any:
 # -- the writer -----------------------------------------------------------------
 
 
-def write(
-    target: str | Any,
+def paced(
+    append: Callable[[int], None],
     count: int,
     pace: float,
     times: tuple[Any, Any],
     start: Any,
     seed: int,
 ) -> None:
-    """Append ``count`` pings, one every ``pace`` seconds on average
-    (exponential gaps), noting when each append began and returned."""
-    log = open_target(target) if isinstance(target, str) else target
+    """``append(n)`` for n in range(count), one every ``pace`` seconds on
+    average (exponential gaps), noting when each began and returned."""
     sent, returned = times
     rng = random.Random(seed)
     start.wait()
     for n in range(count):
         time.sleep(rng.expovariate(1 / pace))
         sent[n] = time.perf_counter()
-        log.append(ping(n, sent[n]))
+        append(n)
         returned[n] = time.perf_counter()
+
+
+def write(target: str | Any, count: int, pace: float, *rest: Any) -> None:
+    """``paced`` pings appended to ``target`` (a handle, or opened here)."""
+    log = open_target(target) if isinstance(target, str) else target
+    paced(lambda n: log.append(ping(n, time.perf_counter())), count, pace, *rest)
     if isinstance(target, str) and hasattr(log, "close"):
         log.close()
 
 
 def es_write(
-    env: dict[str, str],
-    aggregate_id: Any,
-    count: int,
-    pace: float,
-    times: tuple[Any, Any],
-    start: Any,
-    seed: int,
+    env: dict[str, str], aggregate_id: Any, count: int, pace: float, *rest: Any
 ) -> None:
     """``write`` through eventsourcing: each append is ``app.save`` of one
-    new event of the aggregate (its version n + 2: it was created first)."""
+    new event of the aggregate."""
     import _es
 
     app = _es.CounterApp(env=env)
     aggregate = app.repository.get(aggregate_id)
-    sent, returned = times
-    rng = random.Random(seed)
-    start.wait()
-    for n in range(count):
-        time.sleep(rng.expovariate(1 / pace))
-        sent[n] = time.perf_counter()
+
+    def save(n: int) -> None:
         aggregate.observe(value=n)
         app.save(aggregate)
-        returned[n] = time.perf_counter()
+
+    paced(save, count, pace, *rest)
     app.close()
 
 
@@ -219,21 +215,6 @@ def measure_lag(
             log.close()
 
 
-def es_env(url: str) -> dict[str, str]:
-    """eventsourcing's settings for the server of ``url`` (its own schema)."""
-    parts = urllib.parse.urlsplit(url)
-    return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "POSTGRES_DBNAME": parts.path.lstrip("/"),
-        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-        "POSTGRES_PORT": str(parts.port or 5432),
-        "POSTGRES_USER": parts.username or "postgres",
-        "POSTGRES_PASSWORD": parts.password or "unused",
-        "POSTGRES_SCHEMA": "es_bench",
-        "CREATE_TABLE": "y",
-    }
-
-
 def es_lag(url: str, count: int, pace: float, *, process: bool) -> dict[str, Any]:
     """eventsourcing's lag: ``app.recorder.subscribe`` (LISTEN/NOTIFY) on
     the server of ``url``, a writer saving one event at a time."""
@@ -242,7 +223,7 @@ def es_lag(url: str, count: int, pace: float, *, process: bool) -> dict[str, Any
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE SCHEMA IF NOT EXISTS es_bench")
-    env = es_env(url)
+    env = _es.es_env(url)
     app = _es.CounterApp(env=env)
     aggregate = _es.Counter()
     app.save(aggregate)
