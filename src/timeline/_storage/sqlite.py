@@ -32,7 +32,7 @@ import os
 import re
 import resource
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, ClassVar, Final
@@ -442,7 +442,7 @@ class SQLiteLog(RelationalLog):
             )
         return self._transaction("BEGIN IMMEDIATE")
 
-    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+    def _insert_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         flat = [value for row in rows for value in row]
         start = 0
         try:
