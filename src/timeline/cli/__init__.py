@@ -45,7 +45,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="timeline", description="Explore event-sourced timelines.")
+    parser = _Parser(
+        prog="timeline",
+        description="Explore event-sourced timelines.",
+        epilog="Without --log the commands read the bundled North Korea-Russia "
+        "timeline. For your own: --log PATH (.jsonl, .sqlite or a postgresql:// "
+        "URL), --import MODULE (the module declaring your event types; "
+        "repeatable; the current folder is importable) on every command that "
+        "reads events, and --projection MODULE:ATTR on state, diff and render; "
+        "or a timeline.toml (or [tool.timeline] in pyproject.toml) naming log, "
+        "import and projection. 'timeline COMMAND --help' for each command.",
+    )
     parser.add_argument(
         "--version",
         action="version",

@@ -116,7 +116,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "per field) or a JSON Lines file (one event an object) to a log, "
         "creating it if needed. Dates are read as people write them ('about "
         "1856', 'between 1884 and 1886', 'before 1914'). All or nothing: a bad "
-        "row names its line and column, and the log is left as it was.",
+        "row names its line and column, and the log is left as it was. "
+        "Columns: id, type (or --type), occurred; optionally recorded (default: "
+        "now), summary, tags and supersedes (';'-separated), source.title, "
+        "source.url, source.publisher, source.published, source.confidence; "
+        "then one per payload field of the types --import registers.",
     )
     append.add_argument(
         "log", nargs="?", help="the log (.jsonl or .sqlite; default: the project's)"

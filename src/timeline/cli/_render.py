@@ -153,12 +153,15 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     render_cmd = commands.add_parser(
         "render",
         help="draw the timeline: SVG, PNG, a self-contained HTML page, TimelineJS",
-        description="Draw the timeline with a lane per facet, each event at "
-        "its date with its uncertainty visible, superseded claims beside "
-        "their correction and the as-of day as a line (.svg, .png); or write "
-        "a self-contained HTML page with a date slider and the state of the "
-        "relationship (.html); or export TimelineJS JSON (--format "
-        "timelinejs).  SVG, PNG and HTML need: pip install 'timeline-ledger[plot]'.",
+        description="Draw the timeline with a lane per event type (per facet "
+        "for the bundled timeline; --lanes), each event at its date with its "
+        "uncertainty visible, superseded claims beside their correction and "
+        "the as-of day as a line (.svg, .png); or write a self-contained HTML "
+        "page with a date slider and the state of the projection (--projection; "
+        "the bundled relationship for the bundled timeline) (.html); or export "
+        "TimelineJS JSON (--format timelinejs).  Your own log: --log PATH "
+        "--import MODULE.  SVG, PNG and HTML need: pip install "
+        "'timeline-ledger[plot]'.",
     )
     render_cmd.add_argument(
         "-o",
