@@ -1064,3 +1064,56 @@ def test_a_projection_with_merge_answers_as_the_naive_fold(
 def test_merge_must_be_a_function() -> None:
     with pytest.raises(TypeError, match="Projection merge: expected a function"):
         Projection(initial=0, merge=0)  # type: ignore[arg-type]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    first=st.lists(st.integers(1, 10**7), max_size=40),
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["insert", "delete", "extend", "cut"]),
+            st.integers(0, 50),
+            st.lists(st.integers(1, 10**9), min_size=1, max_size=5),
+        ),
+        max_size=12,
+    ),
+    bounds=st.tuples(st.integers(0, 60), st.integers(0, 60)),
+    data=st.data(),
+)
+def test_the_level_filter_keeps_exactly_the_numbers_up_to_a_count(
+    first: list[int],
+    steps: list[tuple[str, int, list[int]]],
+    bounds: tuple[int, int],
+    data: st.DataObject,
+) -> None:
+    """The byte levels of _Seqs (rescaled when a larger number arrives) give
+    the same flags as comparing every number, after any edits."""
+    from timeline._replay import _Seqs
+
+    seqs, model = _Seqs(first), list(first)
+    for op, at, values in steps:
+        at = min(at, len(model))
+        if op == "insert":
+            seqs.insert(at, values[0])
+            model.insert(at, values[0])
+        elif op == "delete" and at < len(model):
+            seqs.delete(at)
+            del model[at]
+        elif op == "extend":
+            seqs.extend(values)
+            model += values
+        elif op == "cut":
+            seqs.cut(at)
+            del model[at:]
+    assert list(seqs.numbers) == model
+    assert len(seqs.levels) == len(model)
+    start, stop = sorted(min(b, len(model)) for b in bounds)
+    # Often one of the numbers, or beside one: the level the exact check is for.
+    near = st.sampled_from(model).flatmap(lambda n: st.integers(n - 1, n + 1))
+    count = data.draw(near if model else st.integers(0, 10**9))
+    want = [int(n <= count) for n in model[start:stop]]
+    flags = seqs.kept(start, stop, count)
+    if flags is None:
+        assert all(want)
+    else:
+        assert list(flags) == want
