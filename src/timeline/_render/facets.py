@@ -25,7 +25,7 @@ from timeline._render.words import (
 from timeline.dataset._figures import Spread, spreads
 from timeline.dataset.relationship import Figure, Personnel, RelationshipState
 
-__all__ = ["FACETS", "describe", "facet_label"]
+__all__ = ["FACETS", "describe", "facet_label", "since_words"]
 
 FACETS: Final = (
     "stage",
@@ -187,17 +187,20 @@ def _treaty(state: RelationshipState, lang: Lang) -> str:
     return text
 
 
-def _since(date: UncertainDate | None, lang: Lang) -> str:
-    """ "since" a date in words: "since June 2024", or for a span of days
-    (the first arrivals) "since between 8 and 13 October 2024"."""
-    if date is None:
-        return _w(lang, "since ?", "?から")
+def since_words(date: UncertainDate, lang: Lang) -> str:
+    """A date after "since", in describe's words: "June 2024", or for a span
+    of days (the first arrivals) "between 8 October 2024 and 13 October
+    2024" (Japanese: "2024年10月8日〜2024年10月13日")."""
     start, end = date.start, date.end
     if date.is_interval and isinstance(start, Point) and isinstance(end, Point):
         first = UncertainDate(start=start, end=start).describe(lang)
         last = UncertainDate(start=end, end=end).describe(lang)
-        return _w(lang, f"since between {first} and {last}", f"{first}〜{last}から")
-    words = date.describe(lang)
+        return f"{first}〜{last}" if lang == "ja" else f"between {first} and {last}"
+    return date.describe(lang)
+
+
+def _since(date: UncertainDate | None, lang: Lang) -> str:
+    words = "?" if date is None else since_words(date, lang)
     return _w(lang, f"since {words}", f"{words}から")
 
 
