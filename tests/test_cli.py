@@ -824,3 +824,25 @@ def test_state_json_gives_the_authors_and_the_range(
     }
     sent = data["certain"]["troops"]["estimates"]["kp-troops-sent"]["range"]
     assert (sent["low"], sent["high"], sent["high_by"]) == (10000, 15000, "NIS")
+
+
+# -- timeline date -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["about 1850", "between 1884 and 1886", "the 1860s", "before 14 July 2025"]
+)
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_date_says_the_date_in_describes_words(
+    capsys: pytest.CaptureFixture[str], text: str, lang: str
+) -> None:
+    status, out, err = run(capsys, "date", text, "--lang", lang)
+    assert (status, err) == (0, "")
+    fields = dict(row.split(":", 1) for row in out.splitlines())
+    date = timeline.parse_date(text)
+    assert fields["edtf"].strip() == date.to_edtf()
+    assert fields["words"].strip() == date.describe(lang)
+    # the words read back as the date
+    assert timeline.parse_date(fields["words"].strip()) == date
+    if (text, lang) == ("about 1850", "ja"):
+        assert fields["words"].strip() == "1850年頃"
