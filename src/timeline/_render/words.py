@@ -65,6 +65,11 @@ _PRECISION: Final = {
 # Words of the charts and the page, by key: (English, Japanese).
 WORDS: Final[dict[str, tuple[str, str]]] = {
     "as_of": ("as of {day}", "{day}時点"),
+    "ranges": (
+        "Estimates on {day}: each measure's range across authors, with the author"
+        " and date of each end",
+        "{day}時点の推計: 指標ごとの推計元による値の幅（両端の推計元と発表日）",
+    ),
     "current": ("current record", "現在の記録"),
     "known_on": ("as known on {day}", "{day}時点で知られていた記録"),
     "programme": (
@@ -259,6 +264,7 @@ _UNITS: Final = {
     "sappers": ("sappers", "人"),
     "builders": ("builders", "人"),
     "pieces": ("pieces", "門"),
+    "152mm rounds": ("152mm rounds", "発（152mm砲弾換算）"),
 }
 
 
