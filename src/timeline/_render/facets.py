@@ -75,6 +75,10 @@ _MEASURES: Final = {
     "kp-casualties-total": ("killed and wounded", "死傷者"),
     "kp-killed": ("killed", "死者"),
     "kp-wounded": ("wounded", "負傷者"),
+    "kp-casualties-in-the-week-to-2024-12-27": (
+        "killed and wounded in the week to 27 Dec 2024",
+        "2024年12月27日までの1週間の死傷者",
+    ),
     "kp-rounds-in-2024": ("rounds in 2024", "2024年の砲弾"),
     "kp-shells-since-2023-08": ("shells since Aug 2023", "2023年8月以降の砲弾"),
     "kp-rounds": ("rounds", "砲弾"),

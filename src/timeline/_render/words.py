@@ -498,6 +498,10 @@ _ARMS: Final = {
     "short-range ballistic missiles": ("SRBMs", "短距離弾道ミサイル"),
     "M1989 Koksan SPG": ("Koksan SPG", "M1989自走砲"),
     "240mm MRL": ("240mm MRL", "240mm多連装砲"),
+    "170mm SPGs and 240mm MRLs": (
+        "170mm SPGs & 240mm MRLs",
+        "170mm自走砲・240mm多連装砲",
+    ),
     "ammunition": ("ammunition", "弾薬"),
 }
 
