@@ -15,6 +15,7 @@ from typing import Final
 from timeline import from_day_number
 from timeline._render.layout import lane_label
 from timeline._render.words import (
+    _PERSONNEL,
     Lang,
     arms_item,
     country,
@@ -330,16 +331,6 @@ def describe(state: RelationshipState, lang: Lang) -> dict[str, str]:
     }
 
 
-# The head of a personnel measure's line on the chart (other measures name
-# themselves: "containers since Sep 2023", "killed and wounded").
-_HEADS: Final = {
-    "troops": ("Troops", "兵士"),
-    "workers": ("Workers", "労働者"),
-    "sappers": ("Sappers", "工兵"),
-    "military_builders": ("Military builders", "軍事建設要員"),
-}
-
-
 # The authors of estimates as Japanese readers know them.
 _AUTHORS_JA: Final = {
     "NIS": "韓国国家情報院",
@@ -429,7 +420,9 @@ def estimate_lines(state: RelationshipState, lang: Lang) -> tuple[tuple[str, str
 
 
 def _pick_head(kind: str, measure: str, lang: Lang) -> str:
-    words = _HEADS.get(kind)
+    """The head of a personnel measure's line ("Troops sent"); other
+    measures name themselves ("containers since Sep 2023")."""
+    words = _PERSONNEL.get("combat_troops" if kind == "troops" else kind)
     if words is None or measure == "kp-builders-and-deminers":
         return ""
     return words[1 if lang == "ja" else 0]
