@@ -10,6 +10,7 @@ limit) is one line on stderr naming the file and the cause, exit status 2.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import resource
@@ -124,10 +125,17 @@ def test_a_file_size_limit_is_one_line(evil_log: Path) -> None:
     ]
     with timeline.open_log(big) as log:
         log.append(*events)
+    with timeline.open_log(big.with_name("big.sqlite")) as log:
+        log.append(*events)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    for argv in (
-        ["convert", big.name, "copy.sqlite", "--import", "brewery"],
-        ["export", big.name, "--import", "brewery", "-o", "x.csv"],
+    sources = {name: (evil_log.parent / name).read_bytes() for name in SOURCES}
+    assert (evil_log.parent / "big.sqlite").stat().st_size < 65536
+    for argv, limit, named in (
+        (["convert", big.name, "copy.sqlite", *MINE], 4096, "copy.sqlite"),
+        # (SQLite needs to write a 32 KiB shared-memory file to read a log)
+        (["convert", "big.sqlite", "copy.jsonl", *MINE], 4096, "big.sqlite"),
+        (["convert", "big.sqlite", "copy.sqlite", *MINE], 65536, "copy.sqlite"),
+        (["export", big.name, *MINE, "-o", "x.csv"], 4096, "x.csv"),
     ):
         done = subprocess.run(
             [str(Path(sys.executable).with_name("timeline")), *argv],
@@ -135,17 +143,24 @@ def test_a_file_size_limit_is_one_line(evil_log: Path) -> None:
             text=True,
             cwd=evil_log.parent,
             env=env,
-            preexec_fn=lambda: _limited(4096),
+            preexec_fn=functools.partial(_limited, limit),
             check=False,
             timeout=120,
         )
-        # (convert: the storage layer reports SQLite's "disk I/O error" as
-        # a failed log, exit 1; it is the file system's, so 2 is meant.)
-        assert done.returncode in (1, 2), (argv, done.stderr)
+        # The file system's refusal, not a bad log: exit 2, naming the
+        # file and the operating system's cause; the sources as they were.
+        assert done.returncode == 2, (argv, done.stderr)
         assert "Traceback" not in done.stderr
         assert done.stderr.count("\n") == 1, done.stderr
         assert done.stderr.startswith("timeline: ")
-        assert "too large" in done.stderr or "disk I/O error" in done.stderr
+        assert "File too large" in done.stderr, done.stderr
+        assert f" {named}: " in done.stderr or f" {named}\n" in done.stderr, argv
+        for name, data in sources.items():
+            assert (evil_log.parent / name).read_bytes() == data, (argv, name)
+        assert not list(evil_log.parent.glob("copy.*")), argv
+
+
+SOURCES = ("big.jsonl", "big.sqlite")
 
 
 MINE = ["--import", "brewery"]

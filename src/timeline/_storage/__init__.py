@@ -26,7 +26,7 @@ from timeline._storage.jsonl import (
     repair_file,
     verify_file,
 )
-from timeline._storage.sqlite import SQLiteLog
+from timeline._storage.sqlite import SIDE_FILES, SQLiteLog
 from timeline.exceptions import IntegrityError, LogTooLargeError, StorageError
 
 if TYPE_CHECKING:
@@ -45,7 +45,6 @@ __all__ = [
 ]
 
 _SQLITE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
-_SIDE = ("-wal", "-shm", "-journal")  # SQLite's files next to a database
 
 
 def _is_url(target: object) -> bool:
@@ -342,7 +341,10 @@ def convert(source: Target, target: Target) -> Verification:
             result = verify(dst, require_types=False)
         except BaseException:
             if created:  # leave nothing half-written behind
-                for leftover in (dst, *(dst.with_name(dst.name + s) for s in _SIDE)):
+                for leftover in (
+                    dst,
+                    *(dst.with_name(dst.name + s) for s in SIDE_FILES),
+                ):
                     leftover.unlink(missing_ok=True)
             raise
     if (result.last_seq, result.head) != (checked.last_seq, checked.head):

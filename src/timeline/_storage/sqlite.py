@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import os
 import re
+import resource
 import sqlite3
 from collections.abc import Iterator, Mapping
 from json.encoder import encode_basestring
@@ -96,6 +98,7 @@ _INSERTS: Final = {
     for size in _INSERT_SIZES
 }
 _SHORT_HASH: Final = 4  # bytes of the chained hash kept inside a batch
+SIDE_FILES: Final = ("-wal", "-shm", "-journal")  # SQLite's files beside a database
 
 # -- the compact body -------------------------------------------------------
 #
@@ -228,6 +231,12 @@ def storage_error(
     text = str(error)
     if text.startswith("Could not decode"):  # text that is not UTF-8
         return IntegrityError(f"{path}: a row cannot be read: {text}")
+    refused = _os_cause(path, error)
+    if refused is not None:
+        what = f" ({doing})" if doing else ""
+        return StorageError.of(
+            refused, path, f"write the database's files{what}", f"SQLite said: {text}"
+        )
     cause = next(
         (meaning for start, meaning in _CAUSES if text.lower().startswith(start)),
         text,
@@ -236,6 +245,37 @@ def storage_error(
         cause = f"{cause} (SQLite: {text})"
     what = f" while {doing}" if doing else ""
     return StorageError(f"{path}: {cause}{what}")
+
+
+#: How much a write of SQLite's may add to a file: a page (at most 64 KiB)
+#: with its WAL frame header, or a 32 KiB region of the shared-memory file.
+_LARGEST_WRITE: Final = 65536 + 32768
+
+
+def _os_cause(path: object, error: BaseException) -> OSError | None:
+    """The operating system's refusal behind SQLite's I/O error or full
+    disk (SQLite keeps the errno to itself): a file-size limit
+    (``ulimit -f``) that the database's files reach, or a file system
+    without free space; None if neither is so (a failing device, say)."""
+    name = getattr(error, "sqlite_errorname", "")
+    if not (name.startswith("SQLITE_IOERR") or name == "SQLITE_FULL"):
+        return None
+    target = Path(str(path))
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if limit != resource.RLIM_INFINITY:
+        for file in (target, *(target.with_name(target.name + s) for s in SIDE_FILES)):
+            with contextlib.suppress(OSError):
+                if file.stat().st_size + _LARGEST_WRITE > limit:
+                    return OSError(
+                        errno.EFBIG,
+                        f"{os.strerror(errno.EFBIG)}: this process may write "
+                        f"files of at most {limit} bytes (ulimit -f)",
+                    )
+    with contextlib.suppress(OSError):
+        space = os.statvfs(target.parent)
+        if space.f_bavail * space.f_frsize < _LARGEST_WRITE:
+            return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    return None
 
 
 class SQLiteLog(RelationalLog):
