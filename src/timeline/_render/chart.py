@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, Literal, cast
@@ -74,13 +75,71 @@ class PlotUnavailableError(TimelineError, ImportError):
 def require_matplotlib() -> None:
     """Raise :class:`PlotUnavailableError`, one clear line, if matplotlib
     cannot be imported."""
+    if "matplotlib.figure" not in sys.modules:
+        _check_room()
     try:
         import matplotlib
         import matplotlib.figure  # noqa: F401
-    except ImportError:
+    except ImportError as error:
+        if isinstance(error, ModuleNotFoundError) and error.name == "matplotlib":
+            raise PlotUnavailableError(
+                f"rendering SVG, PNG and HTML needs matplotlib: {INSTALL_HINT}"
+            ) from None
+        raise PlotUnavailableError(_broken(error)) from error
+    except MemoryError as error:
+        raise PlotUnavailableError(_broken(error)) from error
+
+
+CHART_MEMORY: Final = 192 << 20
+"""About how much address space loading matplotlib and drawing a chart
+takes (measured: ~80 MiB for numpy with one OpenBLAS thread, ~40 MiB for
+matplotlib, ~40 MiB to draw and save the bundled chart)."""
+
+
+def _check_room() -> None:
+    """Under an address-space limit (``ulimit -v``) too tight to load
+    matplotlib, say so in one line: numpy's OpenBLAS would otherwise abort
+    the whole process with its own message when it cannot allocate its
+    buffers, and Python cannot catch that."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            used = int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):  # not Linux: no way to tell
+        return
+    if soft - used < CHART_MEMORY:
         raise PlotUnavailableError(
-            f"rendering SVG, PNG and HTML needs matplotlib: {INSTALL_HINT}"
-        ) from None
+            "rendering SVG, PNG and HTML needs about "
+            f"{CHART_MEMORY >> 20} MiB more memory (address space) than this process "
+            f"may use ({(soft - used) >> 20} MiB left under ulimit -v "
+            f"{soft >> 10}): allow the process more, or export with --format "
+            "timelinejs"
+        )
+
+
+def _broken(error: BaseException) -> str:
+    """Why an installed matplotlib could not be loaded, in one line: the
+    innermost cause (a library that could not be mapped into memory, a
+    missing dependency)."""
+    while error.__cause__ is not None or error.__context__ is not None:
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+    cause = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    cause = f"{type(error).__name__}: {cause}" if cause else type(error).__name__
+    memory = isinstance(error, MemoryError) or "failed to map segment" in cause
+    if memory:
+        return (
+            "rendering SVG, PNG and HTML: matplotlib could not be loaded in the "
+            f"memory this process may use ({cause}): allow the process more "
+            "(ulimit -v)"
+        )
+    return (
+        f"rendering SVG, PNG and HTML: matplotlib is installed but could not be "
+        f"loaded ({cause}); reinstall it: {INSTALL_HINT}"
+    )
 
 
 def mark_id(event_id: str) -> str:
