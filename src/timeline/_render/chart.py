@@ -43,6 +43,7 @@ __all__ = [
     "PlotUnavailableError",
     "draw",
     "frame_for",
+    "frame_of",
     "mark_id",
     "require_matplotlib",
     "save",
@@ -57,6 +58,8 @@ BOTTOM_IN: Final = 0.45
 ROW_IN: Final = 0.205
 LANE_GAP: Final = 0.55  # in rows
 LABEL_PT: Final = 7.4
+RANGES_TOP_IN: Final = 0.4  # the heading of the block of estimate ranges
+RANGES_LEFT_IN: Final = 0.3
 
 SUPERSEDED_GREY: Final = "#9ca3af"
 AS_OF_RED: Final = "#dc2626"
@@ -175,17 +178,25 @@ class Frame:
         )
 
 
-def frame_for(rows: int, lanes: int) -> Frame:
-    """The figure for ``rows`` rows in ``lanes`` lanes."""
+def frame_for(rows: int, lanes: int, range_rows: int = 0) -> Frame:
+    """The figure for ``rows`` rows in ``lanes`` lanes, with a block of
+    ``range_rows`` rows of estimate ranges under the plot."""
     plot = (rows + LANE_GAP * max(lanes - 1, 0) + 0.6) * ROW_IN
+    bottom = BOTTOM_IN + (RANGES_TOP_IN + range_rows * ROW_IN if range_rows else 0)
     return Frame(
         width=WIDTH_IN,
-        height=round(TOP_IN + plot + BOTTOM_IN, 2),
+        height=round(TOP_IN + plot + bottom, 2),
         left=LEFT_IN,
         right=RIGHT_IN,
         top=TOP_IN,
-        bottom=BOTTOM_IN,
+        bottom=round(bottom, 2),
     )
+
+
+def frame_of(layout: Layout, *, live: bool = False) -> Frame:
+    """The figure :func:`draw` draws ``layout`` in (``live``: no block of
+    estimate ranges, as the page shows them beside the chart)."""
+    return frame_for(layout.rows, len(layout.lanes), 0 if live else layout.range_rows)
 
 
 DEFAULT_FRAME: Final = frame_for(40, 8)
@@ -651,7 +662,40 @@ def draw(
     _legend(fig, layout, frame, live)
     if not live:
         _draw_as_of(ax, layout, frame)
+        _draw_ranges(fig, layout, frame)
     return fig
+
+
+def _draw_ranges(fig: Figure, layout: Layout, frame: Frame) -> None:
+    """The block under the plot: each estimate measure's range across
+    authors on the as-of day, with the author and date of each end."""
+    if not layout.ranges:
+        return
+    top = frame.bottom - BOTTOM_IN  # inches from the figure's bottom
+    lang = layout.lang
+    fig.text(
+        RANGES_LEFT_IN / frame.width,
+        (top + 0.05) / frame.height,
+        say("ranges", lang, day=day_text(layout.as_of, lang)),
+        ha="left",
+        va="top",
+        fontsize=9.2,
+        color=TEXT,
+        **_bold(lang),
+        gid="ranges-title",
+    )
+    for line in layout.ranges:
+        y = top - RANGES_TOP_IN + 0.05 - (line.row + 0.5) * ROW_IN
+        fig.text(
+            (RANGES_LEFT_IN + line.x / DPI) / frame.width,
+            y / frame.height,
+            line.text,
+            ha="left",
+            va="center",
+            fontsize=LABEL_PT,
+            color=TEXT,
+            gid=f"range-{line.measure}",
+        )
 
 
 def _draw_as_of(ax: Axes, layout: Layout, frame: Frame) -> None:
