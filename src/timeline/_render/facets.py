@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from timeline import Point, UncertainDate, from_day_number
+from timeline import Point, UncertainDate
 from timeline._render.layout import lane_label
 from timeline._render.words import (
     _PERSONNEL,
@@ -21,6 +21,7 @@ from timeline._render.words import (
     country,
     estimate_text,
     outcome_word,
+    short_months,
     thing,
 )
 from timeline.dataset._figures import Spread, spreads
@@ -371,12 +372,9 @@ def _end(figure: Figure, lang: Lang) -> str:
     day = figure.date.describe(lang)
     number = figure.date.earliest_day
     if lang == "en" and number is not None and number == figure.date.latest_day:
-        d = from_day_number(number)
-        day = f"{d.day} {_MONTHS[3 * d.month - 3 : 3 * d.month]} {d.year}"
+        day = short_months(day)
     return f"{author(figure.estimate.by, lang)}{_sep(lang)}{day}"
 
-
-_MONTHS: Final = "JanFebMarAprMayJunJulAugSepOctNovDec"
 
 # Measures whose words in the text lean on the line before them.
 _CHART_MEASURES: Final = {
