@@ -262,6 +262,15 @@ def test_a_repeated_id_is_named_and_changes_nothing() -> None:
         assert list(log.raw_records()) == before
 
 
+def test_writers_recording_now_are_never_refused_as_back_dated() -> None:
+    """Issue 12 item 6: processes appending with stamp=True to one log."""
+    from test_concurrency import check_recording_now
+
+    url = _postgres.fresh_url("stamp")
+    timeline.open_log(url).close()
+    check_recording_now(url)
+
+
 def test_a_closed_log_says_so() -> None:
     log = timeline.open_log(filled("closed"))
     log.close()

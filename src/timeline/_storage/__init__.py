@@ -113,8 +113,7 @@ def open_log(
         else:
             with _refusals(target, "open the log"):
                 log = SQLiteLog(target, create=create)
-    if hasattr(log, "clock"):  # (SQLite and PostgreSQL: relational's to add)
-        log.clock = clock
+    log.clock = clock
     if verify is not False:
         try:
             _check_open(log, None if verify is True else _parse_head(verify))

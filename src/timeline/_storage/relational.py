@@ -41,7 +41,16 @@ import orjson
 
 from timeline._dates import UNBOUNDED_ABOVE, UNBOUNDED_BELOW, UncertainDate
 from timeline._events import Event, recorded_key
-from timeline._log import AsOfQueries, DayInput, check_batch, known_at_key
+from timeline._log import (
+    CLOCK_SKEW,
+    AsOfQueries,
+    Clock,
+    DayInput,
+    check_batch,
+    known_at_key,
+    stamped,
+    system_clock,
+)
 from timeline._replay import _WIDTHS, FoldKey, Projection
 from timeline._storage.codec import (
     GENESIS,
@@ -178,6 +187,9 @@ class RelationalLog(AsOfQueries, Subscribable):
 
     #: Rows are kept compactly (SQLite schema 2) or with the body whole.
     compact: ClassVar[bool] = False
+    #: How much later than the clock a recorded time may be: as
+    #: :attr:`timeline.Log.clock_skew`.
+    clock_skew: datetime.timedelta = CLOCK_SKEW
     #: Rows read a page at a time when streaming.
     page: ClassVar[int] = 8192
     where: str
@@ -189,6 +201,11 @@ class RelationalLog(AsOfQueries, Subscribable):
         ):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+        #: What time it is, for appends (as :attr:`timeline.Log.clock`): an
+        #: event recorded later than this plus :attr:`clock_skew` is refused
+        #: (None: no such check), and ``append(..., stamp=True)`` records
+        #: events at this time.
+        self.clock: Clock | None = system_clock
         self._persist_every = persist_every
         self._every = checkpoint_every
         self._cache: OrderedDict[int, Event] = OrderedDict()
@@ -572,12 +589,19 @@ class RelationalLog(AsOfQueries, Subscribable):
 
     # -- appending ----------------------------------------------------
 
-    def append(self, *events: Event, expected_seq: int | None = None) -> int:
+    def append(
+        self, *events: Event, expected_seq: int | None = None, stamp: bool = False
+    ) -> int:
         """Append events atomically; returns the last sequence number.
 
         ``expected_seq`` is the last sequence number the writer has seen;
         if the log has moved on, :class:`ConcurrencyError`.  A rejected
-        batch leaves the log exactly as it was.
+        batch leaves the log exactly as it was.  As :meth:`timeline.Log.append`:
+        an event recorded later than the log's ``clock`` plus
+        :attr:`clock_skew` is refused, and ``stamp=True`` records the batch
+        at the clock's time, read inside the append's write transaction
+        (never earlier than the log's last event), so concurrent writers
+        recording "now" are never refused as back-dated.
         """
         if expected_seq is not None and (
             not isinstance(expected_seq, int) or isinstance(expected_seq, bool)
@@ -585,11 +609,13 @@ class RelationalLog(AsOfQueries, Subscribable):
             raise TypeError(f"expected_seq: expected an int, got {expected_seq!r}")
         while True:
             try:
-                return self._append(events, expected_seq)
+                return self._append(events, expected_seq, stamp)
             except _Raced:
                 continue  # another writer took the seq: read the new end, again
 
-    def _append(self, events: Sequence[Event], expected_seq: int | None) -> int:
+    def _append(
+        self, events: Sequence[Event], expected_seq: int | None, stamp: bool
+    ) -> int:
         new_types: dict[Any, Any] = {}
         with self._write_transaction():
             last = self._run(
@@ -613,7 +639,17 @@ class RelationalLog(AsOfQueries, Subscribable):
                 for target in event.supersedes
             }
             known = self._seqs_of(targets)
-            check_batch(events, known.__contains__, previous)
+            clock = self.clock
+            if stamp:  # the time under the write transaction: none later yet
+                events = stamped(events, (clock or system_clock)(), previous)
+            check_batch(
+                events,
+                known.__contains__,
+                previous,
+                # (a stamped time is the log's own, never a caller's typo)
+                now=None if clock is None or stamp else clock(),
+                skew=self.clock_skew,
+            )
             rows, supersessions = self._rows(events, count, head, known, new_types)
             try:
                 self._insert_rows(rows)
