@@ -120,6 +120,35 @@ def test_the_server_refuses_changes_to_the_log(statement: str) -> None:
     assert timeline.verify(url) == before
 
 
+@pytest.mark.parametrize("how", ["insert", "copy", "one of two logs"])
+def test_the_server_refuses_rows_of_a_log_it_does_not_have(how: str) -> None:
+    # The check a foreign key on events.log would make, made once a
+    # statement by the notify_append trigger (postgres.SCHEMA_SQL).
+    url = filled("orphan")
+    before = timeline.verify(url)
+    known = log_id(url)
+    with admin() as conn:
+        missing = conn.execute("SELECT max(id) + 1 FROM timeline.logs").fetchone()[0]
+        row = (missing, 1, b"x", 0, 0, None, 0, 0.0, b"{}", bytes(32))
+        refused = pytest.raises(psycopg.errors.ForeignKeyViolation, match="log")
+        insert = "INSERT INTO timeline.events VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+        if how == "insert":
+            with refused:
+                conn.execute(insert, row)
+        elif how == "copy":
+            copy_rows = "COPY timeline.events FROM STDIN"
+            with refused, conn.cursor() as cursor, cursor.copy(copy_rows) as copy:
+                copy.write_row(row)
+        else:
+            both = insert + ", (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+            with refused:
+                conn.execute(both, (known, 5, *row[2:], *row))
+        assert conn.execute(
+            "SELECT count(*) FROM timeline.events WHERE log = %s", (missing,)
+        ).fetchone() == (0,)
+    assert timeline.verify(url) == before
+
+
 def test_a_role_with_insert_and_select_only_appends_and_reads() -> None:
     role = f"timeline_writer_{uuid.uuid4().hex[:8]}"
     url = filled("role")
