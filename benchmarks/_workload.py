@@ -23,6 +23,7 @@ The shape (per event, drawn with ``random.Random(seed)``):
 from __future__ import annotations
 
 import datetime
+import operator
 import random
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
@@ -80,6 +81,16 @@ def count_reported(state: int, event: Event) -> int:
 def counting_projection() -> Projection[int]:
     """A fresh counting projection (fresh: no checkpoints anywhere yet)."""
     projection: Projection[int] = Projection(initial=0, name="count")
+    projection.on(Event)(count_handler)
+    return projection
+
+
+def merging_projection() -> Projection[int]:
+    """Counts, declaring ``merge`` (a count does not depend on the order of
+    the events): past versions combine per-block states (issue 15 item 3)."""
+    projection: Projection[int] = Projection(
+        initial=0, name="count, merge declared", merge=operator.add
+    )
     projection.on(Event)(count_handler)
     return projection
 

@@ -56,22 +56,6 @@ def progress(message: str) -> None:
     print(f"  .. {message}", file=sys.stderr, flush=True)
 
 
-def es_env(url: str) -> dict[str, str]:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "POSTGRES_DBNAME": parts.path.lstrip("/"),
-        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-        "POSTGRES_PORT": str(parts.port or 5432),
-        "POSTGRES_USER": parts.username or "postgres",
-        "POSTGRES_PASSWORD": parts.password or "unused",
-        "POSTGRES_SCHEMA": "es_bench",
-        "CREATE_TABLE": "y",
-    }
-
-
 def with_log(url: str, name: str) -> str:
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}log={name}"
@@ -94,6 +78,18 @@ def appends(url: str, batch: int, events: int) -> float:
         return events / (time.perf_counter() - start)
 
 
+def foreign_key(url: str) -> str:
+    """The foreign key of timeline.events made by older versions, if any."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT string_agg(conname, ', ') FROM pg_constraint "
+            "WHERE conrelid = to_regclass('timeline.events') AND contype = 'f'"
+        ).fetchone()
+    return str(row[0]) if row and row[0] else ""
+
+
 def es_schema(url: str) -> None:
     import psycopg
 
@@ -104,7 +100,7 @@ def es_schema(url: str) -> None:
 def es_appends(url: str, batch: int, events: int) -> float:
     import _es
 
-    app = _es.CounterApp(env=es_env(url))
+    app = _es.CounterApp(env=_es.es_env(url))
     aggregate = _es.Counter()
     start = time.perf_counter()
     app.save(aggregate)
@@ -201,7 +197,7 @@ print(time.perf_counter() - start, found.version)
 def es_fresh_get(url: str, size: int) -> tuple[float, int]:
     import _es
 
-    env = es_env(url)
+    env = _es.es_env(url)
     app = _es.SnapshottingCounterApp(env=env)
     aggregate = _es.Counter()
     app.save(aggregate)
@@ -271,6 +267,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--thousands", type=int, default=100, help="appends of 1000")
     parser.add_argument("--tmpdir", default=tempfile.gettempdir())
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--appends-only", action="store_true", help="the append table only"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="append measurements (each a ratio)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.size, args.es_size, args.ones, args.thousands = 20_000, 10_000, 50, 10
@@ -294,16 +296,23 @@ def run(url: str, args: argparse.Namespace) -> None:
     es_schema(url)
     say(f"# bench_postgres: {machine()}, {server_version(url)}\n")
     say("## Durable appends (each commit waits for the server's disk)\n")
+    old_tables = foreign_key(url)
+    if old_tables:
+        say(f"(timeline.events has {old_tables}: tables of an older version, slower")
+        say(" appends; DROP SCHEMA timeline CASCADE to measure this version's)")
     say("| batch | timeline PostgreSQL | eventsourcing PostgreSQL | ratio |")
     say("|---|---|---|---|")
-    for batch, count in ((1, args.ones), (1000, args.thousands * 1000)):
-        progress(f"appends of {batch}")
-        ours = appends(url, batch, count)
-        theirs = es_appends(url, batch, count)
-        say(
-            f"| {batch} | {ours:,.0f} ev/s | {theirs:,.0f} ev/s | "
-            f"{ours / theirs:.2f}× |"
-        )
+    for round_ in range(args.rounds):
+        for batch, count in ((1, args.ones), (1000, args.thousands * 1000)):
+            progress(f"appends of {batch} (round {round_ + 1})")
+            ours = appends(url, batch, count)
+            theirs = es_appends(url, batch, count)
+            say(
+                f"| {batch} | {ours:,.0f} ev/s | {theirs:,.0f} ev/s | "
+                f"{ours / theirs:.2f}× |"
+            )
+    if args.appends_only:
+        return
     target = build(url, args.size)
     sqlite_path = Path(args.tmpdir) / f"bench-postgres-{args.size}.sqlite"
     if not sqlite_path.exists():

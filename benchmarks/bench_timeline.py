@@ -531,40 +531,59 @@ class Realistic:
             note=f"p90 {fmt_time(quantile(lasts, 0.9))}; {len(lasts)} late events",
         )
 
-    def known_at(self) -> None:
+    def known_at(
+        self, make: Callable[[], timeline.Projection[int]], label: str
+    ) -> None:
         """Under past versions: the first query under each of 24 new
         known_at values (at a random day each; p90 against a full replay),
         later queries (against current knowledge, the same days), then
-        queries rotating among 16 and 64 known_at values."""
+        queries rotating among 16 and 64 known_at values.  With ``label``
+        "merge", a projection that declares ``merge`` (its own known_at
+        values): the first query of a past version builds the blocks it
+        combines (once per log and projection), timed on its own first."""
         log = self.log
-        projection = W.counting_projection()
-        log.state(projection, self.end).possible  # noqa: B018
+        projection = make()
+        merged = label == "merge"
+        log.state(projection, self.end).possible  # noqa: B018 (checkpoints)
         specs = self.workload.specs
-        rng = random.Random(self.bench.args.seed + 24)
-        fractions = [rng.uniform(0.05, 0.98) for _ in range(24)]
-        knowns = [
-            datetime.date.fromordinal(specs[int(f * (self.n - 1))].recorded)
-            for f in fractions
-        ]
-        days = self.days(24, self.bench.args.seed + 25)
+        seed = self.bench.args.seed + (124 if merged else 24)
+        rng = random.Random(seed)
+
+        def known(fraction: float) -> datetime.date:
+            return datetime.date.fromordinal(
+                specs[int(fraction * (self.n - 1))].recorded
+            )
+
+        build = ""
+        if merged:
+            t, _ = timed(lambda: log.state(projection, self.end, known(0.5)).possible)
+            build = (
+                f"; the first query of all (builds the blocks, once) {fmt_time(t)}"
+                f" ({t / self.replay_time:.2f}× a full replay)"
+                if self.replay_time
+                else ""
+            )
+        knowns = [known(rng.uniform(0.05, 0.98)) for _ in range(24)]
+        days = self.days(24, seed + 1)
         firsts = []
-        for known, day in zip(knowns, days, strict=True):
-            t, _ = timed(lambda k=known, d=day: log.state(projection, d, k).possible)
+        for when, day in zip(knowns, days, strict=True):
+            t, _ = timed(lambda k=when, d=day: log.state(projection, d, k).possible)
             firsts.append(t)
         later, current = [], []
         spent = _perf()
-        for day in self.days(400, self.bench.args.seed + 26):
-            known = knowns[rng.randrange(3)]  # the last three are cached
+        for day in self.days(400, seed + 2):
+            when = knowns[rng.randrange(3)]  # the last three are cached
             t, _ = timed(lambda d=day: log.state(projection, d).possible)
             current.append(t)
-            t, _ = timed(lambda d=day, k=known: log.state(projection, d, k).possible)
+            t, _ = timed(lambda d=day, k=when: log.state(projection, d, k).possible)
             later.append(t)
             if self.budget(10, len(later), spent):
                 break
         replay = self.replay_time
         p90 = quantile(firsts, 0.9)
+        what = "" if not merged else ", a projection that declares merge"
         self.add(
-            "first query under a new known_at, p90",
+            f"first query under a new known_at{what}, p90",
             p90,
             "time",
             target="≤ 0.3× a full replay (p90)",
@@ -572,12 +591,12 @@ class Realistic:
             versus=f"{p90 / replay:.2f}× a full replay" if replay else "",
             note=f"median {fmt_time(median(firsts))} "
             f"({median(firsts) / replay:.2f}×); 24 known_at values, a random "
-            "day each",
+            f"day each{build}",
             data={"times": firsts},
         )
         ratio = median(later) / median(current)
         self.add(
-            "later queries under a known_at, median",
+            f"later queries under a known_at{what}, median",
             median(later),
             "time",
             target="≤ 1.5× current knowledge",
@@ -586,25 +605,20 @@ class Realistic:
             note=f"p90 {quantile(later, 0.9) / quantile(current, 0.9):.2f}× at p90",
         )
         for rotating in (16, 64):
-            many = [
-                datetime.date.fromordinal(specs[int(f * (self.n - 1))].recorded)
-                for f in (rng.uniform(0.05, 0.98) for _ in range(rotating))
-            ]
-            for known in many:  # the first round builds them
-                log.state(projection, self.end, known).possible  # noqa: B018
+            many = [known(rng.uniform(0.05, 0.98)) for _ in range(rotating)]
+            for when in many:  # the first round builds them
+                log.state(projection, self.end, when).possible  # noqa: B018
             times = []
             spent = _perf()
             for index, day in enumerate(self.days(20 * rotating, rng.randrange(10**6))):
-                known = many[index % rotating]
-                t, _ = timed(
-                    lambda d=day, k=known: log.state(projection, d, k).possible
-                )
+                when = many[index % rotating]
+                t, _ = timed(lambda d=day, k=when: log.state(projection, d, k).possible)
                 times.append(t)
                 if self.budget(10, len(times), spent):
                     break
             ratio = median(times) / median(current)
             self.add(
-                f"  queries rotating among {rotating} known_at values, median",
+                f"  queries rotating among {rotating} known_at values{what}, median",
                 median(times),
                 "time",
                 target="no cliff (≤ 1.5× current)",
@@ -633,6 +647,99 @@ def realistic_load(bench: Bench, workload: W.Workload) -> Log:
         f"{len(workload.dates):,} distinct dates",
     )
     return log
+
+
+@realistic_row
+def jsonl_open_row(bench: Bench, n: int, workload: W.Workload) -> None:
+    """(files, issue 15 item 4) ``open_log`` of the realistic log as JSON
+    Lines (typed events, chain and every record checked), against
+    ``orjson.loads`` of the same lines with the collector paused: fresh
+    processes, CPU time, interleaved, the median of each."""
+    path = bench.realistic_file(n, ".jsonl")
+    runs: dict[str, list[float]] = {"timeline": [], "orjson-paused": []}
+    spent = _perf()
+    while not runs["timeline"] or (
+        len(runs["timeline"]) < max(3, bench.repeats(n)) and _perf() - spent < 60
+    ):
+        for method, times in runs.items():
+            times.append(bench.child("load", method, str(path), str(n))["seconds"])
+    t_lib, t_paused = median(runs["timeline"]), median(runs["orjson-paused"])
+    ratio = t_lib / t_paused
+    bench.add(
+        REALISTIC,
+        "open_log of the JSON Lines log (chain verified), fresh process, CPU",
+        n,
+        t_lib,
+        "time",
+        target="≤ 1.5× orjson, GC paused (at 1M)",
+        met=ratio <= 1.5 if n >= 10**6 else None,
+        versus=f"{ratio:.2f}× orjson.loads of its lines, GC paused "
+        f"({fmt_time(t_paused)})",
+        note=f"{t_lib / n / US:.2f} µs an event; {len(runs['timeline'])} runs each",
+        data={"runs": runs, "load": load_average()},
+    )
+
+
+_SQLITE_FIRST = r"""
+import datetime, json, sqlite3, sys, time
+sys.path.insert(0, {benchmarks!r})
+import _workload as W
+import timeline
+from timeline._storage.sqlite import SQLiteLog
+path, method, day = sys.argv[1], sys.argv[2], int(sys.argv[3])
+start, cpu = time.perf_counter(), time.process_time()
+if method == "query":
+    log = SQLiteLog(path, create=False, checkpoints=False)
+    answer = log.state(W.counting_projection(), timeline.from_day_number(day))
+    count = answer.possible
+else:  # its rows alone, in fold order, not decoded
+    db = sqlite3.connect(path)
+    count = 0
+    for row in db.execute(
+        "SELECT hi, lo, seq, id, type, body, hash FROM events ORDER BY hi, lo, seq"
+    ):
+        count += 1
+print(json.dumps(dict(
+    wall=time.perf_counter() - start, cpu=time.process_time() - cpu, count=count
+)))
+"""
+
+
+@realistic_row
+def sqlite_first_query_row(bench: Bench, n: int, workload: W.Workload) -> None:
+    """(files, issue 15 item 5) A fresh process's first ``log.state`` (the
+    full answer, at the log's last day) on the realistic log as SQLite
+    without persisted checkpoints, against reading its rows alone (sqlite3,
+    in fold order, not decoded), interleaved, the median of each."""
+    path = bench.realistic_file(n, ".sqlite")
+    _, hi = workload.valid_span()
+    code = _SQLITE_FIRST.format(benchmarks=str(Path(__file__).parent))
+    runs: dict[str, list[dict[str, float]]] = {"query": [], "rows": []}
+    for _ in range(3):
+        for method, found in runs.items():
+            done = subprocess.run(
+                [sys.executable, "-c", code, str(path), method, str(hi)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            found.append(json.loads(done.stdout))
+    wall = median([r["wall"] for r in runs["query"]])
+    cpu = median([r["cpu"] for r in runs["query"]])
+    rows = median([r["cpu"] for r in runs["rows"]])
+    bench.add(
+        REALISTIC,
+        "SQLite, fresh process, first query without persisted checkpoints",
+        n,
+        wall,
+        "time",
+        target="≤ 2 s at 1M",
+        met=wall <= 2.0 if n >= 10**6 else None,
+        versus=f"CPU {fmt_time(cpu)}: {cpu / rows:.2f}× reading its rows alone "
+        f"(sqlite3, not decoded: {fmt_time(rows)} CPU)",
+        note=f"{cpu / n / US:.2f} µs CPU an event of the log; 3 runs each",
+        data={"runs": runs, "load": load_average()},
+    )
 
 
 # -- the harness ------------------------------------------------------------
@@ -738,7 +845,8 @@ class Bench:
             "dispatch",
         )
         self.run("  full replay", rows.replay)
-        self.run("  known_at", rows.known_at)
+        self.run("  known_at", rows.known_at, W.counting_projection, "general")
+        self.run("  known_at, merge", rows.known_at, W.merging_projection, "merge")
         self.run("  late back-dated events", rows.late)
         del rows, log
         refreeze()

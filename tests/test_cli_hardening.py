@@ -107,6 +107,108 @@ def test_the_chart_draws_control_characters_as_escapes(evil_log: Path) -> None:
     assert "\x1b" not in svg
 
 
+SHOWN = escape(EVIL)  # \x1b[2J\nfake: line\u202e\r\x07
+
+
+def _forged(text: str) -> list[str]:
+    """The control and bidirectional formatting characters in ``text`` (a
+    file's own line breaks aside)."""
+    return [c for c in text if escape(c) != c and c != "\n"]
+
+
+@pytest.fixture
+def evil_everywhere(evil_log: Path) -> Path:
+    """A record with control characters in its id, summary, payload text,
+    tag and source, beside one that corrects it."""
+    source = timeline.Source(
+        title=f"title{EVIL}", url=f"https://example.org/{EVIL}", publisher=f"p{EVIL}"
+    )
+    first = brewery.OwnerChanged(
+        id=f"id{EVIL}",
+        occurred="1860",
+        recorded="2000-01-02",
+        summary=f"changed{EVIL}",
+        owner=f"owner{EVIL}",
+        how=brewery.How.BOUGHT,
+        tags=(f"tag{EVIL}",),
+        source=source,
+    )
+    second = brewery.OwnerChanged(
+        id="fix",
+        occurred="1861",
+        recorded="2000-01-03",
+        owner="Anna",
+        how=brewery.How.BOUGHT,
+        supersedes=(first.id,),
+    )
+    with timeline.open_log(evil_log) as log:
+        log.append(first)
+        log.append(second)
+    return evil_log
+
+
+@pytest.mark.parametrize("lanes", ["type", "tag"])
+def test_the_page_and_the_svg_show_control_characters_escaped(
+    evil_everywhere: Path, capsys: pytest.CaptureFixture[str], lanes: str
+) -> None:
+    """HTML (markup and the page's data), SVG (ids, labels, lanes): never a
+    raw control character; the ids the page's script looks up are the ids
+    the chart drew."""
+    from test_render import need_matplotlib
+
+    need_matplotlib()
+    common = ["--log", evil_everywhere.name, *MINE, "--lanes", lanes]
+    common += ["--projection", "brewery:history", "--as-of", "1870"]
+    # (the page's other record, known before the correction, has the owner)
+    assert main(["render", *common, "--known-at", "2000-01-02", "-o", "e.html"]) == 0
+    assert main(["render", *common, "-o", "e.svg"]) == 0
+    capsys.readouterr()
+    page = Path("e.html").read_text(encoding="utf-8")
+    svg = Path("e.svg").read_text(encoding="utf-8")
+    for text in (page, svg):
+        assert _forged(text) == []
+        assert "fake: line" not in [ln.strip() for ln in text.splitlines()]
+    # the markup: summary, id, payload (the panel's data), tag, source
+    assert f"changed{SHOWN}" in page
+    assert f"title{SHOWN}" in page
+    assert f"p{SHOWN}" in page
+    assert 'href="https://example.org/\\x1b[2J' in page
+    data_text = page.split('id="timeline-data">')[1].split("</script>")[0]
+    data = json.loads(data_text)
+    assert _forged(json.dumps(data, ensure_ascii=False)) == []
+    assert f"id{SHOWN}" in data["events"]
+    shown_owner = json.dumps(data["states"], ensure_ascii=False)
+    assert json.dumps(f"owner{SHOWN}", ensure_ascii=False)[1:-1] in shown_owner
+    # the SVG is XML (a raw ESC is not allowed in XML), and the mark of the
+    # record is found by the id the page's script builds
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    ids = {el.get("id") for el in root.iter()}
+    assert f"event-id{SHOWN}" in ids
+    if lanes == "tag":
+        assert f"lane-tag{SHOWN}" in ids
+    ET.fromstring(
+        page.split('<div class="chart" data-view="current">')[1].split("</div>")[0]
+    )
+
+
+def test_timelinejs_shows_control_characters_escaped(
+    evil_everywhere: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["render", "--log", evil_everywhere.name, *MINE, "--lanes", "tag"]
+    assert main([*argv, "--format", "timelinejs", "-o", "-"]) == 0
+    out = capsys.readouterr().out
+    assert _forged(out) == []
+    data = json.loads(out)
+    (slide,) = [s for s in data["events"] if s["unique_id"] == "fix"]
+    assert f"changed{SHOWN}" in slide["text"]["text"]  # the claim it corrects
+    ids = [s["unique_id"] for s in data["events"]]
+    assert ids == ["evil", "fix"]
+    groups = {s["group"] for s in data["events"]}
+    assert groups == {f"tag{SHOWN}", "(untagged)"}
+
+
 # -- no traceback -------------------------------------------------------------------
 
 

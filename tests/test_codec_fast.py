@@ -394,6 +394,78 @@ def test_the_fast_reader_reads_mixed_events_as_the_reference(event: Mixed) -> No
     _read_both(body, 3)
 
 
+def _not_negative(instance: object, attribute: Any, value: int) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name}: expected at least 0, got {value}")
+
+
+@timeline.event_type("codecfast.checked")
+class Checked(Event):
+    """Fields with their own validator and converter, and a check after
+    __init__: the fast reader builds these by calling the class."""
+
+    count: int = attrs.field(default=0, validator=_not_negative)
+    label: str = attrs.field(default="", converter=str.strip)
+
+    def __attrs_post_init__(self) -> None:
+        super().__attrs_post_init__()
+        if self.count == 13:
+            raise ValueError("count: 13 is refused")
+
+
+@timeline.event_type("codecfast.plain")
+class Plain(Event):
+    """Plain fields: the fast reader sets its slots itself."""
+
+    count: int = 0
+    label: str = ""
+
+
+@given(
+    st.sampled_from([Checked, Plain]),
+    st.integers(-3, 20) | _ints,
+    st.sampled_from(["", "a", " a", "a ", "\t"]) | _texts,
+    st.lists(st.sampled_from(["e0", "e1", "", " e2"]), max_size=2),
+    st.lists(st.sampled_from(["x", "", "x"]), max_size=2),
+    st.sampled_from(["e1", "", " e1", "e1 "]),
+)
+@example(Checked, 13, "a", [], [], "e1")
+@example(Checked, -1, "a", [], [], "e1")
+@example(Checked, 1, " a", [], [], "e1")
+@example(Plain, 1, "a", ["e1"], [], "e1")
+@example(Plain, 1, "a", [""], [], "e1")
+@example(Plain, 1, "a", [], [""], "e1")
+@example(Plain, 1, "a", [], [], " e1")
+@settings(max_examples=300, deadline=None)
+def test_the_fast_reader_builds_events_as_their_class_does(
+    kind: type[Event],
+    count: int,
+    label: str,
+    supersedes: list[str],
+    tags: list[str],
+    event_id: str,
+) -> None:
+    """Whether it calls the class or sets the slots itself, the fast reader
+    takes only what the reference takes, as the same event: a validator,
+    converter or __attrs_post_init__ of the class refuses there too, and
+    the envelope's own checks (an empty id or tag, an event superseding
+    itself) are made without its converters."""
+    record = json.loads(encode_event_reference(kind(**_ENVELOPE), 1))
+    record.update(id=event_id, supersedes=supersedes, tags=tags)
+    record["payload"] = {"count": count, "label": label}
+    _read_json(record, ascii_only=False)
+
+
+def test_the_fast_reader_sets_the_slots_of_plain_classes_only() -> None:
+    from timeline._storage.codec import _trusted
+
+    assert _trusted(Plain)
+    assert _trusted(Simple)
+    assert _trusted(Mixed)
+    assert not _trusted(Checked)
+    assert not _trusted(timeline.Retraction)  # (its __attrs_post_init__)
+
+
 _MEMBERS = [
     "seq",
     "id",
@@ -445,6 +517,11 @@ def test_the_fast_reader_never_takes_what_the_reference_refuses(
         record["payload"][member.removeprefix("payload.")] = value
     else:
         record[member] = value
+    _read_json(record, ascii_only=ascii_only)
+
+
+def _read_json(record: dict[str, Any], *, ascii_only: bool) -> None:
+    """_read_both of record 1 written as compact JSON (if UTF-8 holds it)."""
     text = json.dumps(record, ensure_ascii=ascii_only, separators=(",", ":"))
     try:
         body = text.encode("utf-8")

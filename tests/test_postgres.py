@@ -300,6 +300,37 @@ def test_writers_recording_now_are_never_refused_as_back_dated() -> None:
     check_recording_now(url)
 
 
+@pytest.mark.parametrize("failing", [1, 300, 1000])
+def test_a_batch_failing_while_its_rows_stream_in_changes_nothing(
+    monkeypatch: pytest.MonkeyPatch, failing: int
+) -> None:
+    # An append's rows are encoded as COPY takes them: an error after some
+    # rows went to the server must leave no row, and the log usable.
+    from timeline._storage import relational
+    from timeline._storage.codec import CodecError
+
+    url = filled("stream")
+    encode = relational.encode_event
+
+    def encode_until(event: timeline.Event, seq: int, *, more: bool) -> bytes:
+        if seq == 4 + failing:
+            raise CodecError("refused by the test")
+        return encode(event, seq, more=more)
+
+    batch = [
+        Noted(id=f"s{i}", occurred="2003", recorded="2024-05-01") for i in range(1000)
+    ]
+    with timeline.open_log(url) as log:
+        before = list(log.raw_records())
+        monkeypatch.setattr(relational, "encode_event", encode_until)
+        with pytest.raises(CodecError, match=f"event {failing} of the batch"):
+            log.append(*batch)
+        monkeypatch.undo()
+        assert list(log.raw_records()) == before
+        assert log.append(*batch[:2], expected_seq=4) == 6
+    assert timeline.verify(url).last_seq == 6
+
+
 def test_a_closed_log_says_so() -> None:
     log = timeline.open_log(filled("closed"))
     log.close()

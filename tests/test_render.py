@@ -24,8 +24,10 @@ import pytest
 
 import timeline
 from _browser import Chromium, Page, find_chromium
+from timeline._render.facets import describe
 from timeline._render.layout import Shape, Status, build_layout
-from timeline._render.words import display_date
+from timeline._render.timelinejs import timelinejs
+from timeline._render.words import Lang
 from timeline.cli import main
 from timeline.dataset import (
     PROGRAMME_DAY,
@@ -84,31 +86,31 @@ def known_ids(log: timeline.Log, known_at: str | None) -> set[str]:
 # -- words and layout: no drawing ------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("edtf", "en", "ja"),
-    [
-        ("2024-06-19", "19 June 2024", "2024年6月19日"),
-        ("2024-06", "June 2024 (month)", "2024年6月（月単位）"),
-        ("2025", "2025 (year)", "2025年（年単位）"),
-        ("2024-22", "summer 2024 (season)", "2024年夏（季節単位）"),
-        ("../2025-07-14", "before 14 July 2025", "2025年7月14日以前"),
-        ("2024-06/..", "after June 2024", "2024年6月以降"),
-        ("/2025", "? – 2025", "不明～2025年"),
-        ("2024-10-08/2024-10-13", "8–13 October 2024", "2024年10月8日～13日"),
-        (
-            "2024-03-07/2024-11",
-            "7 March 2024 – November 2024",
-            "2024年3月7日～2024年11月",
-        ),
-        ("2025-04-01~", "about 1 April 2025", "2025年4月1日頃"),
-        ("2024?", "2024? (year)", "2024年（不確か）（年単位）"),
-        ("201X", "201X (decade)", "201X（10年単位）"),
-    ],
-)
-def test_display_dates_keep_the_uncertainty(edtf: str, en: str, ja: str) -> None:
-    date = timeline.parse_edtf(edtf)
-    assert display_date(date, "en") == en
-    assert display_date(date, "ja") == ja
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_export_and_the_page_say_dates_as_describe_does(
+    log: timeline.Log, lang: Lang
+) -> None:
+    """One way to say a date (issue 17 item 5): the TimelineJS export, the
+    page's event list and pending list, and the state beside the chart all
+    say dates as UncertainDate.describe does."""
+    slides = timelinejs(log, lang=lang)["events"]
+    assert slides
+    for slide in slides:
+        occurred = log.get(slide["unique_id"]).occurred
+        assert slide["display_date"] == occurred.describe(lang)
+    state = log.state(Relationship, as_of="2024-07-01").certain
+    assert state.treaty.signed is not None
+    assert describe(state, lang)["treaty"].startswith(
+        ("signed " if lang == "en" else "署名 ") + state.treaty.signed.describe(lang)
+    )
+    # a span of days in "since": both ends in describe's words
+    troops = describe(log.state(Relationship, as_of="2025-01-01").certain, lang)
+    first = log.get("ver-troops-first-shipment-2024-10-08").occurred
+    assert first.is_interval
+    ends = [
+        timeline.parse_edtf(part).describe(lang) for part in first.to_edtf().split("/")
+    ]
+    assert all(end in troops["troops"] for end in ends)
 
 
 def test_lanes_follow_the_facets_of_the_relationship(log: timeline.Log) -> None:
@@ -248,7 +250,7 @@ def test_timelinejs_export(
         assert slide["display_date"]
     by_id = {s["unique_id"]: s for s in slides}
     troops = by_id["ver-troops-first-shipment-2024-10-08"]
-    assert troops["display_date"] == "8–13 October 2024"
+    assert troops["display_date"] == "from 8 October 2024 to 13 October 2024"
     assert troops["start_date"] == {"year": 2024, "month": 10, "day": 8}
     assert troops["end_date"] == {"year": 2024, "month": 10, "day": 13}
     assert "Corrects the earlier claim" in troops["text"]["text"]
@@ -277,7 +279,7 @@ def test_timelinejs_of_the_programme_in_japanese_to_stdout(
     slides = json.loads(out)["events"]
     assert len(slides) == len(log.timeline(PROGRAMME_DAY)) == 21
     in_force = next(s for s in slides if s["unique_id"] == "prog-treaty-in-force")
-    assert in_force["display_date"] == "2024年12月（月単位）"
+    assert in_force["display_date"] == "2024年12月"
     assert in_force["start_date"] == {"year": 2024, "month": 12}
     assert in_force["group"] == "条約・首脳会談"
 
@@ -571,7 +573,7 @@ def test_page_in_chromium_slider_and_switch(
     move_slider(page, "2024-10-10")  # the troops' arrival is dated 8–13 October
     assert facet(page, "troops", "certain") == "no troops deployed"
     assert facet(page, "troops", "possible").startswith(
-        "troops since 8–13 October 2024"
+        "troops since between 8 October 2024 and 13 October 2024"
     )
     assert (
         mark_class(page, "current", "ver-troops-first-shipment-2024-10-08")
@@ -594,10 +596,8 @@ def test_page_in_chromium_slider_and_switch(
         page.evaluate("document.querySelector('.chart[data-view=current]').hidden")
         is True
     )
-    assert facet(page, "treaty", "certain").startswith(
-        "signed June 2024 (month), not in force"
-    )
-    assert "in force December 2024 (month)" in facet(page, "treaty", "possible")
+    assert facet(page, "treaty", "certain").startswith("signed June 2024, not in force")
+    assert "in force December 2024" in facet(page, "treaty", "possible")
     assert mark_class(page, "alt", "prog-treaty-in-force") == "st-pending"
     assert (
         int(page.evaluate("document.getElementById('pending-count').textContent")) == 15

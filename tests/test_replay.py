@@ -765,7 +765,11 @@ def test_pending_events_merge_every_index_in_fold_order(
     """Open starts and the widest spans that end after the window of the
     narrower classes come from their own indexes, in their own order, and
     merge with each other and with the windows: the answer is the naive one,
-    appended in one batch, one by one, and with corrections."""
+    appended in one batch, one by one, and with corrections.  Under every
+    known_at, the pending events of each index are filtered by sequence
+    number and the superseded events the version still counts go in at
+    their fold positions, whichever index (or gap between two) they fall
+    in, for the first query under each version and a later one."""
     events = random_batch(random.Random(seed), dates, [], size)
     one_go, by_one = make_log(every), make_log(every)
     one_go.append(*events)
@@ -775,6 +779,11 @@ def test_pending_events_merge_every_index_in_fold_order(
     for day in days:
         check_state(one_go, events, day, None)
         check_state(by_one, events, day, None)
+    knowns = sorted({recorded_day(event) for event in events})
+    for known_at in knowns:
+        for day in days[:3]:
+            check_state(one_go, events, day, known_at)
+    check_state(one_go, events, days[0], knowns[0])
 
 
 def test_finely_interleaved_pending_events_merge_in_fold_order() -> None:
@@ -791,6 +800,21 @@ def test_finely_interleaved_pending_events_merge_in_fold_order() -> None:
     for days in (0, 1, 5, 50, 150, 199, 200):
         check_state(log, events, base + datetime.timedelta(days=days), None)
     assert len(log.state(TRACE, base).pending) == 420  # m1..m20 have started
+    # A past version through the same merge, its corrected events put back.
+    fixes = [
+        ev(
+            f"f{i}",
+            f"../{base + datetime.timedelta(days=i)}",
+            "2024-02-01",
+            supersedes=(f"s{i}",),
+        )
+        for i in range(1, 201, 7)
+    ]
+    log.append(*fixes)
+    for days in (0, 3, 100, 200):
+        day = base + datetime.timedelta(days=days)
+        check_state(log, [*events, *fixes], day, D(2024, 1, 1))
+        check_state(log, [*events, *fixes], day, None)
 
 
 # -- a Fuzz policy (issue 17 item 4) ------------------------------------------------
@@ -930,3 +954,166 @@ def test_past_versions_are_cached_by_memory_not_count() -> None:
         for known in days[-kept:]:
             assert log.state(counter.projection, D.max, known).certain == 10 * known.day
         assert counter.calls <= 4 * kept
+
+
+# -- projections that declare merge (issue 15 item 3) ----------------------------
+
+Bag = tuple[int, frozenset[str], int]
+
+#: Order-independent: how many Noted events, their ids, the sum of Counted.by.
+BAG: Projection[Bag] = Projection(
+    initial=(0, frozenset(), 0),
+    name="bag",
+    merge=lambda a, b: (a[0] + b[0], a[1] | b[1], a[2] + b[2]),
+)
+
+
+@BAG.on(Noted)
+def _bag_noted(state: Bag, event: Noted) -> Bag:
+    return (state[0] + 1, state[1] | {event.id}, state[2])
+
+
+@BAG.on(Counted)
+def _bag_counted(state: Bag, event: Counted) -> Bag:
+    return (state[0], state[1], state[2] + event.by)
+
+
+def bag_of(events: Sequence[Event]) -> Bag:
+    noted = [e.id for e in events if isinstance(e, Noted)]
+    return (
+        len(noted),
+        frozenset(noted),
+        sum(e.by for e in events if isinstance(e, Counted)),
+    )
+
+
+def check_bag(
+    log: Log,
+    events: Sequence[Event],
+    as_of: D,
+    known_at: D | None,
+    fuzz: timeline.Fuzz | None = None,
+) -> None:
+    got = log.state(BAG, as_of, known_at, fuzz=fuzz)
+    if fuzz is None:
+        want = expected(events, as_of, known_at)
+        certain, possible = want.certain, want.possible
+    else:
+        certain_ids, possible_ids, _ = expected_fuzzy(events, as_of, known_at, fuzz)
+        by_id = {e.id: e for e in counted(events, known_at)}
+        certain = [by_id[i] for i in certain_ids]
+        possible = [by_id[i] for i in possible_ids]
+    context = f"as_of={as_of} known_at={known_at} fuzz={fuzz}"
+    assert got.certain == bag_of(certain), context
+    assert got.possible == bag_of(possible), context
+    assert log.certain(BAG, as_of, known_at, fuzz=fuzz) == bag_of(certain), context
+
+
+@example(
+    dates=[timeline.parse_edtf("../2000-06-01"), timeline.parse_edtf("2000")],
+    seed=1,
+    sizes=[30, 5],
+    block=2,
+    every=1,
+    fuzz=None,
+    days=[D(2000, 1, 15)],
+)
+@settings(max_examples=60, deadline=None)
+@given(
+    dates=st.lists(index_dates(), min_size=1, max_size=12),
+    seed=st.integers(0, 2**32 - 1),
+    sizes=st.lists(st.integers(1, 40), min_size=1, max_size=3),
+    block=st.sampled_from([1, 2, 3, 7, 64]),
+    every=EVERY,
+    fuzz=st.none() | _POLICIES,
+    days=st.lists(st.dates(D(1989, 1, 1), D(2011, 12, 31)), min_size=1, max_size=3),
+)
+def test_a_projection_with_merge_answers_as_the_naive_fold(
+    dates: list[UncertainDate],
+    seed: int,
+    sizes: list[int],
+    block: int,
+    every: int | None,
+    fuzz: timeline.Fuzz | None,
+    days: list[D],
+) -> None:
+    """Past versions of a projection that declares ``merge`` combine the
+    states of blocks of sequence numbers (of every size, the block a version
+    ends in filtered); appends after the blocks are built (late arrivals,
+    corrections of events in any block) keep them up to date; under a Fuzz
+    policy too.  Every answer is the naive fold's, under every known_at."""
+    import timeline._replay as replay
+
+    rng = random.Random(seed)
+    saved = replay.SEQ_BLOCK
+    replay.SEQ_BLOCK = block
+    try:
+        log = make_log(every)
+        events: list[Event] = []
+        for size in sizes:
+            events += random_batch(rng, dates, events, size)
+            log.append(*events[len(log) :])
+            knowns = sorted({recorded_day(event) for event in events})
+            for known_at in [*knowns, None]:
+                for day in days:
+                    check_bag(log, events, day, known_at, fuzz)
+    finally:
+        replay.SEQ_BLOCK = saved
+
+
+def test_merge_must_be_a_function() -> None:
+    with pytest.raises(TypeError, match="Projection merge: expected a function"):
+        Projection(initial=0, merge=0)  # type: ignore[arg-type]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    first=st.lists(st.integers(1, 10**7), max_size=40),
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["insert", "delete", "extend", "cut"]),
+            st.integers(0, 50),
+            st.lists(st.integers(1, 10**9), min_size=1, max_size=5),
+        ),
+        max_size=12,
+    ),
+    bounds=st.tuples(st.integers(0, 60), st.integers(0, 60)),
+    data=st.data(),
+)
+def test_the_level_filter_keeps_exactly_the_numbers_up_to_a_count(
+    first: list[int],
+    steps: list[tuple[str, int, list[int]]],
+    bounds: tuple[int, int],
+    data: st.DataObject,
+) -> None:
+    """The byte levels of _Seqs (rescaled when a larger number arrives) give
+    the same flags as comparing every number, after any edits."""
+    from timeline._replay import _Seqs
+
+    seqs, model = _Seqs(first), list(first)
+    for op, at, values in steps:
+        at = min(at, len(model))
+        if op == "insert":
+            seqs.insert(at, values[0])
+            model.insert(at, values[0])
+        elif op == "delete" and at < len(model):
+            seqs.delete(at)
+            del model[at]
+        elif op == "extend":
+            seqs.extend(values)
+            model += values
+        elif op == "cut":
+            seqs.cut(at)
+            del model[at:]
+    assert list(seqs.numbers) == model
+    assert len(seqs.levels) == len(model)
+    start, stop = sorted(min(b, len(model)) for b in bounds)
+    # Often one of the numbers, or beside one: the level the exact check is for.
+    near = st.sampled_from(model).flatmap(lambda n: st.integers(n - 1, n + 1))
+    count = data.draw(near if model else st.integers(0, 10**9))
+    want = [int(n <= count) for n in model[start:stop]]
+    flags = seqs.kept(start, stop, count)
+    if flags is None:
+        assert all(want)
+    else:
+        assert list(flags) == want

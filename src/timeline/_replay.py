@@ -20,6 +20,7 @@ import array
 import bisect
 import enum
 import itertools
+import operator
 import sys
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -177,15 +178,43 @@ class Projection(Generic[S]):
     documented contract: by latest possible day (an open or unknown end
     last), then earliest possible day (an open start first), then sequence
     number.
+
+    ``merge`` (optional) declares that the fold does not depend on the order
+    of its events and how to combine two states: ``merge(a, b)`` is the
+    state after the events folded into ``a`` and those folded into ``b``,
+    each folded from ``initial``.  Declare it only when, for any events,
+    ``fold(xs + ys) == merge(fold(xs), fold(ys))`` and ``fold`` gives the
+    same state in any order (a count, a sum, a set of ids; not "the latest
+    value"): ``merge`` is then associative and commutative with ``initial``
+    as its identity.  An in-memory :class:`timeline.Log` uses it for queries
+    under a ``known_at``: the first query under a new one combines states
+    kept for blocks of the log's events in recording order instead of
+    folding the past version from its start.  The answers are those of the
+    fold order when the declaration holds; if it does not, they are
+    unspecified.
     """
 
     def __init__(
-        self, initial: S, *, name: str | None = None, version: int = 1
+        self,
+        initial: S,
+        *,
+        name: str | None = None,
+        version: int = 1,
+        merge: Callable[[S, S], S] | None = None,
     ) -> None:
         if not isinstance(version, int) or isinstance(version, bool):
             raise TypeError(f"Projection version: expected an int, got {version!r}")
+        if merge is not None and not callable(merge):
+            raise TypeError(
+                f"Projection merge: expected a function of two states, got {merge!r}"
+            )
         self.initial: Final = initial
         self.name = name
+        #: Declared by the author (optional): ``merge(a, b)`` is the state
+        #: after the events folded into ``a`` and those folded into ``b``
+        #: (each from ``initial``), for a fold that does not depend on the
+        #: order of its events.  See :class:`Projection`.
+        self.merge: Final = merge
         #: Declared by the author: bump it when the fold's results change in
         #: a way its handlers' code does not show (a helper they call, the
         #: state's class), so that saved states of the old one are not used.
@@ -501,6 +530,83 @@ class _Checkpoints:
             del states[count:]
 
 
+_TOP_LEVEL: Final = 254
+# The translate tables of _Seqs.kept: level < top -> 1, top -> 2, above -> 0.
+_TABLES: Final = tuple(
+    bytes([1] * top + [2] + [0] * (255 - top)) for top in range(_TOP_LEVEL + 1)
+)
+
+
+class _Seqs:
+    """Sequence numbers parallel to a list of events: an int64 array, and a
+    byte each, its level ``(seq - 1) >> shift`` (``shift`` the least that
+    keeps every level at most 254), so that a past version's filter
+    ``seq <= count`` runs at C speed: the levels translated by a table
+    (below count's level: kept; above: not), then an exact check of only
+    the numbers at count's own level.  At 10**6, filtering 95k pending
+    events by ``count.__ge__`` mapped over the array cost 6x reading them
+    (the comprehension ``key & mask <= count`` about 12x)."""
+
+    __slots__ = ("levels", "numbers", "shift")
+
+    def __init__(self, numbers: Iterable[int] = ()) -> None:
+        self.numbers = array.array("q", numbers)
+        self.shift = 0
+        self.levels = bytearray()
+        self._relevel()
+
+    def _relevel(self) -> None:
+        top, shift = max(self.numbers, default=1), self.shift
+        while (top - 1) >> shift > _TOP_LEVEL:
+            shift += 1
+        self.shift = shift
+        self.levels = bytearray(map(shift.__rrshift__, map((-1).__add__, self.numbers)))
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def insert(self, at: int, seq: int) -> None:
+        self.numbers.insert(at, seq)
+        level = (seq - 1) >> self.shift
+        if level > _TOP_LEVEL:
+            self._relevel()
+        else:
+            self.levels.insert(at, level)
+
+    def delete(self, at: int) -> None:
+        del self.numbers[at]
+        del self.levels[at]
+
+    def cut(self, start: int) -> None:
+        """Drop the numbers from ``start`` on."""
+        del self.numbers[start:]
+        del self.levels[start:]
+
+    def extend(self, seqs: Sequence[int]) -> None:
+        self.numbers.extend(seqs)
+        shift = self.shift
+        if seqs and (max(seqs) - 1) >> shift > _TOP_LEVEL:
+            self._relevel()
+        else:
+            self.levels.extend(map(shift.__rrshift__, map((-1).__add__, seqs)))
+
+    def kept(self, start: int, stop: int, count: int) -> bytearray | None:
+        """A flag for each number at ``start:stop``, 1 when it is at most
+        ``count`` (None when all are)."""
+        if count < 1:
+            return bytearray(stop - start)
+        top = (count - 1) >> self.shift
+        if top > _TOP_LEVEL:
+            return None
+        flags = self.levels[start:stop].translate(_TABLES[top])
+        numbers = self.numbers
+        at = flags.find(2)
+        while at >= 0:
+            flags[at] = numbers[start + at] <= count
+            at = flags.find(2, at + 1)
+        return flags if flags.find(0) >= 0 else None
+
+
 class _Run:
     """A secondary index: entries (packed keys, or keys less a constant)
     sorted, with the log's event of each in a list of the same order, so
@@ -515,11 +621,16 @@ class _Run:
     again from the log instead.
     """
 
-    __slots__ = ("entries", "events", "narrowest")
+    __slots__ = ("entries", "events", "narrowest", "seqs")
 
     def __init__(self) -> None:
         self.entries: list[int] = []
         self.events: list[Event] = []
+        # The sequence numbers of the events, also parallel (an int64 array):
+        # a past version filters a slice by them at C speed (``count.__ge__``
+        # mapped over them), where ``entry & mask <= count`` per entry cost
+        # about twice as much.
+        self.seqs = _Seqs()
         # No entry ever added was narrower (in days, latest - earliest): an
         # event of a bucket ending within this many days after a query day
         # has surely started by it.  Never raised again by removals.
@@ -533,27 +644,33 @@ class _Run:
 
     def add(self, entries: list[int], log: list[Event]) -> None:
         """Add entries (any order); ``log`` has the event of seq s at s - 1."""
-        mine, events, mask = self.entries, self.events, _SEQ_MASK
+        mine, events, seqs, mask = self.entries, self.events, self.seqs, _SEQ_MASK
         if len(entries) <= 8:
             for entry in entries:
                 at = bisect.bisect_left(mine, entry)
                 mine.insert(at, entry)
                 events.insert(at, log[(entry & mask) - 1])
+                seqs.insert(at, entry & mask)
             return
         entries.sort()
         if not mine or entries[0] > mine[-1]:
             mine += entries
-            events += [log[(entry & mask) - 1] for entry in entries]
+            added = [entry & mask for entry in entries]
+            events += [log[seq - 1] for seq in added]
+            seqs.extend(added)
             return
         mine += entries
         mine.sort()  # two sorted runs: merged in linear time
-        self.events = [log[(entry & mask) - 1] for entry in mine]
+        every = [entry & mask for entry in mine]
+        self.events = [log[seq - 1] for seq in every]
+        self.seqs = _Seqs(every)
 
     def discard(self, entry: int) -> None:
         at = bisect.bisect_left(self.entries, entry)
         if at < len(self.entries) and self.entries[at] == entry:
             del self.entries[at]
             del self.events[at]
+            self.seqs.delete(at)
 
     def range(self, low: int | None, high: int | None) -> tuple[int, int]:
         """The positions of the entries in [low, high)."""
@@ -565,97 +682,95 @@ class _Run:
         return start, stop
 
 
-_Source = tuple[list[int], list[Event], int, int]
-"""Sorted entries, their events, and the range [start, stop) to take."""
+_Piece = tuple[Sequence[int], Sequence[Event], _Seqs, int, int, int]
+"""A run of pending events: sorted entries, their events and sequence
+numbers (parallel), the positions [start, stop) to take, and the offset that
+makes an entry its packed key."""
 
 
-def _merged(
-    sources: list[_Source],
-    with_keys: bool,
-    pieces: list[tuple[list[Event], int, int]] | None = None,
-) -> tuple[list[int], list[Event]]:
-    """The events of sorted runs of keys merged in key order (and the keys,
-    if asked; keys are distinct across runs).
+def _from(values: Sequence[Any], start: int) -> Iterator[Any]:
+    """An iterator over ``values`` from position ``start``, without passing
+    over the ones before it: ``islice(values, start, stop)`` steps through
+    the first ``start`` (at 10**6 the query of a late day, with 12k pending
+    events, spent 11 ms skipping the 90k open starts that ended before it)."""
+    found = iter(values)
+    found.__setstate__(start)  # type: ignore[attr-defined]
+    return found
+
+
+def _merged(sources: list[_Piece]) -> list[_Piece]:
+    """The pieces of sorted runs (offset 0; keys distinct across runs),
+    merged in key order, as pieces whose concatenation is in key order.
 
     A galloping merge: each step takes, from the run with the least head,
-    everything below the least head of the others, as one slice.  Pending
+    everything below the least head of the others, as one piece.  Pending
     events come in long runs (the open starts; all the year events pending
     on a day end on the same day), so a merge takes a few slices where a
     sort of 12k keys and a lookup of their events cost more than folding
     them.  When the runs interleave finely, the rest is merged by a sort.
     """
-    live: list[list[Any]] = [list(s) for s in sources if s[2] < s[3]]
-    keys: list[int] = []
-    events: list[Event] = []
-    if pieces is not None and not with_keys:
-        return _merged_pieces(live, pieces)
-    steps = 0
-    while len(live) > 1:
-        heads = [run[0][run[2]] for run in live]
-        best = min(range(len(live)), key=heads.__getitem__)
-        heads[best] = _PAST_ALL
-        bound = min(heads)
-        entries, found, start, stop = live[best]
-        end = bisect.bisect_left(entries, bound, start + 1, stop)
-        events += found[start:end]
-        if with_keys:
-            keys += entries[start:end]
-        if end == stop:
-            del live[best]
-        else:
-            live[best][2] = end
-        steps += 1
-        if steps > 16 and steps * 32 > len(events):
-            return _sorted_merge(keys, events, live, with_keys)
-    if live:
-        entries, found, start, stop = live[0]
-        events += found[start:stop]
-        if with_keys:
-            keys += entries[start:stop]
-    return keys, events
-
-
-def _merged_pieces(
-    live: list[list[Any]], pieces: list[tuple[list[Event], int, int]]
-) -> tuple[list[int], list[Event]]:
-    """:func:`_merged` without copying: the merged events as (list, start,
-    stop) pieces appended to ``pieces``."""
+    live: list[list[Any]] = [list(s) for s in sources if s[3] < s[4]]
+    pieces: list[_Piece] = []
     steps = taken = 0
     while len(live) > 1:
-        heads = [run[0][run[2]] for run in live]
+        heads = [run[0][run[3]] for run in live]
         best = min(range(len(live)), key=heads.__getitem__)
         heads[best] = _PAST_ALL
         bound = min(heads)
-        entries, found, start, stop = live[best]
+        entries, events, seqs, start, stop, _ = live[best]
         end = bisect.bisect_left(entries, bound, start + 1, stop)
-        pieces.append((found, start, end))
+        pieces.append((entries, events, seqs, start, end, 0))
         taken += end - start
         if end == stop:
             del live[best]
         else:
-            live[best][2] = end
+            live[best][3] = end
         steps += 1
         if steps > 16 and steps * 32 > taken:
-            _, rest = _sorted_merge([], [], live, False)
-            pieces.append((rest, 0, len(rest)))
-            return [], []
+            pieces.append(_sorted_merge(live))
+            return pieces
     if live:
-        _, found, start, stop = live[0]
-        pieces.append((found, start, stop))
-    return [], []
+        entries, events, seqs, start, stop, _ = live[0]
+        pieces.append((entries, events, seqs, start, stop, 0))
+    return pieces
 
 
-def _sorted_merge(
-    keys: list[int], events: list[Event], live: list[Any], with_keys: bool
-) -> tuple[list[int], list[Event]]:
+def _sorted_merge(live: list[Any]) -> _Piece:
     """The end of :func:`_merged` for finely interleaved runs: a sort."""
-    all_keys = [key for run in live for key in run[0][run[2] : run[3]]]
-    all_events = [event for run in live for event in run[1][run[2] : run[3]]]
-    order = sorted(range(len(all_keys)), key=all_keys.__getitem__)
-    events += map(all_events.__getitem__, order)
-    if with_keys:
-        keys += map(all_keys.__getitem__, order)
-    return keys, events
+    keys = [key for run in live for key in run[0][run[3] : run[4]]]
+    events = [event for run in live for event in run[1][run[3] : run[4]]]
+    seqs = [seq for run in live for seq in run[2].numbers[run[3] : run[4]]]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    return (
+        [keys[i] for i in order],
+        [events[i] for i in order],
+        _Seqs([seqs[i] for i in order]),
+        0,
+        len(order),
+        0,
+    )
+
+
+def _events_in(pieces: Iterable[_Piece]) -> Iterator[Event]:
+    """The events of the pieces, in order, read in place."""
+    islice = itertools.islice
+    return itertools.chain.from_iterable(
+        islice(_from(events, start), stop - start)
+        for _, events, _, start, stop, _ in pieces
+    )
+
+
+def _kept(
+    events: Sequence[Event], seqs: _Seqs, start: int, stop: int, count: int
+) -> Iterable[Event]:
+    """The events at positions ``start:stop`` whose sequence number is at
+    most ``count``, read in place and filtered at C speed."""
+    if start >= stop:
+        return ()
+    flags = seqs.kept(start, stop, count)
+    if flags is None:
+        return itertools.islice(_from(events, start), stop - start)
+    return itertools.compress(_from(events, start), flags)
 
 
 class View:
@@ -686,7 +801,7 @@ class View:
         # a slice instead of looking each key's event up in the log's list
         # (memory-bound: fold order is not append order).
         self._ordered: list[Event] = []
-        self._seqs = array.array("q")  # their sequence numbers, also parallel
+        self._seqs = _Seqs()  # their sequence numbers, also parallel
         # Per width class: keys of finite, non-exact events.
         self._buckets: list[_Run] = [_Run() for _ in range(len(_WIDTHS) + 1)]
         # Open start, finite end: pending while as_of < latest.
@@ -698,6 +813,9 @@ class View:
         self._checkpoints = _Checkpoints()
         # Past versions read through this view, told of every change.
         self._dependents: weakref.WeakSet[PastView] = weakref.WeakSet()
+        # Built on the first query of a past version by a projection that
+        # declares ``merge``, then kept up to date.
+        self._seq_blocks: _SeqBlocks | None = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -736,6 +854,11 @@ class View:
                 if not index or narrowest < index.narrowest:
                     index.narrowest = narrowest
             index.add(entries, self._events)
+        blocks = self._seq_blocks
+        if blocks is not None:
+            log, mask = self._events, _SEQ_MASK
+            for key in keys:
+                blocks.add(key, log[(key & mask) - 1])
         position = self.keys.bisect_left(first)
         self._invalidate(position)
         for past in self._dependents:
@@ -747,10 +870,12 @@ class View:
             return
         del self.keys[position]
         del self._ordered[position]
-        del self._seqs[position]
+        self._seqs.delete(position)
         found = self._index_of(key)
         if found is not None:
             found[0].discard(found[1])
+        if self._seq_blocks is not None:
+            self._seq_blocks.remove(key)
         self._invalidate(position)
         for past in self._dependents:
             past.moved(position, removed=key)
@@ -772,7 +897,7 @@ class View:
         start = self.keys.bisect_left(first)
         tail = [key & mask for key in self.keys.islice(start)]
         ordered[start:] = [log[seq - 1] for seq in tail]
-        del seqs[start:]
+        seqs.cut(start)
         seqs.extend(tail)
 
     def _invalidate(self, position: int) -> None:
@@ -795,10 +920,6 @@ class View:
         """How many events (a prefix in fold order) certainly happened by ``day``."""
         return int(self.keys.bisect_left(_ending_after(day)))
 
-    def pending(self, day: int) -> list[int]:
-        """Keys of the events that may or may not have happened by ``day``."""
-        return self._pending(day, True)[0]
-
     def pending_events(self, day: int) -> list[Event]:
         """The events that may or may not have happened by ``day``, in fold
         order."""
@@ -807,21 +928,11 @@ class View:
     def pending_iter(self, day: int) -> Iterator[Event]:
         """:meth:`pending_events` as an iterator over slices of the indexes
         (no copy of them: each copy is a pass over the events in memory)."""
-        pieces: list[tuple[list[Event], int, int]] = []
-        self._pending(day, False, pieces)
-        islice = itertools.islice
-        return itertools.chain.from_iterable(
-            islice(events, start, stop) for events, start, stop in pieces
-        )
+        return _events_in(self._pieces(day))
 
-    def _pending(
-        self,
-        day: int,
-        with_keys: bool,
-        pieces: list[tuple[list[Event], int, int]] | None = None,
-    ) -> tuple[list[int], list[Event]]:
-        """The pending events at ``day`` in fold order, with their keys if
-        asked (else the keys list is empty).
+    def _pieces(self, day: int) -> list[_Piece]:
+        """The pending events at ``day`` in fold order, as pieces of the
+        indexes.
 
         From each width class, the events ending within its window after
         ``day`` (those ending within its narrowest width surely started by
@@ -834,14 +945,14 @@ class View:
         after = _ending_after(day)
         started = _started_by(day)
         low = _DAY_AND_SEQ_MASK  # a local: the filter below runs per key
-        sources: list[_Source] = []
+        sources: list[_Piece] = []
         limits = (*_WIDTHS, None)
         for limit, bucket in zip(limits, self._buckets, strict=True):
             if not bucket:
                 continue
-            entries, events = bucket.entries, bucket.events
+            entries, events, seqs = bucket.entries, bucket.events, bucket.seqs
             start, sure = bucket.range(after, _ending_after(day + bucket.narrowest))
-            sources.append((entries, events, start, sure))
+            sources.append((entries, events, seqs, start, sure, 0))
             end = _OPEN_END if limit is None else _ending_after(day + limit)
             stop = bisect.bisect_left(entries, end, sure)
             if sure < stop:
@@ -850,25 +961,37 @@ class View:
                 kept = list(itertools.compress(window, flags))
                 if kept:
                     more = list(itertools.compress(events[sure:stop], flags))
-                    sources.append((kept, more, 0, len(kept)))
+                    numbers = itertools.compress(seqs.numbers[sure:stop], flags)
+                    sources.append((kept, more, _Seqs(numbers), 0, len(kept), 0))
         open_start = self._open_start
         if open_start:
             start = bisect.bisect_left(open_start.entries, after)
             sources.append(
-                (open_start.entries, open_start.events, start, len(open_start))
+                (
+                    open_start.entries,
+                    open_start.events,
+                    open_start.seqs,
+                    start,
+                    len(open_start),
+                    0,
+                )
             )
-        found_keys, found = _merged(sources, with_keys, pieces)
+        pieces = _merged(sources)
         open_end = self._open_end
         if open_end:
             stop = open_end.range(None, started)[1]
-            if stop and pieces is not None and not with_keys:
-                pieces.append((open_end.events, 0, stop))
-            elif stop:
-                found += open_end.events[:stop]
-                if with_keys:
-                    offset = _OPEN_END
-                    found_keys += [offset + entry for entry in open_end.entries[:stop]]
-        return found_keys, found
+            if stop:
+                pieces.append(
+                    (
+                        open_end.entries,
+                        open_end.events,
+                        open_end.seqs,
+                        0,
+                        stop,
+                        _OPEN_END,
+                    )
+                )
+        return pieces
 
     def events_of(self, keys: Iterable[int]) -> list[Event]:
         """The events the keys belong to, in the same order."""
@@ -881,17 +1004,136 @@ class View:
 
     def state_at(self, projection: Projection[S], count: int) -> S:
         """The fold of the first ``count`` events, from the nearest checkpoint."""
-        every = self.every
-        states = self._checkpoints.states(projection)
-        target = count // every
-        if target >= len(states):
-            # Catch up in one pass over the keys (one islice, not one per
-            # checkpoint: that halved the cost of a long fold).
-            start = (len(states) - 1) * every
-            return projection._fold_saving(
-                self.events(start, count), states[-1], every, states, self.types
-            )
-        return projection.fold(self.events(target * every, count), states[target])
+        return _state_at(
+            self._checkpoints, projection, self._ordered, count, self.every, self.types
+        )
+
+    def merged_state(self, projection: Projection[S], count: int, bound: int) -> S:
+        """For a projection that declares ``merge``: the fold of the events
+        with sequence number at most ``count`` and key below ``bound``, as
+        the merge of each block's state (:class:`_SeqBlocks`), the block
+        ``count`` falls in filtered and folded on top."""
+        blocks = self._seq_blocks
+        if blocks is None:
+            blocks = self._seq_blocks = _SeqBlocks(self)
+        merge = projection.merge
+        assert merge is not None
+        every, types = self.every, self.types
+        whole = count // blocks.size
+        state = projection.initial
+        for block in blocks.blocks[:whole]:
+            at = bisect.bisect_left(block.keys, bound)
+            if at:
+                state = merge(
+                    state,
+                    _state_at(
+                        block.checkpoints, projection, block.events, at, every, types
+                    ),
+                )
+        if whole < len(blocks.blocks):
+            block = blocks.blocks[whole]
+            at = bisect.bisect_left(block.keys, bound)
+            kept = _kept(block.events, block.seqs, 0, at, count)
+            state = projection._dispatch().fold(kept, state, types)
+        return state
+
+
+def _state_at(
+    checkpoints: _Checkpoints,
+    projection: Projection[S],
+    events: list[Event],
+    count: int,
+    every: int,
+    types: Iterable[type[Event]] | None,
+) -> S:
+    """The fold of the first ``count`` of ``events`` (in fold order), from
+    the nearest of the ``checkpoints`` saved every ``every`` of them."""
+    states = checkpoints.states(projection)
+    target = count // every
+    if target >= len(states):
+        # Catch up in one pass over the keys (one islice, not one per
+        # checkpoint: that halved the cost of a long fold).
+        start = (len(states) - 1) * every
+        return projection._fold_saving(
+            events[start:count], states[-1], every, states, types
+        )
+    return projection.fold(events[target * every : count], states[target])
+
+
+class _Block:
+    """The events of one block of sequence numbers, in fold order."""
+
+    __slots__ = ("checkpoints", "events", "keys", "seqs")
+
+    def __init__(self) -> None:
+        self.keys: list[int] = []
+        self.events: list[Event] = []
+        self.seqs = _Seqs()
+        self.checkpoints = _Checkpoints()
+
+
+#: Sequence numbers a block of :class:`_SeqBlocks` spans.
+SEQ_BLOCK = 16384
+
+
+class _SeqBlocks:
+    """A view's events in blocks of :data:`SEQ_BLOCK` consecutive sequence
+    numbers, each block in fold order with checkpoints of its own, for the
+    projections that declare ``merge`` (see :class:`Projection`).
+
+    A past version holds the events with sequence number up to its count
+    (and some superseded since), so its certain state on a day is the merge
+    of the states of the whole blocks below its count at that day (a bisect
+    and a fold of at most a checkpoint interval each), with the block its
+    count falls in filtered and folded on top.  Without ``merge`` that state
+    cannot come from another version's: the versions differ near the start
+    of the fold order (late arrivals), so a first query folds the version
+    from its start.  An append changes only the last blocks (new sequence
+    numbers), a correction the block of the event it supersedes.
+    """
+
+    def __init__(self, view: View) -> None:
+        self.size = size = SEQ_BLOCK
+        keys, seqs, events = list(view.keys), view._seqs.numbers, view._ordered
+        # Block numbers in fold order; a stable sort by them keeps each
+        # block's events in fold order (all at C speed).
+        numbers = list(map(size.__rfloordiv__, map((-1).__add__, seqs)))
+        order = sorted(range(len(numbers)), key=numbers.__getitem__)
+        ranked = list(map(numbers.__getitem__, order))
+        self.blocks: list[_Block] = [
+            _Block() for _ in range(ranked[-1] + 1 if ranked else 0)
+        ]
+        for number, block in enumerate(self.blocks):
+            start = bisect.bisect_left(ranked, number)
+            taken = order[start : bisect.bisect_left(ranked, number + 1, start)]
+            block.keys = list(map(keys.__getitem__, taken))
+            block.events = list(map(events.__getitem__, taken))
+            block.seqs = _Seqs(map(seqs.__getitem__, taken))
+        self.every = view.every
+
+    def add(self, key: int, event: Event) -> None:
+        seq = key & _SEQ_MASK
+        number = (seq - 1) // self.size
+        while len(self.blocks) <= number:
+            self.blocks.append(_Block())
+        block = self.blocks[number]
+        at = bisect.bisect_left(block.keys, key)
+        block.keys.insert(at, key)
+        block.events.insert(at, event)
+        block.seqs.insert(at, seq)
+        block.checkpoints.keep(at // self.every + 1)
+
+    def remove(self, key: int) -> None:
+        number = ((key & _SEQ_MASK) - 1) // self.size
+        if number >= len(self.blocks):
+            return
+        block = self.blocks[number]
+        at = bisect.bisect_left(block.keys, key)
+        if at < len(block.keys) and block.keys[at] == key:
+            del block.keys[at]
+            del block.events[at]
+            block.seqs.delete(at)
+            block.checkpoints.keep(at // self.every + 1)
 
 
 class PastView:
@@ -979,15 +1221,24 @@ class PastView:
             return self._base.events_of(self._keys(start, stop, low, high))
         base, count = self._base, self._count
         events = base._ordered[start:stop]
-        seqs = base._seqs[start:stop]
-        if seqs and max(seqs) > count:
-            events = list(itertools.compress(events, [seq <= count for seq in seqs]))
+        flags = base._seqs.kept(start, stop, count)
+        if flags is not None:
+            events = list(itertools.compress(events, flags))
         return events
 
     def certain_state(self, projection: Projection[S], day: int) -> S:
+        bound = _ending_after(day)
+        if projection.merge is not None:
+            # The base's blocks merged, then the extras below ``bound``.
+            state = self._base.merged_state(projection, self._count, bound)
+            extras = self._extras[: bisect.bisect_left(self._extras, bound)]
+            if not extras:
+                return state
+            return projection._dispatch().fold(
+                self._base.events_of(extras), state, self.types
+            )
         every = self.every
         states = self._checkpoints.states(projection)
-        bound = _ending_after(day)
         position = self._base.keys.bisect_left(bound)
         # The checkpoint to start from must cut below ``bound``: its key at
         # i * every must be one of the positions before ``position``.
@@ -1012,14 +1263,35 @@ class PastView:
         first = len(states)
         start, stop = (first - 1) * every, target * every
         events = base._ordered[start:stop]
-        seqs = base._seqs[start:stop]
-        before: list[int] | None = None  # kept events through each position
-        if seqs and max(seqs) > count:
-            flags = [seq <= count for seq in seqs]
+        flags = base._seqs.kept(start, stop, count)
+        size = stop - start
+        if flags is None:
+            cuts = list(range(every, size + 1, every))
+        else:
             events = list(itertools.compress(events, flags))
-            before = list(itertools.accumulate(flags))
-        bounds = range(every, stop - start + 1, every)
-        cuts = list(bounds) if before is None else [before[b - 1] for b in bounds]
+            # The kept events before each cut, a count of flags per chunk
+            # (at C speed; a running sum over every flag cost more).
+            cuts = list(
+                itertools.accumulate(
+                    map(
+                        flags.count,
+                        itertools.repeat(1),
+                        range(0, size - every + 1, every),
+                        range(every, size + 1, every),
+                    )
+                )
+            )
+
+        def kept_before(offset: int) -> int:
+            """How many of the version's events lie before base position
+            ``start + offset``."""
+            if flags is None:
+                return offset
+            whole = offset // every
+            return (cuts[whole - 1] if whole else 0) + flags.count(
+                1, whole * every, offset
+            )
+
         extras = self._extras
         low = self._key_at(start) if first > 1 else _PAST_NONE
         high = self._key_at(stop)
@@ -1027,24 +1299,20 @@ class PastView:
         if lo < hi:
             # An extra goes before the base event at its insertion position p
             # (its key is below that one's), so before cut c when p <= c.
-            where = [base.keys.bisect_left(key) for key in extras[lo:hi]]
+            where = [base.keys.bisect_left(key) - start for key in extras[lo:hi]]
             merged: list[Event] = []
             taken = 0
+            shifts = [0] * (len(cuts) + 1)
             for at, event in zip(where, base.events_of(extras[lo:hi]), strict=True):
-                upto = (
-                    0
-                    if at == start
-                    else (at - start if before is None else before[at - start - 1])
-                )
+                upto = kept_before(at)
                 merged += events[taken:upto]
                 merged.append(event)
                 taken = upto
+                # Before cut k (at position k * every) when at <= k * every.
+                shifts[max(0, -(-at // every) - 1)] += 1
             merged += events[taken:]
             events = merged
-            cuts = [
-                cut + bisect.bisect_right(where, start + bound)
-                for cut, bound in zip(cuts, bounds, strict=True)
-            ]
+            cuts = list(map(operator.add, cuts, itertools.accumulate(shifts)))
         projection._fold_cuts(events, states[-1], cuts, states, self.types)
 
     def certain_events(self, low: int | None, high: int) -> list[Event]:
@@ -1055,13 +1323,10 @@ class PastView:
             base.keys.bisect_left(first), base.keys.bisect_left(last), first, last
         )
 
-    def pending(self, day: int) -> list[int]:
-        return self._pending(day)[0]
-
     def _extras_pending(self, day: int) -> list[int]:
         """The extras pending at ``day``: ending after it (a key from
         ``after`` on) and started by it (low bits below ``started``; as in
-        View._pending)."""
+        View._pieces)."""
         extras = self._extras
         started, low = _started_by(day), _DAY_AND_SEQ_MASK
         return [
@@ -1070,39 +1335,31 @@ class PastView:
             if key & low < started
         ]
 
-    def _pending(self, day: int) -> tuple[list[int], list[Event]]:
-        """The version's pending keys and events in fold order: the base's,
-        those after the version left out, the extras merged in."""
-        count, mask = self._count, _SEQ_MASK
-        keys, events = self._base._pending(day, True)
-        flags = [key & mask <= count for key in keys]
-        keys = list(itertools.compress(keys, flags))
-        events = list(itertools.compress(events, flags))
-        more = self._extras_pending(day)
-        if more:
-            # Each extra goes in at its position among the keys (it is not
-            # one of them): slices between them, not a sort of them all.
-            where = [bisect.bisect_left(keys, key) for key in more]
-            merged_keys: list[int] = []
-            merged: list[Event] = []
-            taken = 0
-            for at, key, event in zip(
-                where, more, self._base.events_of(more), strict=True
-            ):
-                merged_keys += keys[taken:at]
-                merged += events[taken:at]
-                merged_keys.append(key)
-                merged.append(event)
-                taken = at
-            keys = merged_keys + keys[taken:]
-            events = merged + events[taken:]
-        return keys, events
-
     def pending_events(self, day: int) -> list[Event]:
-        return self._pending(day)[1]
+        return list(self.pending_iter(day))
 
     def pending_iter(self, day: int) -> Iterator[Event]:
-        return iter(self.pending_events(day))
+        """The version's pending events in fold order: the base's pieces,
+        those after the version left out (by the indexes' sequence numbers,
+        at C speed), the extras each put in at its position in the piece it
+        falls in (the pieces' concatenation is in key order)."""
+        count = self._count
+        more = self._extras_pending(day)
+        events_of = self._base.events_of
+        parts: list[Iterable[Event]] = []
+        taken = 0
+        for entries, events, seqs, start, stop, offset in self._base._pieces(day):
+            first = start
+            while taken < len(more) and more[taken] - offset < entries[stop - 1]:
+                at = bisect.bisect_left(entries, more[taken] - offset, first, stop)
+                parts.append(_kept(events, seqs, first, at, count))
+                parts.append(events_of(more[taken : taken + 1]))
+                first = at
+                taken += 1
+            parts.append(_kept(events, seqs, first, stop, count))
+        if taken < len(more):
+            parts.append(events_of(more[taken:]))
+        return itertools.chain.from_iterable(parts)
 
     def events_of(self, keys: Iterable[int]) -> list[Event]:
         return self._base.events_of(keys)

@@ -15,13 +15,13 @@ interface (:mod:`timeline.cli._render`), and matplotlib (the
 from __future__ import annotations
 
 import datetime
-import json
 from typing import Any, Final, Literal
 
 import timeline
 from timeline._render import chart
 from timeline._render.layout import LaneOf, build_layout
 from timeline._render.timelinejs import timelinejs
+from timeline._render.values import safe_json
 from timeline._render.words import Lang
 
 __all__ = ["FORMATS", "Format", "render"]
@@ -54,7 +54,7 @@ def render(
     the bundled timeline's events, else a lane per event type)."""
     if fmt == "timelinejs":
         data = timelinejs(log, known_at=known_at, lang=lang, title=title, lanes=lanes)
-        return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return (safe_json(data, indent=2) + "\n").encode("utf-8")
     chart.require_matplotlib()
     if fmt == "html":
         from timeline._render.html import bundled_panel, generic_panel, render_html

@@ -28,6 +28,7 @@ from timeline._render.layout import (
     Shape,
     Status,
 )
+from timeline._render.values import escape
 from timeline._render.words import Lang, day_text, say
 from timeline.exceptions import TimelineError
 
@@ -80,8 +81,9 @@ def require_matplotlib() -> None:
 
 
 def mark_id(event_id: str) -> str:
-    """The SVG id of an event's mark."""
-    return f"event-{event_id}"
+    """The SVG id of an event's mark (its control characters escaped, as
+    everywhere in the chart: :func:`timeline._render.values.escape`)."""
+    return f"event-{escape(event_id)}"
 
 
 @attrs.frozen
@@ -293,7 +295,7 @@ def _draw_mark(
         linewidth=1.8,
         linestyle=linestyle,
         solid_capstyle="butt",
-        gid=f"bound-{mark.id}",
+        gid=f"bound-{escape(mark.id)}",
         zorder=4,
     )
 
@@ -318,7 +320,7 @@ def _draw_label(ax: Axes, layout: Layout, mark: Mark, live: bool) -> None:
         fontsize=LABEL_PT,
         color=color,
         fontstyle="italic" if mark.superseded else "normal",
-        gid=f"label-{mark.id}",
+        gid=f"label-{escape(mark.id)}",
         zorder=5,
         bbox={
             "boxstyle": "square,pad=0.08",
@@ -349,7 +351,7 @@ def _draw_connectors(ax: Axes, layout: Layout) -> None:
                     "mutation_scale": 7,
                     "connectionstyle": "arc3,rad=0.0",
                 },
-                gid=f"correction-{mark.id}-{target_id}",
+                gid=escape(f"correction-{mark.id}-{target_id}"),
                 zorder=2,
             )
 
@@ -562,14 +564,14 @@ def draw(
         ax.text(
             -0.012,
             (top + bottom) / 2,
-            lane.label,
+            escape(lane.label),
             transform=ax.get_yaxis_transform(),
             ha="right",
             va="center",
             fontsize=9.6,
             color=lane.color,
             **_bold(layout.lang),
-            gid=f"lane-{lane.key}",
+            gid=f"lane-{escape(lane.key)}",
         )
         ax.plot(
             [-0.006, -0.006],
@@ -695,7 +697,7 @@ def save(
     if subtitle_text is None:
         subtitle_text = subtitle(layout, counted, superseded)
     with _style(layout.lang):
-        fig = draw(layout, frame, title, subtitle_text, live=live)
+        fig = draw(layout, frame, escape(title), escape(subtitle_text), live=live)
         buffer = io.BytesIO()
         metadata: dict[str, Any] = (
             {"Date": None, "Creator": "timeline"}

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
+from timeline import Point, UncertainDate
 from timeline._render.layout import lane_label
 from timeline._render.words import (
     Lang,
     arms_item,
     country,
-    display_date,
     estimate_text,
     outcome_word,
     thing,
@@ -110,7 +110,7 @@ def _measure(key: str, lang: Lang) -> str:
 
 
 def _by(figure: Figure, lang: Lang) -> str:
-    day = display_date(figure.date, lang)
+    day = figure.date.describe(lang)
     return (
         f"{figure.estimate.by}、{day}"
         if lang == "ja"
@@ -163,10 +163,10 @@ def _treaty(state: RelationshipState, lang: Lang) -> str:
     treaty = state.treaty
     if treaty.status == "none":
         return _w(lang, "none signed", "署名なし")
-    signed = "?" if treaty.signed is None else display_date(treaty.signed, lang)
+    signed = "?" if treaty.signed is None else treaty.signed.describe(lang)
     parts = [_w(lang, f"signed {signed}", f"署名 {signed}")]
     if treaty.status == "in_force":
-        day = "?" if treaty.in_force is None else display_date(treaty.in_force, lang)
+        day = "?" if treaty.in_force is None else treaty.in_force.describe(lang)
         parts.append(_w(lang, f"in force {day}", f"発効 {day}"))
     else:
         parts.append(_w(lang, "not in force", "未発効"))
@@ -187,9 +187,22 @@ def _treaty(state: RelationshipState, lang: Lang) -> str:
     return text
 
 
+def _since(date: UncertainDate | None, lang: Lang) -> str:
+    """ "since" a date in words: "since June 2024", or for a span of days
+    (the first arrivals) "since between 8 and 13 October 2024"."""
+    if date is None:
+        return _w(lang, "since ?", "?から")
+    start, end = date.start, date.end
+    if date.is_interval and isinstance(start, Point) and isinstance(end, Point):
+        first = UncertainDate(start=start, end=start).describe(lang)
+        last = UncertainDate(start=end, end=end).describe(lang)
+        return _w(lang, f"since between {first} and {last}", f"{first}〜{last}から")
+    words = date.describe(lang)
+    return _w(lang, f"since {words}", f"{words}から")
+
+
 def _personnel(p: Personnel, lang: Lang) -> str:
-    since = "?" if p.since is None else display_date(p.since, lang)
-    parts = [_w(lang, f"since {since}", f"{since}から")]
+    parts = [_since(p.since, lang)]
     if p.fought:
         parts.append(_w(lang, "fought", "戦闘に参加"))
     parts.extend(_figures(p.estimates, lang, 2, named=p.kind == "troops"))
@@ -263,7 +276,7 @@ def _words(keys: Iterable[str], lang: Lang) -> str:
 def _joint(state: RelationshipState, lang: Lang) -> str:
     ships = []
     for ship in state.warships:
-        day = display_date(ship.date, lang)
+        day = ship.date.describe(lang)
         text = f"{ship.name} {outcome_word(ship.outcome.value, lang)} {day}"
         if ship.russian_systems:
             text += _w(

@@ -13,7 +13,6 @@ state changes, in both records; the page only looks them up.
 from __future__ import annotations
 
 import datetime
-import html
 import json
 import re
 from collections.abc import Callable
@@ -32,13 +31,33 @@ from timeline._render.layout import (
     default_lanes,
     lane_label,
 )
-from timeline._render.values import facts
-from timeline._render.words import Lang, display_date, event_label, say
+from timeline._render.values import escape, escape_html, facts
+from timeline._render.words import Lang, event_label, say
 from timeline.dataset import Relationship
 
 __all__ = ["render_html"]
 
 VIEWS: Final = ("current", "alt")
+
+
+# Text for the page's markup: its control and bidirectional formatting
+# characters shown as escapes (a record cannot reorder or fake what the page
+# says), then HTML-escaped.
+_h: Final = escape_html
+
+
+def _clean(value: Any) -> Any:
+    """The page's data with every string (and key) escaped as in the
+    markup (:func:`escape`, HTML aside): the script puts these strings on
+    the page as text, and looks marks up by the ids the chart drew (escaped
+    alike)."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
 
 
 def _prefix_ids(svg: str, prefix: str) -> str:
@@ -138,7 +157,7 @@ def _state_json(
             for f in possible.keys() | certain.keys()
         },
         "pending": [
-            [e.id, display_date(e.occurred, lang), event_label(e, lang, short=False)]
+            [e.id, e.occurred.describe(lang), event_label(e, lang, short=False)]
             for e in answer.pending
         ],
     }
@@ -151,19 +170,19 @@ def _source_html(event: timeline.Event, lang: Lang) -> str:
     source = event.source
     if source is None:
         return ""
-    title = html.escape(source.title)
+    title = _h(source.title)
     if source.url:
-        url = html.escape(source.url, quote=True)
+        url = _h(source.url)
         title = f'<a href="{url}" rel="noopener noreferrer">{title}</a>'
-    details = [html.escape(source.publisher)] if source.publisher else []
+    details = [_h(source.publisher)] if source.publisher else []
     if source.published is not None:
-        details.append(html.escape(display_date(source.published, lang)))
+        details.append(_h(source.published.describe(lang)))
     if source.confidence:
         if lang == "ja":
             level = _CONFIDENCE_JA.get(source.confidence, source.confidence)
-            details.append(f"確度: {html.escape(level)}")
+            details.append(f"確度: {_h(level)}")
         else:
-            details.append(f"confidence: {html.escape(source.confidence)}")
+            details.append(f"confidence: {_h(source.confidence)}")
     extra = f'<span class="muted"> · {" · ".join(details)}</span>' if details else ""
     return title + extra
 
@@ -477,7 +496,7 @@ def render_html(
     rows: list[str] = []
     for eid in shown:
         event = log.get(eid)
-        date = display_date(event.occurred, lang)
+        date = event.occurred.describe(lang)
         summary = event.summary.get(lang) if event.summary is not None else ""
         events[eid] = {
             "lo": event.occurred.earliest_day,
@@ -493,18 +512,18 @@ def render_html(
         if event.supersedes:
             notes.append(say("corrects", lang, ids=", ".join(event.supersedes)))
         recorded = say("recorded", lang, day=event.recorded.isoformat())
-        note = "".join(f'<div class="note">{html.escape(n)}</div>' for n in notes)
+        note = "".join(f'<div class="note">{_h(n)}</div>' for n in notes)
         attrs = "".join(
             f' data-{view}="{member[view][eid]}"'
             for view in VIEWS
             if eid in member[view]
         )
         rows.append(
-            f'<tr data-id="{html.escape(eid, quote=True)}"{attrs}>'
-            f'<td class="date">{html.escape(date)}</td>'
-            f"<td>{html.escape(lane_label(lane_of(event), lang))}</td>"
-            f'<td><div class="summary">{html.escape(summary)}</div>'
-            f'<div class="id">{html.escape(eid)} · {html.escape(recorded)}</div>'
+            f'<tr data-id="{_h(eid)}"{attrs}>'
+            f'<td class="date">{_h(date)}</td>'
+            f"<td>{_h(lane_label(lane_of(event), lang))}</td>"
+            f'<td><div class="summary">{_h(summary)}</div>'
+            f'<div class="id">{_h(eid)} · {_h(recorded)}</div>'
             f"{note}</td>"
             f"<td>{_source_html(event, lang)}</td></tr>"
         )
@@ -524,12 +543,11 @@ def render_html(
         "events": events,
         "words": {"same": say("same", lang), "none": say("none", lang)},
     }
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace(
-        "</", "<\\/"
-    )
+    text = json.dumps(_clean(data), ensure_ascii=False, separators=(",", ":"))
+    payload = text.replace("</", "<\\/")
     facet_rows = "".join(
-        f'<tr id="facet-{html.escape(f, quote=True)}">'
-        f"<th>{html.escape(panel.label(f))}</th>"
+        f'<tr id="facet-{_h(f)}">'
+        f"<th>{_h(panel.label(f))}</th>"
         f'<td class="certain"></td><td class="possible"></td></tr>'
         for f in facets
     )
@@ -540,7 +558,7 @@ def render_html(
     )
     day_number = day.toordinal()
     js = _JS.replace("VIEWS.forEach", f"{json.dumps(list(VIEWS))}.forEach")
-    e = html.escape
+    e = _h
     heading = [e(part) for part in say(panel.heading, lang, day="\0").split("\0")]
     return f"""<!DOCTYPE html>
 <html lang="{lang}">

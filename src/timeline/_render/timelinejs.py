@@ -3,27 +3,28 @@ who already publish with it.
 
 TimelineJS has dates of year, month or day precision and nothing to say
 that a date is uncertain, so the uncertainty travels in ``display_date``
-("June 2024 (month)", "before 14 July 2025"), and a correction's text names
+(:meth:`~timeline.UncertainDate.describe`: "June 2024", "before 14 July
+2025"), and a correction's text names
 the claim it corrects.  Needs no plotting library.
 
 >>> from timeline.dataset import open_bundled
 >>> data = timelinejs(open_bundled(), known_at="2025-07-14")
 >>> slide = next(s for s in data["events"] if s["unique_id"] == "prog-treaty-in-force")
 >>> slide["start_date"], slide["display_date"]
-({'year': 2024, 'month': 12}, 'December 2024 (month)')
+({'year': 2024, 'month': 12}, 'December 2024')
 """
 
 from __future__ import annotations
 
 import datetime
-import html
 from typing import Any
 
 import timeline
 from timeline import Point, Precision, UncertainDate
 from timeline._log import as_day
 from timeline._render.layout import LaneOf, default_lanes, lane_label
-from timeline._render.words import Lang, display_date, event_label, say
+from timeline._render.values import escape, escape_html
+from timeline._render.words import Lang, event_label, say
 
 __all__ = ["timelinejs"]
 
@@ -62,27 +63,27 @@ def _dates(date: UncertainDate) -> tuple[dict[str, Any], dict[str, Any] | None]:
 def _text(event: timeline.Event, log: timeline.Log, lang: Lang, count: int) -> str:
     parts: list[str] = []
     if event.summary is not None:
-        parts.append(html.escape(event.summary.get(lang)))
+        parts.append(escape_html(event.summary.get(lang)))
     source = event.source
     if source is not None:
-        title = html.escape(source.title)
+        title = escape_html(source.title)
         if source.url:
-            url = html.escape(source.url, quote=True)
+            url = escape_html(source.url)
             title = f'<a href="{url}">{title}</a>'
         details = [source.publisher] if source.publisher else []
         if source.published is not None:
-            details.append(display_date(source.published, lang))
-        extra = f" ({html.escape(', '.join(details))})" if details else ""
+            details.append(source.published.describe(lang))
+        extra = f" ({escape_html(', '.join(details))})" if details else ""
         parts.append(f"{say('source_h', lang)}: {title}{extra}")
     corrected = [
         log.get(i) for i in event.supersedes if i in log and log.seq(i) <= count
     ]
     for old in corrected:
         claim = old.summary.get(lang) if old.summary is not None else old.id
-        when = display_date(old.occurred, lang)
+        when = old.occurred.describe(lang)
         recorded = say("recorded", lang, day=old.recorded.isoformat())
         word = "訂正前の主張" if lang == "ja" else "Corrects the earlier claim"
-        parts.append(f"{word} ({recorded}, {html.escape(when)}): {html.escape(claim)}")
+        parts.append(f"{word} ({recorded}, {escape_html(when)}): {escape_html(claim)}")
     return "<p>" + "</p><p>".join(parts) + "</p>"
 
 
@@ -105,12 +106,12 @@ def timelinejs(
         slide: dict[str, Any] = {
             "unique_id": event.id,
             "start_date": start,
-            "display_date": display_date(event.occurred, lang),
+            "display_date": event.occurred.describe(lang),
             "text": {
-                "headline": html.escape(event_label(event, lang, short=False)),
+                "headline": escape_html(event_label(event, lang, short=False)),
                 "text": _text(event, log, lang, count),
             },
-            "group": lane_label(lane_of(event), lang),
+            "group": escape(lane_label(lane_of(event), lang)),
         }
         if end is not None:
             slide["end_date"] = end
@@ -120,8 +121,8 @@ def timelinejs(
     return {
         "title": {
             "text": {
-                "headline": html.escape(heading),
-                "text": f"<p>{html.escape(record)}</p>",
+                "headline": escape_html(heading),
+                "text": f"<p>{escape_html(record)}</p>",
             }
         },
         "events": slides,

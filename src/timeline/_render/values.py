@@ -35,6 +35,8 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import enum
+import html
+import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -50,9 +52,11 @@ __all__ = [
     "Fact",
     "date_text",
     "escape",
+    "escape_html",
     "explain",
     "facts",
     "fold_explained",
+    "safe_json",
     "to_json",
     "value_text",
 ]
@@ -83,6 +87,36 @@ def escape(text: str) -> str:
     """``text`` with every control and bidirectional formatting character
     written as a ``repr``-style escape (printable text is unchanged)."""
     return _UNSAFE.sub(_escaped, text)
+
+
+def escape_html(text: str) -> str:
+    """``text`` for HTML markup: :func:`escape`, then HTML-escaped (quotes
+    too, for attributes).
+
+    >>> escape_html("<b>" + chr(0x202E) + "</b>")
+    '&lt;b&gt;\\\\u202e&lt;/b&gt;'
+    """
+    return html.escape(escape(text), quote=True)
+
+
+# What json.dumps leaves as it is among those: DEL, the C1 range, the
+# separators and the bidirectional formatting characters.
+_JSON_UNSAFE: Final = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def safe_json(value: Any, *, indent: int | None = None) -> str:
+    """``value`` as UTF-8 JSON text whose every control and bidirectional
+    formatting character is a ``\\u`` escape.  (Outside strings JSON has only
+    ASCII punctuation, so the replacement touches string contents only, and
+    the value read back is the same.)
+
+    >>> safe_json({"id": "a\u202eb\x1b"})
+    '{"id": "a\\\\u202eb\\\\u001b"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def date_text(date: timeline.UncertainDate, lang: Lang = "en") -> str:

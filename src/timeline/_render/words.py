@@ -1,13 +1,11 @@
-"""Words for rendered timelines, in English and Japanese: dates as a reader
-says them (with their uncertainty), amounts, and short labels of events.
+"""Words for rendered timelines, in English and Japanese: amounts, short
+labels of events, and the words of the charts and the page.  Dates are said
+by :meth:`timeline.UncertainDate.describe` everywhere (the command line,
+the chart, the page, the TimelineJS export); :func:`day_text` says one day.
 
->>> import timeline
->>> display_date(timeline.parse_edtf("2024-06"), "en")
-'June 2024 (month)'
->>> display_date(timeline.parse_edtf("../2025-07-14"), "en")
-'before 14 July 2025'
->>> display_date(timeline.parse_edtf("2024-10-08/2024-10-13"), "ja")
-'2024年10月8日～13日'
+>>> import datetime
+>>> [day_text(datetime.date(2025, 7, 14), lang) for lang in ("en", "ja")]
+['14 July 2025', '2025年7月14日']
 >>> compact_amount(1_000_000, None, "at_least", "ja")
 '100万以上'
 """
@@ -21,46 +19,17 @@ from collections.abc import Callable, Mapping
 from typing import Final, Literal
 
 import timeline
-from timeline import End, Point, Precision, Qualifier, UncertainDate
+from timeline import Point, UncertainDate
 
 __all__ = [
     "Lang",
     "country",
-    "display_date",
+    "day_text",
     "event_label",
     "say",
 ]
 
 Lang = Literal["en", "ja"]
-
-_MONTHS: Final = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_SEASONS: Final = {
-    21: ("spring", "春"),
-    22: ("summer", "夏"),
-    23: ("autumn", "秋"),
-    24: ("winter", "冬"),
-}
-_PRECISION: Final = {
-    Precision.MILLENNIUM: ("millennium", "千年紀単位"),
-    Precision.CENTURY: ("century", "世紀単位"),
-    Precision.DECADE: ("decade", "10年単位"),
-    Precision.YEAR: ("year", "年単位"),
-    Precision.SEASON: ("season", "季節単位"),
-    Precision.MONTH: ("month", "月単位"),
-}
 
 # Words of the charts and the page, by key: (English, Japanese).
 WORDS: Final[dict[str, tuple[str, str]]] = {
@@ -145,103 +114,10 @@ def country(code: str, lang: Lang) -> str:
 # -- dates ----------------------------------------------------------------
 
 
-def _point_text(point: Point, lang: Lang) -> str:
-    precision = point.precision
-    year = point.year
-    if precision == Precision.DAY:
-        assert point.month is not None
-        assert point.day is not None
-        if lang == "ja":
-            return f"{year}年{point.month}月{point.day}日"
-        return f"{point.day} {_MONTHS[point.month - 1]} {year}"
-    if precision == Precision.MONTH:
-        assert point.month is not None
-        if lang == "ja":
-            return f"{year}年{point.month}月"
-        return f"{_MONTHS[point.month - 1]} {year}"
-    if precision == Precision.SEASON:
-        assert point.month is not None
-        en, ja = _SEASONS[point.month]
-        return f"{year}年{ja}" if lang == "ja" else f"{en} {year}"
-    if precision == Precision.YEAR:
-        return f"{year}年" if lang == "ja" else str(year)
-    # decades, centuries, millennia: EDTF says it best (201X, 19XX)
-    return Point(
-        point.year, unspecified_year_digits=point.unspecified_year_digits
-    ).to_edtf()
-
-
-def _qualified(point: Point, lang: Lang) -> str:
-    text = _point_text(point, lang)
-    qualifier = point.qualifier
-    if qualifier.is_approximate:
-        text = f"{text}頃" if lang == "ja" else f"about {text}"
-    if qualifier.is_uncertain:
-        text = f"{text}（不確か）" if lang == "ja" else f"{text}?"
-    return text
-
-
-def _precision_note(point: Point, lang: Lang) -> str:
-    words = _PRECISION.get(point.precision)
-    if words is None:
-        return ""
-    return f"（{words[1]}）" if lang == "ja" else f" ({words[0]})"
-
-
-def _same_month_days(start: Point, end: Point) -> bool:
-    return (
-        start.precision == end.precision == Precision.DAY
-        and start.year == end.year
-        and start.month == end.month
-        and start.qualifier is end.qualifier is Qualifier.NONE
-    )
-
-
-def display_date(date: UncertainDate, lang: Lang) -> str:
-    """A date as a reader says it, keeping its uncertainty.
-
-    >>> import timeline
-    >>> [display_date(timeline.parse_edtf(t), "en") for t in
-    ...  ["2024-06-19", "2025", "2024-21", "2025-04-01~", "2024-06/.."]]
-    ['19 June 2024', '2025 (year)', 'spring 2024 (season)', 'about 1 April 2025', \
-'after June 2024']
-    >>> [display_date(timeline.parse_edtf(t), "ja") for t in
-    ...  ["2024-06", "../2025-07-14", "2024-03-07/2024-11"]]
-    ['2024年6月（月単位）', '2025年7月14日以前', '2024年3月7日～2024年11月']
-    """
-    start, end = date.start, date.end
-    if not date.is_interval:
-        assert isinstance(start, Point)
-        return _qualified(start, lang) + _precision_note(start, lang)
-    if isinstance(start, Point) and isinstance(end, Point):
-        if _same_month_days(start, end):
-            assert start.month is not None
-            if lang == "ja":
-                return f"{start.year}年{start.month}月{start.day}日～{end.day}日"
-            month = _MONTHS[start.month - 1]
-            return f"{start.day}–{end.day} {month} {start.year}"
-        sep = "～" if lang == "ja" else " – "
-        return f"{_qualified(start, lang)}{sep}{_qualified(end, lang)}"
-    if isinstance(end, Point):
-        text = _qualified(end, lang)
-        if start is End.OPEN:
-            return f"{text}以前" if lang == "ja" else f"before {text}"
-        return f"不明～{text}" if lang == "ja" else f"? – {text}"
-    assert isinstance(start, Point)
-    text = _qualified(start, lang)
-    if end is End.OPEN:
-        return f"{text}以降" if lang == "ja" else f"after {text}"
-    return f"{text}～不明" if lang == "ja" else f"{text} – ?"
-
-
-def iso_day(number: int) -> str:
-    """A day number as ISO 8601 text."""
-    return timeline.from_day_number(number).isoformat()
-
-
 def day_text(day: datetime.date, lang: Lang) -> str:
-    """One calendar day: "14 July 2025" or "2025年7月14日"."""
-    return _point_text(Point(day.year, day.month, day.day), lang)
+    """One calendar day in words (:meth:`UncertainDate.describe`)."""
+    point = Point(day.year, day.month, day.day)
+    return UncertainDate(start=point, end=point).describe(lang)
 
 
 # -- amounts --------------------------------------------------------------

@@ -601,12 +601,12 @@ class _Scanner:
                     obj = None
                 found: tuple[Event | None, Any] | None = None
                 opaque = False  # only the envelope read: its type is unknown
-                if (
-                    type(obj) is dict
-                    and obj.get("seq") == seq
-                    and type(obj["seq"]) is int
-                ):
-                    if decode and (unknown is None or _registered(obj, registered)):
+                if type(obj) is not dict:
+                    pass
+                elif decode and unknown is None:
+                    found = decode_fast(obj, body, plans, seq)
+                elif obj.get("seq") == seq and type(obj["seq"]) is int:
+                    if decode and _registered(obj, registered):
                         found = decode_fast(obj, body, plans)
                     elif is_canonical(obj, body):
                         with contextlib.suppress(CodecError):  # else named below

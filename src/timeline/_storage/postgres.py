@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import re
 import urllib.parse
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Final
 
 import psycopg
@@ -379,7 +379,7 @@ class PostgresLog(RelationalLog):
     def _write_transaction(self) -> contextlib.AbstractContextManager[None]:
         return self._transaction("BEGIN")
 
-    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+    def _insert_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """COPY the rows in, inside a savepoint (after a refused id, the
         append looks the ids up in the same transaction).  A conflict of
         seq or id is raised as psycopg's error (the append reads it); any

@@ -242,8 +242,9 @@ class RelationalLog(AsOfQueries, Subscribable):
         """A transaction that appends: other writers wait, or fail to commit."""
         raise NotImplementedError
 
-    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
-        """Insert record rows (seq, id, type, hi, lo, wc, rday, rsec, body, hash)."""
+    def _insert_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Insert record rows (seq, id, type, hi, lo, wc, rday, rsec, body,
+        hash), every one (``rows`` may be made as they are taken)."""
         raise NotImplementedError
 
     def _insert_supersessions(self, pairs: list[tuple[int, int]]) -> None:
@@ -650,7 +651,10 @@ class RelationalLog(AsOfQueries, Subscribable):
                 now=None if clock is None or stamp else clock(),
                 skew=self.clock_skew,
             )
-            rows, supersessions = self._rows(events, count, head, known, new_types)
+            # The rows are made as they go in: a server works on the first
+            # ones while the next are encoded.
+            supersessions: list[tuple[int, int]] = []
+            rows = self._rows(events, count, head, known, new_types, supersessions)
             try:
                 self._insert_rows(rows)
             except Exception as error:
@@ -680,10 +684,10 @@ class RelationalLog(AsOfQueries, Subscribable):
         head: bytes,
         known: dict[str, int],
         new_types: dict[Any, Any],
-    ) -> tuple[list[tuple[Any, ...]], list[tuple[int, int]]]:
-        """The events' rows and their supersessions (target, by_seq)."""
-        rows: list[tuple[Any, ...]] = []
-        supersessions: list[tuple[int, int]] = []
+        supersessions: list[tuple[int, int]],
+    ) -> Iterator[tuple[Any, ...]]:
+        """The events' rows, one at a time; their supersessions (target,
+        by_seq) are added to ``supersessions`` as they are made."""
         ids: dict[str, int] = {}
         final = len(events) - 1
         sha256 = hashlib.sha256
@@ -696,12 +700,11 @@ class RelationalLog(AsOfQueries, Subscribable):
             except CodecError as error:
                 raise CodecError(f"event {index + 1} of the batch: {error}") from None
             head = sha256(head + body).digest()
-            rows.append(row(event, seq, body, head, more, new_types))
             ids[event.id] = seq
             if event.supersedes:
                 for target in event.supersedes:
                     supersessions.append((ids.get(target) or known[target], seq))
-        return rows, supersessions
+            yield row(event, seq, body, head, more, new_types)
 
     def _seqs_of(self, names: set[str]) -> dict[str, int]:
         """The sequence numbers of those of ``names`` that are in the log."""

@@ -32,14 +32,14 @@ import os
 import re
 import resource
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, ClassVar, Final
 
 from timeline._dates import UncertainDate
 from timeline._events import Event, recorded_key
-from timeline._storage.codec import FORMAT_VERSION
+from timeline._storage.codec import FORMAT_VERSION, decode_usual
 from timeline._storage.relational import (
     _END,
     _HASH,
@@ -443,7 +443,7 @@ class SQLiteLog(RelationalLog):
             )
         return self._transaction("BEGIN IMMEDIATE")
 
-    def _insert_rows(self, rows: list[tuple[Any, ...]]) -> None:
+    def _insert_rows(self, rows: Iterable[tuple[Any, ...]]) -> None:
         flat = [value for row in rows for value in row]
         start = 0
         try:
@@ -615,6 +615,42 @@ class SQLiteLog(RelationalLog):
             _unpack(stored),
             end,
         )
+
+    def _decode_row(
+        self, seq: int, event_id: Any, code: Any, stored: Any, digest: Any
+    ) -> Event:
+        # The usual compact row, OCCURRED \x03 RECORDED \x02 PAYLOAD (\x01:
+        # an empty payload), read from its parts (codec.decode_usual): no
+        # body rebuilt and parsed whole.  Anything else, and whatever that
+        # does not take, as before (which names what is wrong).
+        if (
+            code is not None
+            and type(stored) is bytes
+            and type(digest) is bytes
+            and (len(digest) == _HASH or len(digest) == _SHORT_HASH)
+            and type(event_id) is str
+            and event_id.isascii()
+        ):
+            mark = stored.find(b"\x03")
+            cut = stored.find(b"\x02", mark)
+            if cut < 0 and stored.endswith(b"\x01"):
+                cut, payload = len(stored) - 1, b"{}"
+            else:
+                payload = stored[cut + 1 :]
+            if 0 < mark < cut:
+                name, version, _ = self._type(code, seq)
+                event = decode_usual(
+                    self._plans,
+                    name,
+                    version,
+                    event_id,
+                    stored[:mark],
+                    stored[mark + 1 : cut],
+                    payload,
+                )
+                if event is not None:
+                    return event
+        return super()._decode_row(seq, event_id, code, stored, digest)
 
     def _ending(self, seq: int, digest: object) -> bytes:
         if type(digest) is not bytes:

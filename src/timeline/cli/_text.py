@@ -18,12 +18,10 @@ leaves as they are (DEL and the C1 range).
 
 from __future__ import annotations
 
-import json
-import re
 import sys
-from typing import Any, Final, TextIO
+from typing import Any, TextIO
 
-from timeline._render.values import escape
+from timeline._render.values import escape, safe_json
 
 __all__ = ["dump_json", "error", "escape", "line", "print_json"]
 
@@ -39,18 +37,10 @@ def error(text: str) -> None:
     line(text, file=sys.stderr)
 
 
-_JSON_UNSAFE: Final = re.compile(
-    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
-
-
 def dump_json(value: Any) -> str:
     """``value`` as indented UTF-8 JSON whose every control character is a
-    ``\\u`` escape.  (Outside strings JSON has only ASCII punctuation, so
-    the replacement touches string contents only, and the value read back
-    is the same.)"""
-    text = json.dumps(value, ensure_ascii=False, indent=2)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    ``\\u`` escape (:func:`timeline._render.values.safe_json`)."""
+    return safe_json(value, indent=2)
 
 
 def print_json(value: Any) -> None:
