@@ -815,4 +815,15 @@ def test_state_json_gives_the_authors_and_the_range(
         "high_event": "ver-uk-mod-casualties-6000-2025-06-15",
     }
     sent = data["certain"]["troops"]["estimates"]["kp-troops-sent"]["range"]
-    assert (sent["low"], sent["high"], sent["high_by"]) == (10000, 15000, "NIS")
+    from timeline.dataset import Relationship, open_bundled
+
+    state = open_bundled().state(Relationship, as_of="2025-07-14").certain
+    (spread,) = [s for s in state.troops.ranges if s.measure == "kp-troops-sent"]
+    assert len(spread.figures) > 1
+    assert spread.low_value < spread.high_value
+    assert (sent["low"], sent["low_by"], sent["high"], sent["high_by"]) == (
+        spread.low_value,
+        spread.low.estimate.by,
+        spread.high_value,
+        spread.high.estimate.by,
+    )

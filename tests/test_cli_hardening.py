@@ -330,3 +330,174 @@ def test_no_traceback_through_the_console_script(evil_log: Path) -> None:
         assert done.returncode == 2, done.stderr
         assert "Traceback" not in done.stderr
         assert done.stderr.count("\n") == 1
+
+
+# -- out of memory, full disks: one line, exit 2, nothing lost -----------------------
+
+
+def _address_space(limit: int) -> None:  # pragma: no cover - runs in the child
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _run_limited(
+    folder: Path, argv: list[str], limit: int
+) -> subprocess.CompletedProcess[str]:
+    """The console script in ``folder`` with its address space limited to
+    ``limit`` bytes (``ulimit -v``)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("timeline")), *argv],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env=env,
+        preexec_fn=functools.partial(_address_space, limit),
+        check=False,
+        timeout=120,
+    )
+
+
+def _started_size(folder: Path) -> int:
+    """The address space of the command once started (its modules and the
+    user's loaded), in bytes: what a limit must leave room for."""
+    code = (
+        "import timeline.cli, brewery, resource\n"
+        "pages = int(open('/proc/self/statm').read().split()[0])\n"
+        "print(pages * resource.getpagesize())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        check=True,
+        timeout=60,
+    )
+    return int(done.stdout)
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="Linux only")
+def test_out_of_memory_is_one_line_through_the_console_script(evil_log: Path) -> None:
+    """`ulimit -v`: a log with a 32 MiB record, read with 24 MiB to spare,
+    by every command that reads it; and a chart with too little room to
+    load matplotlib (whose OpenBLAS would abort the process)."""
+    folder = evil_log.parent
+    huge = folder / "huge.jsonl"
+    with timeline.open_log(huge) as log:
+        log.append(
+            brewery.Founded(
+                id="huge",
+                occurred="1850",
+                recorded="2000-01-01",
+                summary="x" * (32 << 20),
+                name="N",
+                founder="F",
+                town="T",
+            )
+        )
+    before = huge.read_bytes()
+    limit = _started_size(folder) + (24 << 20)
+    mine = ["--import", "brewery"]
+    for argv in (
+        ["verify", huge.name],
+        ["events", "--log", huge.name, *mine],
+        ["show", "huge", "--log", huge.name, *mine],
+        [
+            "state",
+            "--as-of",
+            "1900",
+            "--log",
+            huge.name,
+            *mine,
+            "--projection",
+            "brewery:history",
+        ],
+        ["export", huge.name, *mine, "-o", "x.csv"],
+        ["convert", huge.name, "copy.sqlite", *mine],
+        ["render", "--log", huge.name, *mine, "--format", "timelinejs", "-o", "-"],
+        ["render", "--log", evil_log.name, *mine, "-o", "e.svg"],
+    ):
+        done = _run_limited(folder, argv, limit)
+        assert done.returncode == 2, (argv, done.returncode, done.stderr)
+        assert "Traceback" not in done.stderr, argv
+        assert done.stderr.count("\n") == 1, (argv, done.stderr)
+        assert done.stderr.startswith("timeline: error: "), done.stderr
+        assert "memory" in done.stderr, done.stderr
+        named = evil_log.name if argv[-1] == "e.svg" else huge.name
+        assert named in done.stderr or "render" in argv, done.stderr
+    assert huge.read_bytes() == before
+    assert not (folder / "copy.sqlite").exists()
+    assert not (folder / "e.svg").exists()
+
+
+def test_a_file_size_limit_on_append_leaves_the_log_as_it_was(evil_log: Path) -> None:
+    """`ulimit -f` a little above the log's size: the append's write fails
+    (EFBIG); one line naming the log, exit 2, the log byte for byte as it
+    was, and a later append still works."""
+    folder = evil_log.parent
+    rows = "".join(f"f{i},brewery.founded,1850,Name {i},F,T\n" for i in range(300))
+    (folder / "in.csv").write_text("id,type,occurred,name,founder,town\n" + rows)
+    before = evil_log.read_bytes()
+    argv = ["append", evil_log.name, "--from", "in.csv", "--import", "brewery"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("timeline")), *argv],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        env=env,
+        preexec_fn=functools.partial(_limited, len(before) + 4096),
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"timeline: error: {evil_log.name}: ")
+    assert "File too large" in done.stderr
+    assert evil_log.read_bytes() == before
+    assert console(folder, *argv).returncode == 0
+    with timeline.open_log(evil_log) as log:
+        assert len(log) == 301
+
+
+EVIL_LOG = ["--log", "evil.jsonl", "--import", "brewery"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "evil.jsonl", "--import", "brewery", "-o", "/dev/full"],
+        ["render", *EVIL_LOG, "--format", "timelinejs", "-o", "/dev/full"],
+        ["export", "evil.jsonl", "--import", "brewery", "-o", "-"],
+        ["events", *EVIL_LOG],
+        ["state", "--as-of", "1900", *EVIL_LOG, "--json", "--projection", "brewery"],
+        ["render", *EVIL_LOG, "--format", "timelinejs", "-o", "-"],
+    ],
+)
+def test_a_full_disk_is_one_line_naming_what_was_written(
+    evil_log: Path, argv: list[str]
+) -> None:
+    """ENOSPC (/dev/full) on an output file or on standard output: one line
+    naming it (not the log that was read), exit 2, the log untouched."""
+    before = evil_log.read_bytes()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("timeline")), *argv],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=evil_log.parent,
+            env=env,
+            check=False,
+            timeout=120,
+        )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "No space left on device" in done.stderr
+    named = "/dev/full" if "/dev/full" in argv else "standard output"
+    assert named in done.stderr, done.stderr
+    assert evil_log.read_bytes() == before

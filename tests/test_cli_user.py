@@ -721,6 +721,12 @@ def test_the_readme_walk_through_works_as_written(
     part = part.split("\n## ", 1)[0]
     first, second = re.findall(r"```console\n(.+?)\n```", part, flags=re.DOTALL)
     (project,) = re.findall(r"```toml\n(.+?)```", part, flags=re.DOTALL)
+    # The module and the CSV file it shows are the ones the commands run on.
+    (code,) = re.findall(r"```python\n(.+?)```", part, flags=re.DOTALL)
+    assert code in (BREWERY / "brewery.py").read_text(encoding="utf-8")
+    (rows,) = re.findall(r"```csv\n(.+?)```", part, flags=re.DOTALL)
+    csv_lines = (BREWERY / "history.csv").read_text(encoding="utf-8").splitlines()
+    assert rows.splitlines() == csv_lines[: len(rows.splitlines())]
     for name in ("brewery.py", "history.csv"):
         shutil.copy(BREWERY / name, tmp_path / name)
     monkeypatch.chdir(tmp_path)
@@ -747,3 +753,81 @@ def test_the_readme_walk_through_works_as_written(
         assert out, command
     assert (tmp_path / "brewery.png").read_bytes().startswith(b"\x89PNG")
     assert timeline.read_events("back.csv") == chronicle(load_brewery())
+
+
+# -- what a new user reads: --help, and the report of a fact of long items --------
+
+READS_EVENTS = ("state", "events", "diff", "show", "render", "export", "verify")
+READS_EVENTS += ("convert", "repair", "append")
+
+
+def test_help_names_import_and_projection_where_they_apply(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    top = capsys.readouterr().out
+    assert "--import MODULE" in top
+    assert "--projection MODULE:ATTR" in top
+    assert "timeline.toml" in top
+    for command in (*READS_EVENTS, "date"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        text = capsys.readouterr().out
+        assert ("--import MODULE" in text) == (command in READS_EVENTS), command
+        wants = command in ("state", "diff", "render")
+        assert ("--projection MODULE:ATTR" in text) == wants, command
+
+
+AWARDS = """
+import attrs
+import timeline
+
+
+@timeline.event_type("meadow.award_won")
+class AwardWon(timeline.Event):
+    award: str
+
+
+@attrs.frozen
+class Meadow:
+    awards: tuple[str, ...] = ()
+
+
+story = timeline.Projection(initial=Meadow(), name="Meadow Lane")
+
+
+@story.on(AwardWon)
+def _(state: Meadow, event: AwardWon) -> Meadow:
+    return attrs.evolve(state, awards=(*state.awards, event.award))
+"""
+
+
+def test_a_fact_of_long_items_shows_only_what_is_added(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One long item reads "awards: X" on one line, two read one a line:
+    what is only possible is still the item added ("+ Y"), and a diff from
+    nothing is "+ awards: X", without a "- awards: -" line."""
+    (tmp_path / "meadow.py").write_text(AWARDS, encoding="utf-8")
+    first = ("Gold at the county show " * 3).strip()
+    second = ("Silver at the national show " * 3).strip()
+    (tmp_path / "m.csv").write_text(
+        "id,type,occurred,award\n"
+        f"gold,meadow.award_won,June 2001,{first}\n"
+        f"silver,meadow.award_won,before 2010,{second}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    argv = ["--log", "m.jsonl", "--import", "meadow", "--projection", "meadow:story"]
+    assert main(["append", "m.jsonl", "--import", "meadow", "--from", "m.csv"]) == 0
+    capsys.readouterr()
+    assert main(["state", "--as-of", "2004", *argv]) == 0
+    out = capsys.readouterr().out
+    possible = out.split("Only possible")[1].split("Pending events")[0]
+    assert f"+ {second}" in possible
+    assert first not in possible
+    assert main(["diff", "1990", "2004", *argv]) == 0
+    out = capsys.readouterr().out
+    assert f"  + awards: {first}\n" in out
+    assert "- awards" not in out

@@ -424,7 +424,7 @@ def test_png_has_the_expected_size_and_is_not_blank(
         lang=lang,
         geometry=chart.DEFAULT_FRAME.geometry(lang),
     )
-    expected = chart.frame_for(layout.rows, len(layout.lanes)).pixels
+    expected = chart.frame_of(layout).pixels
     picture = image(out.read_bytes())
     assert picture.size == expected
     assert picture.width == 1500
@@ -453,7 +453,7 @@ def test_readme_png_is_the_commands_output_size(log: timeline.Log) -> None:
     layout = build_layout(
         log, as_of="2025-07-14", geometry=chart.DEFAULT_FRAME.geometry("en")
     )
-    expected = chart.frame_for(layout.rows, len(layout.lanes)).pixels
+    expected = chart.frame_of(layout).pixels
     assert committed.size == expected, (
         "docs/images/timeline.png is out of date: run "
         "timeline render --as-of 2025-07-14 -o docs/images/timeline.png"
@@ -610,7 +610,7 @@ def test_page_in_chromium_slider_and_switch(
     )
     assert page.evaluate(shown_rows) == 21
     page.evaluate("document.querySelector('input[value=current]').click()")
-    assert page.evaluate(shown_rows) == 107
+    assert page.evaluate(shown_rows) == len(open_bundled())
     struck = page.evaluate("document.querySelectorAll('#events tr.superseded').length")
     assert struck == 21
 
@@ -702,11 +702,11 @@ def test_render_another_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 # -- the layout's promises, measured on the drawn figure ----------------------------
 
 
-def _drawn_labels(
+def _drawn(
     log: timeline.Log, as_of: str, known_at: str | None, lang: str = "en"
-) -> tuple[dict[str, Any], float, Any]:
-    """The bundled chart drawn: each label's box in pixels, the as-of line's
-    x in pixels, and the layout."""
+) -> tuple[Any, Any, Any, Any]:
+    """The bundled chart drawn: the figure, its renderer, the chart's axes
+    and the layout."""
     need_matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -717,22 +717,29 @@ def _drawn_labels(
         log,
         as_of=as_of,
         known_at=known_at,
-        lang=lang,
-        geometry=geometry,  # type: ignore[arg-type]
+        lang=lang,  # type: ignore[arg-type]
+        geometry=geometry,
     )
-    frame = chart.frame_for(layout.rows, len(layout.lanes))
     with chart._style(layout.lang):
-        figure = chart.draw(layout, frame, "title", "subtitle")
+        figure = chart.draw(layout, chart.frame_of(layout), "title", "subtitle")
         canvas = FigureCanvasAgg(figure)
         canvas.draw()
-        renderer = canvas.get_renderer()
-        (ax,) = [a for a in figure.axes if a.get_gid() == "chart"]
-        boxes = {
-            text.get_gid(): text.get_window_extent(renderer)
-            for text in ax.texts
-            if (text.get_gid() or "").startswith("label-")
-        }
-        line_x = ax.transData.transform((layout.as_of.toordinal() + 1.0, 0))[0]
+    (ax,) = [a for a in figure.axes if a.get_gid() == "chart"]
+    return figure, canvas.get_renderer(), ax, layout
+
+
+def _drawn_labels(
+    log: timeline.Log, as_of: str, known_at: str | None, lang: str = "en"
+) -> tuple[dict[str, Any], float, Any]:
+    """The bundled chart drawn: each label's box in pixels, the as-of line's
+    x in pixels, and the layout."""
+    _, renderer, ax, layout = _drawn(log, as_of, known_at, lang)
+    boxes = {
+        text.get_gid(): text.get_window_extent(renderer)
+        for text in ax.texts
+        if (text.get_gid() or "").startswith("label-")
+    }
+    line_x = ax.transData.transform((layout.as_of.toordinal() + 1.0, 0))[0]
     return boxes, float(line_x), layout
 
 
@@ -791,3 +798,86 @@ def test_a_pending_open_start_reaches_back_across_the_as_of_line(
     for mark in opens:
         if mark.status is Status.PENDING:
             assert mark.start < line < mark.end, mark.id
+
+
+def _end_of(text: str, who: str, lang: str) -> timeline.UncertainDate:
+    """The date written after ``who`` in a range line ("NIS, 30 Apr 2025")."""
+    sep = "、" if lang == "ja" else ", "
+    assert who + sep in text, (who, text)
+    rest = text.split(who + sep, 1)[1]
+    for stop in (")", "）", ";", "；"):
+        rest = rest.split(stop, 1)[0]
+    return timeline.parse_date(rest)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "known_at", "lang"),
+    [
+        ("2025-07-14", None, "en"),
+        ("2025-07-14", None, "ja"),
+        ("2025-07-14", PROGRAMME_DAY, "en"),
+        ("2025-01-15", None, "ja"),
+        ("2022-06-01", None, "en"),
+    ],
+)
+def test_the_chart_shows_each_measures_range_with_author_and_date_of_each_end(
+    log: timeline.Log, as_of: str, known_at: str | None, lang: str
+) -> None:
+    """Issue 14 item 4: under the plot, one line per estimate measure of the
+    state on the as-of day, giving the authors' range and, at each end, the
+    author and the date of the figure; the lines overlap neither each other
+    nor the chart's labels, and stay out of the plot."""
+    from timeline._render.facets import author
+    from timeline.dataset._figures import spreads
+
+    figure, renderer, ax, layout = _drawn(log, as_of, known_at, lang)
+    state = log.state(Relationship, as_of=as_of, known_at=known_at).certain
+    figures = [
+        *state.troops.estimates,
+        *state.casualties,
+        *state.arms.estimates,
+        *state.aid.estimates,
+        *(f for p in state.other_personnel for f in p.estimates),
+    ]
+    expected = spreads(figures)
+    drawn = {
+        text.get_gid(): text
+        for text in figure.texts
+        if (text.get_gid() or "").startswith("range")
+    }
+    if not expected:  # no estimate yet: no block, and no room kept for one
+        assert drawn == {}
+        assert layout.range_rows == 0
+        return
+    assert drawn.pop("ranges-title").get_text()
+    assert sorted(drawn) == sorted(f"range-{s.measure}" for s in expected)
+    ranged = 0
+    for spread in expected:
+        text = drawn[f"range-{spread.measure}"].get_text()
+        ends = (
+            {spread.low, spread.high}
+            if spread.low_value != spread.high_value
+            else set(spread.figures)
+        )
+        for end in ends:
+            assert _end_of(text, author(end.estimate.by, lang), lang) == end.date
+        if spread.low_value != spread.high_value:
+            ranged += 1
+            assert text.count("～" if lang == "ja" else " – ") >= 1, text
+    if as_of == "2025-07-14" and known_at is None:
+        assert ranged >= 3  # troops sent, casualties, containers at least
+    boxes = {gid: t.get_window_extent(renderer) for gid, t in drawn.items()}
+    labels = [
+        t.get_window_extent(renderer)
+        for t in ax.texts
+        if (t.get_gid() or "").startswith("label-")
+    ]
+    plot = ax.get_tightbbox(renderer)  # the plot with its tick labels
+    items = sorted(boxes.items())
+    for i, (a, box) in enumerate(items):
+        assert box.y1 < plot.y0, a  # below the plot (pixels count upwards)
+        assert box.x0 >= 0, a
+        assert box.x1 <= figure.bbox.width, a
+        assert not any(box.overlaps(label) for label in labels), a
+        for b, other in items[i + 1 :]:
+            assert not box.overlaps(other), (a, b)

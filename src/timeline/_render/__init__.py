@@ -76,5 +76,5 @@ def render(
     layout = build_layout(
         log, as_of=as_of, known_at=known_at, lang=lang, geometry=geometry, lanes=lanes
     )
-    frame = chart.frame_for(layout.rows, len(layout.lanes))
+    frame = chart.frame_of(layout)
     return chart.save(layout, frame, title, fmt)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final, Literal, cast
@@ -42,6 +43,7 @@ __all__ = [
     "PlotUnavailableError",
     "draw",
     "frame_for",
+    "frame_of",
     "mark_id",
     "require_matplotlib",
     "save",
@@ -56,6 +58,8 @@ BOTTOM_IN: Final = 0.45
 ROW_IN: Final = 0.205
 LANE_GAP: Final = 0.55  # in rows
 LABEL_PT: Final = 7.4
+RANGES_TOP_IN: Final = 0.4  # the heading of the block of estimate ranges
+RANGES_LEFT_IN: Final = 0.3
 
 SUPERSEDED_GREY: Final = "#9ca3af"
 AS_OF_RED: Final = "#dc2626"
@@ -71,13 +75,71 @@ class PlotUnavailableError(TimelineError, ImportError):
 def require_matplotlib() -> None:
     """Raise :class:`PlotUnavailableError`, one clear line, if matplotlib
     cannot be imported."""
+    if "matplotlib.figure" not in sys.modules:
+        _check_room()
     try:
         import matplotlib
         import matplotlib.figure  # noqa: F401
-    except ImportError:
+    except ImportError as error:
+        if isinstance(error, ModuleNotFoundError) and error.name == "matplotlib":
+            raise PlotUnavailableError(
+                f"rendering SVG, PNG and HTML needs matplotlib: {INSTALL_HINT}"
+            ) from None
+        raise PlotUnavailableError(_broken(error)) from error
+    except MemoryError as error:
+        raise PlotUnavailableError(_broken(error)) from error
+
+
+CHART_MEMORY: Final = 192 << 20
+"""About how much address space loading matplotlib and drawing a chart
+takes (measured: ~80 MiB for numpy with one OpenBLAS thread, ~40 MiB for
+matplotlib, ~40 MiB to draw and save the bundled chart)."""
+
+
+def _check_room() -> None:
+    """Under an address-space limit (``ulimit -v``) too tight to load
+    matplotlib, say so in one line: numpy's OpenBLAS would otherwise abort
+    the whole process with its own message when it cannot allocate its
+    buffers, and Python cannot catch that."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            used = int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):  # not Linux: no way to tell
+        return
+    if soft - used < CHART_MEMORY:
         raise PlotUnavailableError(
-            f"rendering SVG, PNG and HTML needs matplotlib: {INSTALL_HINT}"
-        ) from None
+            "rendering SVG, PNG and HTML needs about "
+            f"{CHART_MEMORY >> 20} MiB more memory (address space) than this process "
+            f"may use ({(soft - used) >> 20} MiB left under ulimit -v "
+            f"{soft >> 10}): allow the process more, or export with --format "
+            "timelinejs"
+        )
+
+
+def _broken(error: BaseException) -> str:
+    """Why an installed matplotlib could not be loaded, in one line: the
+    innermost cause (a library that could not be mapped into memory, a
+    missing dependency)."""
+    while error.__cause__ is not None or error.__context__ is not None:
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]
+    cause = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    cause = f"{type(error).__name__}: {cause}" if cause else type(error).__name__
+    memory = isinstance(error, MemoryError) or "failed to map segment" in cause
+    if memory:
+        return (
+            "rendering SVG, PNG and HTML: matplotlib could not be loaded in the "
+            f"memory this process may use ({cause}): allow the process more "
+            "(ulimit -v)"
+        )
+    return (
+        f"rendering SVG, PNG and HTML: matplotlib is installed but could not be "
+        f"loaded ({cause}); reinstall it: {INSTALL_HINT}"
+    )
 
 
 def mark_id(event_id: str) -> str:
@@ -116,17 +178,25 @@ class Frame:
         )
 
 
-def frame_for(rows: int, lanes: int) -> Frame:
-    """The figure for ``rows`` rows in ``lanes`` lanes."""
+def frame_for(rows: int, lanes: int, range_rows: int = 0) -> Frame:
+    """The figure for ``rows`` rows in ``lanes`` lanes, with a block of
+    ``range_rows`` rows of estimate ranges under the plot."""
     plot = (rows + LANE_GAP * max(lanes - 1, 0) + 0.6) * ROW_IN
+    bottom = BOTTOM_IN + (RANGES_TOP_IN + range_rows * ROW_IN if range_rows else 0)
     return Frame(
         width=WIDTH_IN,
-        height=round(TOP_IN + plot + BOTTOM_IN, 2),
+        height=round(TOP_IN + plot + bottom, 2),
         left=LEFT_IN,
         right=RIGHT_IN,
         top=TOP_IN,
-        bottom=BOTTOM_IN,
+        bottom=round(bottom, 2),
     )
+
+
+def frame_of(layout: Layout, *, live: bool = False) -> Frame:
+    """The figure :func:`draw` draws ``layout`` in (``live``: no block of
+    estimate ranges, as the page shows them beside the chart)."""
+    return frame_for(layout.rows, len(layout.lanes), 0 if live else layout.range_rows)
 
 
 DEFAULT_FRAME: Final = frame_for(40, 8)
@@ -592,7 +662,40 @@ def draw(
     _legend(fig, layout, frame, live)
     if not live:
         _draw_as_of(ax, layout, frame)
+        _draw_ranges(fig, layout, frame)
     return fig
+
+
+def _draw_ranges(fig: Figure, layout: Layout, frame: Frame) -> None:
+    """The block under the plot: each estimate measure's range across
+    authors on the as-of day, with the author and date of each end."""
+    if not layout.ranges:
+        return
+    top = frame.bottom - BOTTOM_IN  # inches from the figure's bottom
+    lang = layout.lang
+    fig.text(
+        RANGES_LEFT_IN / frame.width,
+        (top + 0.05) / frame.height,
+        say("ranges", lang, day=day_text(layout.as_of, lang)),
+        ha="left",
+        va="top",
+        fontsize=9.2,
+        color=TEXT,
+        **_bold(lang),
+        gid="ranges-title",
+    )
+    for line in layout.ranges:
+        y = top - RANGES_TOP_IN + 0.05 - (line.row + 0.5) * ROW_IN
+        fig.text(
+            (RANGES_LEFT_IN + line.x / DPI) / frame.width,
+            y / frame.height,
+            line.text,
+            ha="left",
+            va="center",
+            fontsize=LABEL_PT,
+            color=TEXT,
+            gid=f"range-{line.measure}",
+        )
 
 
 def _draw_as_of(ax: Axes, layout: Layout, frame: Frame) -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from timeline import Point, UncertainDate
+from timeline import Point, UncertainDate, from_day_number
 from timeline._render.layout import lane_label
 from timeline._render.words import (
+    _PERSONNEL,
     Lang,
     arms_item,
     country,
@@ -25,7 +26,7 @@ from timeline._render.words import (
 from timeline.dataset._figures import Spread, spreads
 from timeline.dataset.relationship import Figure, Personnel, RelationshipState
 
-__all__ = ["FACETS", "describe", "facet_label"]
+__all__ = ["FACETS", "describe", "estimate_lines", "facet_label"]
 
 FACETS: Final = (
     "stage",
@@ -74,6 +75,10 @@ _MEASURES: Final = {
     "kp-casualties-total": ("killed and wounded", "死傷者"),
     "kp-killed": ("killed", "死者"),
     "kp-wounded": ("wounded", "負傷者"),
+    "kp-casualties-in-the-week-to-2024-12-27": (
+        "killed and wounded in the week to 27 Dec 2024",
+        "2024年12月27日までの1週間の死傷者",
+    ),
     "kp-rounds-in-2024": ("rounds in 2024", "2024年の砲弾"),
     "kp-shells-since-2023-08": ("shells since Aug 2023", "2023年8月以降の砲弾"),
     "kp-rounds": ("rounds", "砲弾"),
@@ -110,12 +115,7 @@ def _measure(key: str, lang: Lang) -> str:
 
 
 def _by(figure: Figure, lang: Lang) -> str:
-    day = figure.date.describe(lang)
-    return (
-        f"{figure.estimate.by}、{day}"
-        if lang == "ja"
-        else f"{figure.estimate.by}, {day}"
-    )
+    return _end(figure, lang)
 
 
 def _spread(spread: Spread, lang: Lang, named: bool = True) -> str:
@@ -125,9 +125,9 @@ def _spread(spread: Spread, lang: Lang, named: bool = True) -> str:
     if len(spread.figures) == 1:
         text = estimate_text(low.estimate, lang)
         text = (
-            f"{text}（{low.estimate.by}）"
+            f"{text}（{author(low.estimate.by, lang)}）"
             if lang == "ja"
-            else f"{text} ({low.estimate.by})"
+            else f"{text} ({author(low.estimate.by, lang)})"
         )
     elif spread.low_value == spread.high_value:
         n = len(spread.figures)
@@ -341,3 +341,100 @@ def describe(state: RelationshipState, lang: Lang) -> dict[str, str]:
         "responses": _responses(state, lang),
         "alignments": _alignments(state, lang),
     }
+
+
+# The authors of estimates as Japanese readers know them.
+_AUTHORS_JA: Final = {
+    "NIS": "韓国国家情報院",
+    "ROK JCS": "韓国合同参謀本部",
+    "ROK MND": "韓国国防省",
+    "ROK DIA": "韓国国防情報本部",
+    "US DoD": "米国防総省",
+    "US State Dept": "米国務省",
+    "US NSC": "米国家安全保障会議",
+    "UK MoD": "英国防省",
+    "Ukraine (Zelensky)": "ゼレンスキー大統領",
+    "Shoigu": "ショイグ",
+}
+
+
+def author(by: str, lang: Lang) -> str:
+    """An estimate's author as a reader of ``lang`` knows it."""
+    return _AUTHORS_JA.get(by, by) if lang == "ja" else by
+
+
+def _end(figure: Figure, lang: Lang) -> str:
+    """Who gave a figure, and when: "NIS, 30 Apr 2025"."""
+    day = figure.date.describe(lang)
+    number = figure.date.earliest_day
+    if lang == "en" and number is not None and number == figure.date.latest_day:
+        d = from_day_number(number)
+        day = f"{d.day} {_MONTHS[3 * d.month - 3 : 3 * d.month]} {d.year}"
+    return f"{author(figure.estimate.by, lang)}{_sep(lang)}{day}"
+
+
+_MONTHS: Final = "JanFebMarAprMayJunJulAugSepOctNovDec"
+
+# Measures whose words in the text lean on the line before them.
+_CHART_MEASURES: Final = {
+    "kp-shell-capacity-since-2023-09": (
+        "shell capacity of the containers since Sep 2023",
+        "2023年9月以降のコンテナの砲弾積載能力",
+    ),
+}
+
+
+def _range_line(head: str, spread: Spread, lang: Lang) -> str:
+    low, high = spread.low, spread.high
+    words = _CHART_MEASURES.get(spread.measure)
+    what = _measure(spread.measure, lang) if words is None else _w(lang, *words)
+    if head:
+        what = f"{head}（{what}）" if lang == "ja" else f"{head} {what}"
+    elif lang == "en":
+        what = what[:1].upper() + what[1:]
+    n = len(spread.figures)
+    if n == 1 or spread.low_value == spread.high_value:
+        ends = _w(lang, "; ", "；").join(_end(f, lang) for f in spread.figures)
+        agree = _w(lang, f", {n} agree", f"、{n}者一致") if n > 1 else ""
+        text = estimate_text(low.estimate, lang)
+        return _w(
+            lang, f"{what}: {text} ({ends}){agree}", f"{what}: {text}（{ends}）{agree}"
+        )
+    a = estimate_text(low.estimate, lang, unit=False)
+    b = estimate_text(high.estimate, lang)
+    return _w(
+        lang,
+        f"{what}: {a} ({_end(low, lang)}) – {b} ({_end(high, lang)}), {n} authors",
+        f"{what}: {a}（{_end(low, lang)}）～{b}（{_end(high, lang)}）、{n}者",
+    )
+
+
+def estimate_lines(state: RelationshipState, lang: Lang) -> tuple[tuple[str, str], ...]:
+    """Every estimate measure of ``state`` as (measure, line): the range of
+    the authors' current figures, with the author and date of each end (the
+    chart's block of estimates), the main measures first."""
+    groups: list[tuple[str, Iterable[Figure]]] = [
+        ("troops", state.troops.estimates),
+        ("", state.casualties),
+        *((p.kind, p.estimates) for p in state.other_personnel),
+        ("", state.arms.estimates),
+        ("", state.aid.estimates),
+    ]
+    lines = [
+        (
+            spread.measure,
+            _range_line(_pick_head(kind, spread.measure, lang), spread, lang),
+        )
+        for kind, figures in groups
+        for spread in spreads(figures)
+    ]
+    return tuple(sorted(lines, key=lambda m: _ORDER.get(m[0], len(_ORDER))))
+
+
+def _pick_head(kind: str, measure: str, lang: Lang) -> str:
+    """The head of a personnel measure's line ("Troops sent"); other
+    measures name themselves ("containers since Sep 2023")."""
+    words = _PERSONNEL.get("combat_troops" if kind == "troops" else kind)
+    if words is None or measure == "kp-builders-and-deminers":
+        return ""
+    return words[1 if lang == "ja" else 0]

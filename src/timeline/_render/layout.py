@@ -37,6 +37,7 @@ __all__ = [
     "LaneOf",
     "Layout",
     "Mark",
+    "Range",
     "Shape",
     "Status",
     "build_layout",
@@ -207,6 +208,26 @@ class Mark:
 
 
 @attrs.frozen
+class Range:
+    """One estimate measure in the block under the chart: the range of the
+    authors' current figures on the as-of day, with the author and date of
+    each end (``text``), at ``row`` of ``column`` (``x``: the column's left
+    edge, in pixels from the block's left edge)."""
+
+    measure: str
+    text: str
+    row: int
+    column: int
+    x: float
+
+
+RANGE_BLOCK_PX: Final = 1440.0
+"""The width of the block of estimate ranges under the chart, in pixels."""
+RANGE_GAP_PX: Final = 28.0
+"""Between two columns of the block."""
+
+
+@attrs.frozen
 class Layout:
     lanes: tuple[Lane, ...]
     marks: tuple[Mark, ...]
@@ -217,6 +238,12 @@ class Layout:
     known_at: datetime.date | None
     lang: Lang
     fade: float
+    ranges: tuple[Range, ...] = ()
+
+    @property
+    def range_rows(self) -> int:
+        """The rows of the block of estimate ranges (0: no block)."""
+        return max((r.row + 1 for r in self.ranges), default=0)
 
     def mark(self, event_id: str) -> Mark:
         for mark in self.marks:
@@ -606,6 +633,7 @@ def build_layout(
         for item in items
     )
     return Layout(
+        ranges=_ranges(log, as_of_day, known_day, lang, geometry),
         lanes=tuple(stacked),
         marks=marks,
         rows=first,
@@ -615,6 +643,40 @@ def build_layout(
         known_at=known_day,
         lang=lang,
         fade=fade,
+    )
+
+
+def _ranges(
+    log: timeline.Log,
+    as_of: datetime.date,
+    known_at: datetime.date | None,
+    lang: Lang,
+    geometry: Geometry,
+) -> tuple[Range, ...]:
+    """The bundled timeline's estimate measures on the as-of day (as known
+    on ``known_at``), in two columns when they fit side by side, else one."""
+    if not len(log) or not is_bundled(log):
+        return ()
+    from timeline._render.facets import estimate_lines
+    from timeline.dataset import Relationship
+
+    state = log.state(Relationship, as_of=as_of, known_at=known_at).certain
+    lines = estimate_lines(state, lang)
+    half = (len(lines) + 1) // 2
+    widths = [geometry.width(text) for _, text in lines]
+    first = max(widths[:half], default=0.0)
+    second = max(widths[half:], default=0.0)
+    two = first + RANGE_GAP_PX + second <= RANGE_BLOCK_PX
+    per = half if two else len(lines)
+    return tuple(
+        Range(
+            measure=measure,
+            text=text,
+            row=i % per,
+            column=i // per,
+            x=(first + RANGE_GAP_PX) * (i // per),
+        )
+        for i, (measure, text) in enumerate(lines)
     )
 
 

@@ -34,6 +34,11 @@ Lang = Literal["en", "ja"]
 # Words of the charts and the page, by key: (English, Japanese).
 WORDS: Final[dict[str, tuple[str, str]]] = {
     "as_of": ("as of {day}", "{day}時点"),
+    "ranges": (
+        "Estimates on {day}: each measure's range across authors, with the author"
+        " and date of each end",
+        "{day}時点の推計: 指標ごとの推計元による値の幅（両端の推計元と発表日）",
+    ),
     "current": ("current record", "現在の記録"),
     "known_on": ("as known on {day}", "{day}時点で知られていた記録"),
     "programme": (
@@ -135,6 +140,7 @@ _UNITS: Final = {
     "sappers": ("sappers", "人"),
     "builders": ("builders", "人"),
     "pieces": ("pieces", "門"),
+    "152mm rounds": ("152mm rounds", "発（152mm砲弾換算）"),
 }
 
 
@@ -368,6 +374,10 @@ _ARMS: Final = {
     "short-range ballistic missiles": ("SRBMs", "短距離弾道ミサイル"),
     "M1989 Koksan SPG": ("Koksan SPG", "M1989自走砲"),
     "240mm MRL": ("240mm MRL", "240mm多連装砲"),
+    "170mm SPGs and 240mm MRLs": (
+        "170mm SPGs & 240mm MRLs",
+        "170mm自走砲・240mm多連装砲",
+    ),
     "ammunition": ("ammunition", "弾薬"),
 }
 

@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Sequence
 
 from timeline.cli import _date, _exchange, _explore, _render, _storage
-from timeline.cli._text import error
+from timeline.cli._text import error, flush
 from timeline.exceptions import TimelineError
 
 __all__ = ["DISTRIBUTION", "main", "version"]
@@ -45,7 +45,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="timeline", description="Explore event-sourced timelines.")
+    parser = _Parser(
+        prog="timeline",
+        description="Explore event-sourced timelines.",
+        epilog="Without --log the commands read the bundled North Korea-Russia "
+        "timeline. For your own: --log PATH (.jsonl, .sqlite or a postgresql:// "
+        "URL), --import MODULE (the module declaring your event types; "
+        "repeatable; the current folder is importable) on every command that "
+        "reads events, and --projection MODULE:ATTR on state, diff and render; "
+        "or a timeline.toml (or [tool.timeline] in pyproject.toml) naming log, "
+        "import and projection. 'timeline COMMAND --help' for each command.",
+    )
     parser.add_argument(
         "--version",
         action="version",
@@ -103,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.run(args)
         # Flush here, not at exit, so that a closed pipe is caught below.
-        sys.stdout.flush()
+        flush()
     except BrokenPipeError:
         # The reader went away (`timeline state ... | head`): not an error.
         # Point stdout at /dev/null so that flushing it at exit stays quiet.

@@ -23,7 +23,7 @@ from timeline._render.layout import title
 from timeline._render.timelinejs import timelinejs
 from timeline._render.words import Lang, event_label
 from timeline.cli._project import UsageError, add_import, open_any, prepare
-from timeline.cli._text import line, print_json
+from timeline.cli._text import line, print_json, write
 
 __all__ = ["add_commands"]
 
@@ -101,7 +101,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     text = out.getvalue()
     if args.out in (None, "-"):
-        sys.stdout.write(text)
+        write(text)
         return 0
     Path(args.out).write_text(text, encoding="utf-8", newline="")
     line(f"wrote {args.out} ({args.format}, {len(text.splitlines())} lines)")
@@ -116,7 +116,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "per field) or a JSON Lines file (one event an object) to a log, "
         "creating it if needed. Dates are read as people write them ('about "
         "1856', 'between 1884 and 1886', 'before 1914'). All or nothing: a bad "
-        "row names its line and column, and the log is left as it was.",
+        "row names its line and column, and the log is left as it was. "
+        "Columns: id, type (or --type), occurred; optionally recorded (default: "
+        "now), summary, tags and supersedes (';'-separated), source.title, "
+        "source.url, source.publisher, source.published, source.confidence; "
+        "then one per payload field of the types --import registers.",
     )
     append.add_argument(
         "log", nargs="?", help="the log (.jsonl or .sqlite; default: the project's)"

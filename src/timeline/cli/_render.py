@@ -9,7 +9,7 @@ TimelineJS export needs nothing more.
 from __future__ import annotations
 
 import argparse
-import sys
+import os
 from pathlib import Path
 from typing import Final
 
@@ -34,7 +34,7 @@ from timeline.cli._project import (
     prepare,
     resolve_projection,
 )
-from timeline.cli._text import line
+from timeline.cli._text import flush, line, write
 from timeline.dataset import PROGRAMME_DAY, Relationship
 
 __all__ = ["add_commands"]
@@ -114,6 +114,12 @@ def _cmd_render(args: argparse.Namespace) -> int:
         alt = PROGRAMME_DAY if first is None else first.isoformat()
         alt_label = say("known_on", lang, day=alt)
     lanes = _lanes(args.lanes)
+    if fmt != "timelinejs":
+        # matplotlib imports numpy, whose OpenBLAS starts a thread and a
+        # buffer per core; a chart needs no linear algebra, and under a
+        # memory limit (ulimit -v) OpenBLAS would abort the process with its
+        # own message rather than fail an allocation.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if args.projection is not None:
         projection = resolve_projection(args.projection)
         bundled_page = projection is Relationship
@@ -134,8 +140,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
         title=title(None if bundled else Path(args.log).name, lang),
     )
     if args.out == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        write(data)
+        flush()
         return 0
     target = Path(args.out)
     target.write_bytes(data)
@@ -147,12 +153,15 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     render_cmd = commands.add_parser(
         "render",
         help="draw the timeline: SVG, PNG, a self-contained HTML page, TimelineJS",
-        description="Draw the timeline with a lane per facet, each event at "
-        "its date with its uncertainty visible, superseded claims beside "
-        "their correction and the as-of day as a line (.svg, .png); or write "
-        "a self-contained HTML page with a date slider and the state of the "
-        "relationship (.html); or export TimelineJS JSON (--format "
-        "timelinejs).  SVG, PNG and HTML need: pip install 'timeline-ledger[plot]'.",
+        description="Draw the timeline with a lane per event type (per facet "
+        "for the bundled timeline; --lanes), each event at its date with its "
+        "uncertainty visible, superseded claims beside their correction and "
+        "the as-of day as a line (.svg, .png); or write a self-contained HTML "
+        "page with a date slider and the state of the projection (--projection; "
+        "the bundled relationship for the bundled timeline) (.html); or export "
+        "TimelineJS JSON (--format timelinejs).  Your own log: --log PATH "
+        "--import MODULE.  SVG, PNG and HTML need: pip install "
+        "'timeline-ledger[plot]'.",
     )
     render_cmd.add_argument(
         "-o",

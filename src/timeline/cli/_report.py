@@ -171,7 +171,9 @@ def _only_possible(certain: Group | None, possible: Group) -> list[str]:
     new items when it adds items to the same fact, else the whole fact."""
     if (
         certain is not None
-        and certain.head == possible.head
+        # (one item reads "awards: X" on one line, several "awards:" then
+        # one a line: the same fact)
+        and certain.head.rstrip() == possible.head.rstrip()
         and set(certain.items) <= set(possible.items)
     ):
         added = [item for item in possible.items if item not in certain.items]
@@ -243,10 +245,12 @@ def _changes(old: Group | None, new: Group | None) -> list[str]:
         new is None and old is not None and old.items == ("-",)
     ):
         return []
-    if old is not None and new is not None and old.head == new.head:
+    if old is not None and new is not None and old.head.rstrip() == new.head.rstrip():
+        # (an empty value, "-", is no item: "+ awards: Gold", not also
+        # "- awards: -")
         head = old.head.strip()
-        gone = [f"- {head} {i}" for i in old.items if i not in new.items]
-        came = [f"+ {head} {i}" for i in new.items if i not in old.items]
+        gone = [f"- {head} {i}" for i in old.items if i not in new.items and i != "-"]
+        came = [f"+ {head} {i}" for i in new.items if i not in old.items and i != "-"]
         return gone + came
     lines: list[str] = []
     for sign, group in (("-", old), ("+", new)):

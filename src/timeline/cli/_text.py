@@ -19,17 +19,53 @@ leaves as they are (DEL and the C1 range).
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 from timeline._render.values import escape, safe_json
+from timeline.exceptions import StorageError
 
-__all__ = ["dump_json", "error", "escape", "line", "print_json"]
+__all__ = ["dump_json", "error", "escape", "flush", "line", "print_json", "write"]
 
 
 def line(text: str = "", *, file: TextIO | None = None) -> None:
     """Print one line of output, escaped: a newline inside ``text`` is shown
     as ``\\n``, never started."""
-    print(escape(text), file=sys.stdout if file is None else file)
+    if file is None or file is sys.stdout:
+        write(escape(text) + "\n")
+    else:
+        print(escape(text), file=file)
+
+
+@contextmanager
+def _stdout() -> Iterator[None]:
+    """A failed write to standard output (a full disk, a file-size limit)
+    as a StorageError naming it; a closed pipe stays a BrokenPipeError (the
+    command ends quietly)."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise StorageError.of(error, "standard output", "write") from error
+
+
+def write(data: str | bytes) -> None:
+    """Write ``data`` (already escaped, or JSON, or a file's bytes) to
+    standard output as it is."""
+    with _stdout():
+        if isinstance(data, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data)
+
+
+def flush() -> None:
+    """Flush standard output (a failure named as :func:`write` names it)."""
+    with _stdout():
+        sys.stdout.flush()
 
 
 def error(text: str) -> None:
@@ -46,4 +82,4 @@ def dump_json(value: Any) -> str:
 def print_json(value: Any) -> None:
     """Print ``value`` as JSON (:func:`dump_json`), its lines as they are:
     they hold no control character but the newlines between them."""
-    print(dump_json(value))
+    write(dump_json(value) + "\n")
