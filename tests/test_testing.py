@@ -311,6 +311,22 @@ def test_stale_checkpoints_after_a_late_arrival_are_caught(
     assert minimal_log(raised.value).count("Deposited(") <= 6
 
 
+def test_a_declared_merge_that_holds_passes_and_one_that_does_not_is_caught() -> None:
+    """A sum declares merge rightly; "the latest amount" is not order-free,
+    and a merge that drops one side does not combine: both are caught."""
+    total: Projection[int] = Projection(initial=0, merge=lambda a, b: a + b)
+    total.on(Deposited)(lambda state, event: state + event.amount)
+    check_projection(total, events(Deposited), **FAST)
+    latest: Projection[int] = Projection(initial=0, merge=lambda a, b: b or a)
+    latest.on(Deposited)(lambda state, event: event.amount)
+    with pytest.raises(AssertionError, match="merge broken: the projection declares"):
+        check_projection(latest, events(Deposited), **FAST)
+    dropping: Projection[int] = Projection(initial=0, merge=lambda a, b: a)
+    dropping.on(Deposited)(lambda state, event: state + event.amount)
+    with pytest.raises(AssertionError, match=r"merge broken: merge\(fold of the first"):
+        check_projection(dropping, events(Deposited), **FAST)
+
+
 def test_every_law_is_named_in_a_message() -> None:
     assert set(LAWS) == {
         "round trip",
@@ -319,6 +335,7 @@ def test_every_law_is_named_in_a_message() -> None:
         "determinism",
         "as-of consistency",
         "stable history",
+        "merge",
     }
     source = Path(timeline.testing.__file__).read_text(encoding="utf-8")
     for law in LAWS:

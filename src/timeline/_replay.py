@@ -190,8 +190,9 @@ class Projection(Generic[S]):
     under a ``known_at``: the first query under a new one combines states
     kept for blocks of the log's events in recording order instead of
     folding the past version from its start.  The answers are those of the
-    fold order when the declaration holds; if it does not, they are
-    unspecified.
+    fold order when the declaration holds (:func:`timeline.testing.
+    check_projection` checks it as its "merge" law); if it does not, they
+    are unspecified.
     """
 
     def __init__(

@@ -51,6 +51,11 @@ LAWS: Final = {
         "an answer as known on a day does not change when events recorded "
         "after that day are appended"
     ),
+    "merge": (
+        "for a projection that declares merge: folding the events in any "
+        "order gives the same state, and merge(fold(xs), fold(ys)) is "
+        "fold(xs + ys)"
+    ),
 }
 
 _DEFAULTS: Final = {
@@ -324,6 +329,34 @@ def _check_answer(
     return answer
 
 
+def _check_merge(folder: _Folder, events: Sequence[Event], cut: int) -> None:
+    """The law a projection declaring ``merge`` must keep (queries under a
+    ``known_at`` combine states of blocks of events in recording order)."""
+    merge = folder.projection.merge
+    if merge is None:
+        return
+    whole = folder.fold(events)
+    backwards = folder.fold(events[::-1])
+    if not _same(backwards, whole):
+        raise AssertionError(
+            "merge broken: the projection declares merge, but folding "
+            f"its {_count(events)} in reverse order gives\n    {_show(backwards)}\n"
+            f"  and in the order given\n    {_show(whole)}\n"
+            f"  the events:\n{_listing(events)}\n"
+            "Declare merge only for a fold that does not depend on the order "
+            "of its events (a count, a sum, a set)."
+        )
+    xs, ys = events[:cut], events[cut:]
+    merged = merge(folder.fold(xs), folder.fold(ys))
+    if not _same(merged, whole):
+        raise AssertionError(
+            f"merge broken: merge(fold of the first {cut}, fold of the other "
+            f"{len(ys)}) is\n    {_show(merged)}\n"
+            f"  but folding all {_count(events)} gives\n    {_show(whole)}\n"
+            f"  the events:\n{_listing(events)}"
+        )
+
+
 def _check_laws(
     projection: Projection[Any],
     events: Sequence[Event],
@@ -335,6 +368,7 @@ def _check_laws(
     folder = _Folder(projection, events, initial)
     for known_at in dict.fromkeys([None, *(k for _, k in queries)]):
         _check_determinism(folder, _counted(events, known_at))
+    _check_merge(folder, events, cut)
     # Generated events may be recorded on any day, in the future too: no clock.
     fresh = {
         "built in one append": Log(events, clock=None),
@@ -431,7 +465,10 @@ def check_projection(
       documented fold order, on fresh logs with and without checkpoints and
       on a log queried before more events are appended;
     - stable history: an answer as known on a day is the same after events
-      recorded later are appended.
+      recorded later are appended;
+    - merge, for a projection that declares it: the fold gives the same
+      state in any order (reversed, here), and ``merge`` of the folds of
+      two parts of the events is the fold of them all.
 
     ``settings`` are hypothesis settings (``max_examples=500``,
     ``deadline=...``, ``database=...``, ...).  The defaults are
