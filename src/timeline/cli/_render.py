@@ -182,7 +182,8 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--known-at",
         metavar="DAY",
         help="draw the record as known on DAY; on the HTML page, the record "
-        "the switch shows (default there: the programme's, 2025-07-14)",
+        "the switch shows (default there: the programme's, 2025-07-14, for the "
+        "bundled timeline; for your own log, the day of its first record)",
     )
     render_cmd.add_argument(
         "--lang",
