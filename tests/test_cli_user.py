@@ -831,3 +831,31 @@ def test_a_fact_of_long_items_shows_only_what_is_added(
     out = capsys.readouterr().out
     assert f"  + awards: {first}\n" in out
     assert "- awards" not in out
+
+
+def test_the_page_of_a_log_recorded_on_days_and_at_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A log whose first rows were recorded on a day and later ones at the
+    time of the append (no recorded column): the page's other record is a
+    day, and events without a summary say their payload in the list."""
+    from test_render import need_matplotlib
+
+    need_matplotlib()
+    (tmp_path / "meadow.py").write_text(AWARDS, encoding="utf-8")
+    (tmp_path / "old.csv").write_text(
+        "id,type,occurred,recorded,award\ngold,meadow.award_won,2001,2002-01-05,Gold\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "new.csv").write_text(
+        "id,type,occurred,award\nsilver,meadow.award_won,before 2010,Silver Cup\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    for name in ("old.csv", "new.csv"):
+        assert main(["append", "m.jsonl", "--import", "meadow", "--from", name]) == 0
+    argv = ["render", "--log", "m.jsonl", "--import", "meadow", "-o", "m.html"]
+    assert main(argv) == 0, capsys.readouterr().err
+    page = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert "as known on 2002-01-05<" in page
+    assert '<div class="summary">Silver Cup</div>' in page

@@ -497,7 +497,12 @@ def render_html(
     for eid in shown:
         event = log.get(eid)
         date = event.occurred.describe(lang)
-        summary = event.summary.get(lang) if event.summary is not None else ""
+        # (an event without a summary says what its payload says)
+        summary = (
+            event.summary.get(lang)
+            if event.summary is not None
+            else event_label(event, lang, short=False)
+        )
         events[eid] = {
             "lo": event.occurred.earliest_day,
             "hi": event.occurred.latest_day,

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Final
 
+from timeline._log import as_day
 from timeline._render import FORMATS, Format, render
 from timeline._render.layout import (
     LaneOf,
@@ -110,7 +111,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
     elif bundled:
         alt, alt_label = PROGRAMME_DAY, say("programme", lang, day=PROGRAMME_DAY)
     else:
-        first = min((e.recorded for e in log), default=None)
+        # (the day of the first record: recorded values may be dates or
+        # times, which do not compare)
+        first = min((as_day(e.recorded, "recorded") for e in log), default=None)
         alt = PROGRAMME_DAY if first is None else first.isoformat()
         alt_label = say("known_on", lang, day=alt)
     lanes = _lanes(args.lanes)
