@@ -474,7 +474,7 @@ def test_records_of_unknown_types_are_checked_up_to_their_envelope(
 
 def test_convert_copies_records_without_their_event_types(tmp_path: Path) -> None:
     """Byte for byte, to JSON Lines (issue 12 item 8: convert needed the
-    types; a SQLite target still does, for its columns: relational's)."""
+    types; to SQLite and PostgreSQL: test_storage_contract)."""
     source = write(tmp_path, "source", UNKNOWN_TYPES["valid"][0])
     copy = tmp_path / "copy.jsonl"
     assert str(timeline.convert(source, copy)) == str(

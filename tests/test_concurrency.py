@@ -269,13 +269,14 @@ def test_writers_recording_now_are_never_refused_as_back_dated(
     729 in 2,000 when reproduced here): a writer took its time, another
     appended a later one first.  With stamp=True the log takes the time
     under its lock: none is refused, and the recorded times never go back."""
-    if log_path.suffix != ".jsonl":
-        pytest.skip("the relational logs' stamp: PROTOCOL.md, relational's side")
+    check_recording_now(str(log_path))
+
+
+def check_recording_now(log_path: str) -> None:
+    """WORKERS processes append with stamp=True (test_postgres too)."""
     attempts = 40
     start = CONTEXT.Barrier(WORKERS)
-    found = run(
-        recording_now, [(str(log_path), w, attempts, start) for w in range(WORKERS)]
-    )
+    found = run(recording_now, [(log_path, w, attempts, start) for w in range(WORKERS)])
     outcomes = [outcome for _, results in found for outcome in results]
     assert [o for o in outcomes if o[0] == "refused"] == []
     with timeline.open_log(log_path) as log:

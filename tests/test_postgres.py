@@ -291,6 +291,15 @@ def test_a_repeated_id_is_named_and_changes_nothing() -> None:
         assert list(log.raw_records()) == before
 
 
+def test_writers_recording_now_are_never_refused_as_back_dated() -> None:
+    """Issue 12 item 6: processes appending with stamp=True to one log."""
+    from test_concurrency import check_recording_now
+
+    url = _postgres.fresh_url("stamp")
+    timeline.open_log(url).close()
+    check_recording_now(url)
+
+
 @pytest.mark.parametrize("failing", [1, 300, 1000])
 def test_a_batch_failing_while_its_rows_stream_in_changes_nothing(
     monkeypatch: pytest.MonkeyPatch, failing: int

@@ -180,6 +180,53 @@ def test_a_body_of_another_shape_is_refused(tmp_path: Path) -> None:
         timeline.verify(middle)
 
 
+@pytest.mark.parametrize(
+    ("members", "refused"),
+    [
+        (b'"supersedes":[],"tags":[],', None),
+        (b'"tags":[],"supersedes":[],', "expected the members"),
+        (b'"supersedes":[""],"tags":[],', "supersedes: expected an array of non-empty"),
+    ],
+)
+def test_a_record_of_an_unknown_type_is_checked_up_to_its_envelope(
+    tmp_path: Path, members: bytes, refused: str | None
+) -> None:
+    """Issue 12 item 8: without its event type (and with --chain-only) a
+    record's envelope is still checked; a valid one is counted as
+    unchecked."""
+    body = (
+        b'{"seq":1,"id":"a","type":"nobody.declared","v":1,'
+        b'"occurred":"2024-06","recorded":"2024-07-01","source":null,'
+        b'"summary":null,' + members + b'"payload":{"x":[1]}}'
+    )
+    path = tmp_path / "x.sqlite"
+    with timeline.open_log(path) as log:
+        log.append(Noted(id="a", occurred="2024-06", recorded="2024-07-01"))
+    db = sqlite3.connect(path)
+    with db:
+        db.execute(
+            "UPDATE events SET type = NULL, body = ?, hash = ?",
+            (body, hashlib.sha256(GENESIS + body).digest()),
+        )
+    db.close()
+    with pytest.raises(
+        IntegrityError, match=r"seq 1: " + (refused or r".*nobody\.declared")
+    ):
+        timeline.verify(path)
+    for check in (
+        lambda: timeline.verify(path, decode=False),
+        lambda: timeline.verify(path, require_types=False),
+    ):
+        if refused is None:
+            assert check().last_seq == 1
+        else:
+            with pytest.raises(IntegrityError, match=f"seq 1: {refused}"):
+                check()
+    if refused is None:
+        result = timeline.verify(path, require_types=False)
+        assert result.unchecked == (("nobody.declared", 1),)
+
+
 # -- tampering --------------------------------------------------------------------
 
 

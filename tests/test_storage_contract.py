@@ -44,15 +44,17 @@ from strategies import (
 from timeline import (
     ConcurrencyError,
     Event,
+    IntegrityError,
     InvalidEventError,
     Log,
     Source,
     Text,
     UncertainDate,
 )
-from timeline._events import recorded_key
+from timeline._events import _REGISTRY, recorded_key
 from timeline._storage import FileLog, SQLiteLog
 from timeline._storage.codec import decode_record, encode_event
+from timeline._storage.jsonl import raw_records
 
 # -- a rich event type: every kind of value the format carries -----------------
 
@@ -101,6 +103,14 @@ class Rich(Event):
 
 class Opaque:
     """A custom class: nothing the format can carry."""
+
+
+@timeline.event_type("contract.secret")
+class Secret(Event):
+    """A type that a test takes out of the registry: a reader without it."""
+
+    words: tuple[str, ...] = ()
+    n: int = 0
 
 
 @timeline.event_type("contract.holding")
@@ -534,10 +544,6 @@ class LogContract:
 
     # -- the clock (issue 12 item 6) ---------------------------------------------
 
-    def relational_clock(self) -> None:
-        if isinstance(self, TestSQLiteLog | TestPostgresLog):
-            pytest.skip("the relational logs' clock: PROTOCOL.md, relational's side")
-
     @pytest.mark.parametrize(
         ("recorded", "refused"),
         [
@@ -557,7 +563,6 @@ class LogContract:
         """Later than the log's clock plus CLOCK_SKEW (5 minutes; a date or
         a naive time may be the wall clock of UTC+14) is refused, naming the
         event, and the log is unchanged; a log with clock=None takes it."""
-        self.relational_clock()
         now = datetime.datetime(2024, 5, 31, 10, 0, tzinfo=datetime.UTC)
         log = self.open(tmp_path)
         log.clock = lambda: now
@@ -567,6 +572,7 @@ class LogContract:
         late = Noted(id="b", occurred="2001", recorded=recorded)
         if not refused:
             assert log.append(late) == 2
+            self.close(log)
             return
         with pytest.raises(InvalidEventError, match=r"event 1 of the batch \('b'\)"):
             log.append(late)
@@ -578,7 +584,6 @@ class LogContract:
 
     def test_the_future_is_told_by_the_log_clock(self, tmp_path: Path) -> None:
         """By default the clock is the system's: 2099 is refused today."""
-        self.relational_clock()
         log = self.open(tmp_path)
         assert log.clock is timeline.system_clock
         with pytest.raises(InvalidEventError, match=r"later than now .* clock=None"):
@@ -587,7 +592,6 @@ class LogContract:
         self.close(log)
 
     def test_a_stamped_append_is_recorded_at_the_clock(self, tmp_path: Path) -> None:
-        self.relational_clock()
         log = self.open(tmp_path)
         now = datetime.datetime(2024, 5, 31, 10, 0, tzinfo=datetime.UTC)
         log.clock = lambda: now
@@ -749,6 +753,56 @@ class LogContract:
         self.close(log)
         assert self.records(tmp_path)[:1] == stored
 
+    # -- without the event types (issue 12 item 8) ----------------------------------
+
+    def test_records_of_types_not_registered_verify_convert_and_repair(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A reader without the event types checks every record up to its
+        envelope (and the rules, and a database's derived columns) and
+        counts the payloads it could not check; convert copies the records
+        byte for byte to every other backend, with the same head; repair
+        finds nothing to cut."""
+        if not self.durable:
+            pytest.skip("an in-memory log holds the objects it was given")
+        events = [
+            Secret(id="s1", occurred="1850~", recorded="2024-01-01", words=("a",)),
+            Noted(id="n", occurred="../1851", recorded="2024-01-02T10:00:00"),
+            Secret(
+                id="s2",
+                occurred="185X",
+                recorded="2024-01-03",
+                supersedes=("s1",),
+                tags=("t",),
+                n=-3,
+            ),
+        ]
+        log = self.open(tmp_path)
+        log.append(*events[:2])
+        log.append(events[2])
+        self.close(log)
+        path = self.path(tmp_path)
+        expected = timeline.verify(path)
+        stored = _raw_records(path)
+        monkeypatch.delitem(_REGISTRY, "contract.secret")
+        with pytest.raises(IntegrityError, match="no event type is registered"):
+            timeline.verify(path)
+        result = timeline.verify(path, require_types=False)
+        assert (result.last_seq, result.head) == (3, expected.head)
+        assert result.unchecked == (("contract.secret", 2),)
+        assert timeline.repair(path) == 0
+        assert _raw_records(path) == stored
+        # To every kind of log and back to this kind, without the types.
+        for kind in ("jsonl", "sqlite", "postgres"):
+            copy, back = _new_log(kind, tmp_path), _new_log(self.kind, tmp_path)
+            for source, target in ((path, copy), (copy, back)):
+                assert str(timeline.convert(source, target)) == str(expected)
+                assert _raw_records(target) == stored, target
+                again = timeline.verify(target, require_types=False)
+                assert again.unchecked == result.unchecked, target
+
+    kind = ""
+
     def path(self, directory: Path) -> Path:
         raise NotImplementedError
 
@@ -775,6 +829,8 @@ class TestMemoryLog(LogContract):
 
 
 class TestFileLog(LogContract):
+    kind = "jsonl"
+
     def path(self, directory: Path) -> Path:
         return directory / "x.jsonl"
 
@@ -811,6 +867,8 @@ class TestFileLog(LogContract):
 
 
 class TestSQLiteLog(LogContract):
+    kind = "sqlite"
+
     def path(self, directory: Path) -> Path:
         return directory / "x.sqlite"
 
@@ -856,6 +914,7 @@ class TestPostgresLog(LogContract):
     fresh log (by name) for each test directory."""
 
     _urls: ClassVar[dict[Path, str]] = {}
+    kind = "postgres"
 
     def path(self, directory: Path) -> Any:
         if directory not in self._urls:
@@ -898,6 +957,25 @@ class TestPostgresLog(LogContract):
         log.append(Noted(id="a", occurred="2001", recorded="2024-01-01"))
         assert log.head == (1, timeline.verify(self.path(tmp_path)).head)
         self.close(log)
+
+
+def _new_log(kind: str, directory: Path) -> Any:
+    """A path or URL where ``convert`` may write a new log of ``kind``."""
+    if kind == "postgres":
+        return _postgres.fresh_url("untyped")
+    return directory / f"new-{next(_NEW)}.{kind}"
+
+
+_NEW = itertools.count()
+
+
+def _raw_records(target: Any) -> list[tuple[bytes, bytes]]:
+    """(body, hash) of every record of a log of any kind, read without
+    decoding them."""
+    if isinstance(target, Path) and target.suffix == ".jsonl":
+        return list(raw_records(target))
+    with timeline.open_log(target, create=False) as log:
+        return list(log.raw_records())
 
 
 def test_open_log_picks_the_backend_by_suffix(tmp_path: Path) -> None:

@@ -113,8 +113,7 @@ def open_log(
         else:
             with _refusals(target, "open the log"):
                 log = SQLiteLog(target, create=create)
-    if hasattr(log, "clock"):  # (SQLite and PostgreSQL: relational's to add)
-        log.clock = clock
+    log.clock = clock
     if verify is not False:
         try:
             _check_open(log, None if verify is True else _parse_head(verify))
@@ -228,9 +227,10 @@ def verify(
     of its registered event type).  With ``require_types=False``, a record
     whose event type is not registered is checked up to its envelope (the
     chain, the canonical JSON, the envelope and the log's rules) instead of
-    failing verification, and counted in the result's ``unchecked`` (JSON
-    Lines logs; the relational logs still need the types).  ``decode=False``
-    checks every record that way.
+    failing verification, and counted in the result's ``unchecked``
+    (for SQLite and PostgreSQL logs, its indexed columns are checked
+    against the envelope too).  ``decode=False`` checks every record that
+    way.
     """
     expected = None if head is None else _parse_head(head)
     with _refusals(path, "read the log"):
@@ -241,24 +241,32 @@ def _verify(
     path: Target, expected: tuple[int, str] | None, decode: bool, require_types: bool
 ) -> Verification:
     mark = None if expected is None else expected[0]
-    if _is_url(path):
-        with _postgres(str(path), create=False) as log:
-            last_seq, digest, marked = log.check(decode=decode, mark=mark)
-            name: object = log.where
-        result = Verification(str(path), last_seq, digest)
-    elif _kind(Path(path)) == "sqlite":
-        target = Path(path)
-        if not target.exists():
-            raise missing(target)
-        if target.is_dir():
-            raise a_directory(target)
-        with SQLiteLog(target, create=False) as stored:
-            last_seq, digest, marked = stored.check(decode=decode, mark=mark)
-        result = Verification(str(target), last_seq, digest)
-        name = target
+    unknown: dict[str, int] | None = None if require_types else {}
+    name: object
+    if _is_url(path) or _kind(Path(path)) == "sqlite":
+        log: SQLiteLog | PostgresLog
+        if _is_url(path):
+            log = _postgres(str(path), create=False)
+        else:
+            target = Path(path)
+            if not target.exists():
+                raise missing(target)
+            if target.is_dir():
+                raise a_directory(target)
+            log = SQLiteLog(target, create=False)
+        with log:
+            last_seq, digest, marked = log.check(
+                decode=decode, mark=mark, unknown=unknown
+            )
+            name = log.where
+        result = Verification(
+            str(path),
+            last_seq,
+            digest,
+            unchecked=tuple(sorted((unknown or {}).items())),
+        )
     else:
         target = Path(path)
-        unknown: dict[str, int] | None = None if require_types else {}
         scan = verify_file(target, decode=decode, mark=mark, unknown=unknown)
         last_seq = scan.last_seq
         result = Verification(
@@ -283,7 +291,7 @@ def repair(path: Target) -> int:
     crash); returns the number of bytes removed (0 if none).  Any other
     damage raises :class:`IntegrityError` and changes nothing."""
     if _kind(path) != "jsonl":
-        verify(path)
+        verify(path, require_types=False)
         return 0  # database transactions leave no torn tails
     with _refusals(path, "repair the log"):
         return repair_file(Path(path))
@@ -326,7 +334,7 @@ def convert(source: Target, target: Target) -> Verification:
                     f"{out.where} has records; convert writes a new log"
                 )
             out.append_raw(records)
-        result = verify(dst_url)
+        result = verify(dst_url, require_types=False)
     else:
         assert dst is not None
         created = not dst.exists()

@@ -252,6 +252,12 @@ class Rules:
         self._ids.add(event.id)
         self._last = recorded_key(event.recorded)
 
+    def check_record(self, obj: dict[str, Any]) -> None:
+        """:meth:`check_envelope` of a parsed record whose envelope
+        codec.check_envelope checked."""
+        recorded = _recorded_cached(obj["recorded"])
+        self.check_envelope(obj["id"], obj["supersedes"], recorded)
+
     def check_envelope(
         self, event_id: str, supersedes: Sequence[str], recorded: datetime.date
     ) -> None:
@@ -576,15 +582,16 @@ class _Scanner:
                 end = data.find(b"\n", position, size)
                 if end < 0:
                     break
-                line = data[position:end]
-                # unseal() and the hash check inline (about 0.3 us a record
-                # less); anything odd goes through them to be named.
-                body = line[:-_HASH_SUFFIX_LEN] + b"}"
+                # unseal() and the hash check inline, on ``data`` without
+                # slicing the line out (about 0.55 us a record less than
+                # calling them); anything odd goes through them to be named.
+                cut = end - _HASH_SUFFIX_LEN
+                body = data[position:cut] + b"}"
                 digest = sha256(head + body).digest()  # chain_hash(head, body)
-                if line[-_HASH_SUFFIX_LEN:] != (
-                    b',"hash":"' + digest.hex().encode() + b'"}'
+                if cut < position or not data.startswith(
+                    b',"hash":"%b"}' % digest.hex().encode(), cut
                 ):
-                    _check_seal(line, digest, path, line_no)
+                    _check_seal(data[position:end], digest, path, line_no)
                 seq += 1
                 # orjson first (about 3x faster than the stdlib parser);
                 # anything it does not read as the stdlib does, the
@@ -641,14 +648,10 @@ class _Scanner:
     def _opaque(self, obj: dict[str, Any], line_no: int) -> None:
         """Count a record read up to its envelope, and check the rules."""
         assert self.unknown is not None
-        name = obj["type"]
-        if _registered(obj, self.registered):  # but not at this version
-            name = f"{name} v{obj['v']}"
-        self.unknown[name] = self.unknown.get(name, 0) + 1
+        count_unchecked(self.unknown, obj, self.registered)
         if self.rules is not None:
             try:
-                recorded = _recorded_cached(obj["recorded"])
-                self.rules.check_envelope(obj["id"], obj["supersedes"], recorded)
+                self.rules.check_record(obj)
             except TimelineError as error:
                 raise _problem(self.path, line_no, str(error)) from None
 
@@ -744,6 +747,18 @@ def _read_reference(
     except TimelineError as error:
         raise _problem(path, line_no, str(error)) from None
     return (record.event, record.more), obj, False
+
+
+def count_unchecked(
+    unknown: dict[str, int], obj: dict[str, Any], registered: dict[Any, bool]
+) -> None:
+    """Count a record read up to its envelope in ``unknown``, by its event
+    type's name (with the version if the type is registered, but not at
+    that version); ``registered`` caches :func:`_registered`."""
+    name = obj["type"]
+    if _registered(obj, registered):
+        name = f"{name} v{obj['v']}"
+    unknown[name] = unknown.get(name, 0) + 1
 
 
 def _registered(obj: dict[str, Any], known: dict[Any, bool]) -> bool:

@@ -29,7 +29,6 @@ import psycopg
 import psycopg.errors
 from psycopg.types.string import BytesBinaryDumper
 
-from timeline._events import Event
 from timeline._storage.codec import FORMAT_VERSION
 from timeline._storage.relational import PERSIST_EVERY, RelationalLog
 from timeline._subscribe import Feed
@@ -452,23 +451,6 @@ class PostgresLog(RelationalLog):
 
     def _id_value(self, stored: Any) -> str:
         return bytes(stored).decode("utf-8", "surrogatepass")
-
-    def _row(
-        self,
-        event: Event,
-        seq: int,
-        body: bytes,
-        digest: bytes,
-        more: bool,
-        new: dict[type[Event], Any],
-    ) -> tuple[Any, ...]:
-        return (
-            seq,
-            event.id.encode("utf-8"),
-            *self._event_columns(event),
-            body,
-            digest,
-        )
 
     def _save_checkpoints(self, rows: list[tuple[Any, ...]]) -> bool:
         log = self._log_id

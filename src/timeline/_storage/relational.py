@@ -41,22 +41,34 @@ import orjson
 
 from timeline._dates import UNBOUNDED_ABOVE, UNBOUNDED_BELOW, UncertainDate
 from timeline._events import Event, recorded_key
-from timeline._log import AsOfQueries, DayInput, check_batch, known_at_key
+from timeline._log import (
+    CLOCK_SKEW,
+    AsOfQueries,
+    Clock,
+    DayInput,
+    check_batch,
+    known_at_key,
+    stamped,
+    system_clock,
+)
 from timeline._replay import _WIDTHS, FoldKey, Projection
 from timeline._storage.codec import (
     GENESIS,
     CodecError,
+    _parse_edtf_cached,
+    _recorded_cached,
+    check_envelope,
     decode_fast,
     encode_event,
     read_parsed,
-    read_record,
 )
-from timeline._storage.jsonl import Rules, parse_body
+from timeline._storage.jsonl import Rules, count_unchecked, parse_body
 from timeline._subscribe import Subscribable
 from timeline.exceptions import (
     ConcurrencyError,
     IntegrityError,
     TimelineError,
+    UnknownEventTypeError,
 )
 
 __all__ = ["RelationalLog"]
@@ -134,6 +146,16 @@ def derived(event: Event) -> tuple[Any, ...]:
     )
 
 
+def envelope_columns(obj: dict[str, Any]) -> tuple[Any, ...]:
+    """The columns (hi, lo, wc, rday, rsec) of a record from its envelope
+    (checked by codec.check_envelope), without its event type: those of
+    the event it reads as."""
+    return (
+        *date_columns(_parse_edtf_cached(obj["occurred"])),
+        *recorded_columns(_recorded_cached(obj["recorded"])),
+    )
+
+
 class _View:
     """The in-memory checkpoints of one projection over one version of the
     log: fold keys and the states after them, in fold order."""
@@ -165,6 +187,9 @@ class RelationalLog(AsOfQueries, Subscribable):
 
     #: Rows are kept compactly (SQLite schema 2) or with the body whole.
     compact: ClassVar[bool] = False
+    #: How much later than the clock a recorded time may be: as
+    #: :attr:`timeline.Log.clock_skew`.
+    clock_skew: datetime.timedelta = CLOCK_SKEW
     #: Rows read a page at a time when streaming.
     page: ClassVar[int] = 8192
     where: str
@@ -176,6 +201,11 @@ class RelationalLog(AsOfQueries, Subscribable):
         ):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name}: expected an int >= 1, got {value!r}")
+        #: What time it is, for appends (as :attr:`timeline.Log.clock`): an
+        #: event recorded later than this plus :attr:`clock_skew` is refused
+        #: (None: no such check), and ``append(..., stamp=True)`` records
+        #: events at this time.
+        self.clock: Clock | None = system_clock
         self._persist_every = persist_every
         self._every = checkpoint_every
         self._cache: OrderedDict[int, Event] = OrderedDict()
@@ -256,15 +286,39 @@ class RelationalLog(AsOfQueries, Subscribable):
         body: bytes,
         digest: bytes,
         more: bool,
-        new: dict[type[Event], Any],
+        new: dict[Any, Any],
     ) -> tuple[Any, ...]:
         """The row of a record (``new``: types added by this append)."""
-        return (seq, event.id, None, *self._event_columns(event), body, digest)
+        return self._whole_row(seq, event.id, self._event_columns(event), body, digest)
+
+    def _raw_row(
+        self,
+        obj: dict[str, Any],
+        seq: int,
+        body: bytes,
+        digest: bytes,
+        more: bool,
+        new: dict[Any, Any],
+    ) -> tuple[Any, ...]:
+        """The row of a record copied as it is, from its parsed ``body``
+        (its envelope checked; its event type need not be registered)."""
+        return self._whole_row(seq, obj["id"], envelope_columns(obj), body, digest)
+
+    def _whole_row(
+        self,
+        seq: int,
+        event_id: str,
+        columns: tuple[Any, ...],
+        body: bytes,
+        digest: bytes,
+    ) -> tuple[Any, ...]:
+        """A row keeping the canonical body whole."""
+        return (seq, self._id_param(event_id), *columns, body, digest)
 
     def _event_columns(self, event: Event) -> tuple[Any, ...]:
         return (*date_columns(event.occurred), *recorded_columns(event.recorded))
 
-    def _types_added(self, new: dict[type[Event], Any]) -> None:
+    def _types_added(self, new: dict[Any, Any]) -> None:
         """The append that added ``new`` types committed."""
 
     def _canonical(
@@ -536,12 +590,19 @@ class RelationalLog(AsOfQueries, Subscribable):
 
     # -- appending ----------------------------------------------------
 
-    def append(self, *events: Event, expected_seq: int | None = None) -> int:
+    def append(
+        self, *events: Event, expected_seq: int | None = None, stamp: bool = False
+    ) -> int:
         """Append events atomically; returns the last sequence number.
 
         ``expected_seq`` is the last sequence number the writer has seen;
         if the log has moved on, :class:`ConcurrencyError`.  A rejected
-        batch leaves the log exactly as it was.
+        batch leaves the log exactly as it was.  As :meth:`timeline.Log.append`:
+        an event recorded later than the log's ``clock`` plus
+        :attr:`clock_skew` is refused, and ``stamp=True`` records the batch
+        at the clock's time, read inside the append's write transaction
+        (never earlier than the log's last event), so concurrent writers
+        recording "now" are never refused as back-dated.
         """
         if expected_seq is not None and (
             not isinstance(expected_seq, int) or isinstance(expected_seq, bool)
@@ -549,12 +610,14 @@ class RelationalLog(AsOfQueries, Subscribable):
             raise TypeError(f"expected_seq: expected an int, got {expected_seq!r}")
         while True:
             try:
-                return self._append(events, expected_seq)
+                return self._append(events, expected_seq, stamp)
             except _Raced:
                 continue  # another writer took the seq: read the new end, again
 
-    def _append(self, events: Sequence[Event], expected_seq: int | None) -> int:
-        new_types: dict[type[Event], Any] = {}
+    def _append(
+        self, events: Sequence[Event], expected_seq: int | None, stamp: bool
+    ) -> int:
+        new_types: dict[Any, Any] = {}
         with self._write_transaction():
             last = self._run(
                 "SELECT seq, rday, rsec, body, hash FROM events WHERE {log} "
@@ -577,7 +640,17 @@ class RelationalLog(AsOfQueries, Subscribable):
                 for target in event.supersedes
             }
             known = self._seqs_of(targets)
-            check_batch(events, known.__contains__, previous)
+            clock = self.clock
+            if stamp:  # the time under the write transaction: none later yet
+                events = stamped(events, (clock or system_clock)(), previous)
+            check_batch(
+                events,
+                known.__contains__,
+                previous,
+                # (a stamped time is the log's own, never a caller's typo)
+                now=None if clock is None or stamp else clock(),
+                skew=self.clock_skew,
+            )
             # The rows are made as they go in: a server works on the first
             # ones while the next are encoded.
             supersessions: list[tuple[int, int]] = []
@@ -610,7 +683,7 @@ class RelationalLog(AsOfQueries, Subscribable):
         count: int,
         head: bytes,
         known: dict[str, int],
-        new_types: dict[type[Event], Any],
+        new_types: dict[Any, Any],
         supersessions: list[tuple[int, int]],
     ) -> Iterator[tuple[Any, ...]]:
         """The events' rows, one at a time; their supersessions (target,
@@ -647,8 +720,11 @@ class RelationalLog(AsOfQueries, Subscribable):
 
     def append_raw(self, records: Iterable[tuple[bytes, bytes]]) -> None:
         """Copy verified (body, hash) records into this empty log, unchanged
-        (for ``convert``: the copy keeps sequence numbers and hashes)."""
-        new_types: dict[type[Event], Any] = {}
+        (for ``convert``: the copy keeps sequence numbers and hashes).  Each
+        record is read up to its envelope (canonical JSON, the envelope's
+        members, sequence numbers 1, 2, ... in order): its event type need
+        not be registered."""
+        new_types: dict[Any, Any] = {}
         with self._write_transaction():
             if self._max_seq():
                 raise IntegrityError(f"{self.where}: convert needs an empty target log")
@@ -656,12 +732,25 @@ class RelationalLog(AsOfQueries, Subscribable):
             seq_of: dict[str, int] = {}
             supersessions: list[tuple[int, int]] = []
             more = False
-            for body, digest in records:
-                record = read_record(body, f"record of {self.where}")
-                event, seq, more = record.event, record.seq, record.more
-                seq_of[event.id] = seq
-                supersessions.extend((seq_of[t], seq) for t in event.supersedes)
-                rows.append(self._raw_row(event, seq, body, digest, more, new_types))
+            for seq, (body, digest) in enumerate(records, start=1):
+                obj = parse_body(body, self.where, seq, label="record")
+                try:
+                    more = check_envelope(obj, f"{self.where}: record {seq}")
+                except CodecError as error:
+                    raise IntegrityError(str(error)) from None
+                if obj["seq"] != seq:
+                    raise IntegrityError(
+                        f"{self.where}: record {seq} says seq {obj['seq']}"
+                    )
+                for target in obj["supersedes"]:
+                    if target not in seq_of:
+                        raise IntegrityError(
+                            f"{self.where}: record {seq} supersedes {target!r}, "
+                            "which is not an earlier record"
+                        )
+                    supersessions.append((seq_of[target], seq))
+                seq_of[obj["id"]] = seq
+                rows.append(self._raw_row(obj, seq, body, digest, more, new_types))
                 if len(rows) >= 10_000:
                     self._insert_rows(rows)
                     rows = []
@@ -675,18 +764,6 @@ class RelationalLog(AsOfQueries, Subscribable):
         self._types_added(new_types)
         self._notify()
         self._sync()
-
-    def _raw_row(
-        self,
-        event: Event,
-        seq: int,
-        body: bytes,
-        digest: bytes,
-        more: bool,
-        new: dict[type[Event], Any],
-    ) -> tuple[Any, ...]:
-        """The row of a record copied as it is (its body may be of any shape)."""
-        return self._row(event, seq, body, digest, more, new)
 
     # -- the chain ------------------------------------------------------
 
@@ -799,20 +876,33 @@ class RelationalLog(AsOfQueries, Subscribable):
         return last, head
 
     def check(
-        self, *, decode: bool = True, mark: int | None = None
+        self,
+        *,
+        decode: bool = True,
+        mark: int | None = None,
+        unknown: dict[str, int] | None = None,
     ) -> tuple[int, str, bytes | None]:
         """:meth:`verify`, also giving the hash of record ``mark`` (None if
-        the log has no such record), read in the same transaction."""
-        with self._read_transaction():
-            return self._verify(decode, mark)
+        the log has no such record), read in the same transaction.
 
-    def _verify(self, decode: bool, mark: int | None) -> tuple[int, str, bytes | None]:
+        With ``unknown`` (a dict), a record whose event type is not
+        registered (or not at its version) is checked up to its envelope
+        (canonical JSON, the envelope, the log's rules, the derived columns
+        from the envelope) and counted there by type name, as JSON Lines
+        logs do (``verify(..., require_types=False)``)."""
+        with self._read_transaction():
+            return self._verify(decode, mark, unknown)
+
+    def _verify(
+        self, decode: bool, mark: int | None, unknown: dict[str, int] | None
+    ) -> tuple[int, str, bytes | None]:
         head = GENESIS
         last = 0
         marked = None
         rules = Rules() if decode else None
         supersessions: list[tuple[int, int]] = []
         seq_of: dict[str, int] = {}
+        registered: dict[Any, bool] = {}
         self._check_more_tables()
         for row, body, head in self._chain(", e.hi, e.lo, e.wc, e.rday, e.rsec"):
             seq = last = row[0]
@@ -824,21 +914,38 @@ class RelationalLog(AsOfQueries, Subscribable):
             if type(stored) is not int or stored != seq:
                 raise IntegrityError(f"{where}: the record says seq {stored!r}")
             if rules is None:
+                try:
+                    check_envelope(obj, where)
+                except CodecError as error:
+                    raise IntegrityError(str(error)) from None
                 continue
-            event = self._event(obj, body, seq)
             try:
-                rules.check(event)
-            except IntegrityError as error:
-                raise IntegrityError(f"{where}: {error}") from None
+                try:
+                    event = read_parsed(obj, body, where).event
+                except UnknownEventTypeError:
+                    if unknown is None:
+                        raise
+                    # (decode_record checked the envelope before the type)
+                    count_unchecked(unknown, obj, registered)
+                    rules.check_record(obj)
+                    event_id, targets = obj["id"], obj["supersedes"]
+                    expected = (event_id, *envelope_columns(obj))
+                else:
+                    rules.check(event)
+                    event_id, targets = event.id, event.supersedes
+                    expected = derived(event)
+            except TimelineError as error:
+                raise IntegrityError(
+                    str(error) if str(error).startswith(where) else f"{where}: {error}"
+                ) from None
             columns = (self._id_value(row[1]), *row[5:])
-            expected = derived(event)
             if columns != expected:
                 raise IntegrityError(
                     f"{where}: the indexed columns (id, hi, lo, wc, rday, rsec) = "
                     f"{columns} do not match the record {expected}"
                 )
-            seq_of[event.id] = seq
-            supersessions.extend((seq_of[target], seq) for target in event.supersedes)
+            seq_of[event_id] = seq
+            supersessions.extend((seq_of[target], seq) for target in targets)
         if rules is not None:
             stored_pairs = self._run(
                 "SELECT target, by_seq FROM supersessions WHERE {log} "

@@ -47,6 +47,7 @@ from timeline._storage.relational import (
     PERSIST_EVERY,
     RelationalLog,
     date_columns,
+    envelope_columns,
 )
 from timeline._subscribe import Feed
 from timeline.exceptions import IntegrityError, StorageError
@@ -332,7 +333,7 @@ class SQLiteLog(RelationalLog):
         except sqlite3.Error as error:
             raise storage_error(self.path, error, "opening it") from None
         self._types: dict[int, tuple[str, int, bytes]] = {}
-        self._kinds: dict[type[Event], tuple[int, bytes]] = {}
+        self._kinds: dict[Any, tuple[int, bytes]] = {}
         self._dates: dict[int, tuple[UncertainDate, int, int, int | None]] = {}
         try:
             self._open(create=create, fsync=fsync)
@@ -670,14 +671,19 @@ class SQLiteLog(RelationalLog):
         return digest if self._ending(seq, digest) is _END else None
 
     def _kind(
-        self, kind: type[Event], new: dict[type[Event], Any]
+        self, kind: type[Event] | tuple[str, int], new: dict[Any, Any]
     ) -> tuple[int, bytes]:
-        """(code, body fragment) of an event type, adding it to the types
-        table if need be (inside the append's transaction: ``new`` is kept
-        once it commits, never before, so a rolled-back code is forgotten)."""
+        """(code, body fragment) of an event type (a class, or the name and
+        version of a record's), adding it to the types table if need be
+        (inside the append's transaction: ``new`` is kept once it commits,
+        never before, so a rolled-back code is forgotten)."""
         entry: tuple[int, bytes] | None = self._kinds.get(kind) or new.get(kind)
         if entry is None:
-            key = (kind.type_name, kind.schema_version)
+            key = (
+                kind
+                if isinstance(kind, tuple)
+                else (kind.type_name, kind.schema_version)
+            )
             row = self._db.execute(
                 "SELECT code FROM types WHERE name = ? AND v = ?", key
             ).fetchone()
@@ -688,7 +694,7 @@ class SQLiteLog(RelationalLog):
             entry = new[kind] = (int(row[0]), _type_fragment(*key))
         return entry
 
-    def _types_added(self, new: dict[type[Event], Any]) -> None:
+    def _types_added(self, new: dict[Any, Any]) -> None:
         self._kinds.update(new)
 
     def _row(
@@ -698,13 +704,49 @@ class SQLiteLog(RelationalLog):
         body: bytes,
         digest: bytes,
         more: bool,
-        new: dict[type[Event], Any],
+        new: dict[Any, Any],
     ) -> tuple[Any, ...]:
         """The row of a record: compact if its body has the expected shape,
         else whole (with no type code)."""
-        code: int | None
         code, fragment = self._kind(type(event), new)
-        event_id = event.id
+        hi, lo, wc = self._columns(event.occurred)
+        recorded = event.recorded
+        if type(recorded) is datetime.date:
+            rday, rsec = recorded.toordinal(), 0.0
+        else:
+            rday, rsec = recorded_key(recorded)
+        columns = (hi, lo, wc, rday, rsec)
+        return self._compact(seq, event.id, code, fragment, columns, body, digest, more)
+
+    def _raw_row(
+        self,
+        obj: dict[str, Any],
+        seq: int,
+        body: bytes,
+        digest: bytes,
+        more: bool,
+        new: dict[Any, Any],
+    ) -> tuple[Any, ...]:
+        code, fragment = self._kind((obj["type"], obj["v"]), new)
+        columns = envelope_columns(obj)
+        row = self._compact(seq, obj["id"], code, fragment, columns, body, digest, more)
+        if _has_codes(body):  # pragma: no cover - not in a JSON text
+            row = (*row[:2], None, *row[3:8], body, row[9])
+        return row
+
+    def _compact(
+        self,
+        seq: int,
+        event_id: str,
+        code: int | None,
+        fragment: bytes,
+        columns: tuple[Any, ...],
+        body: bytes,
+        digest: bytes,
+        more: bool,
+    ) -> tuple[Any, ...]:
+        """The row of a record of the type ``code`` (whose body continues
+        with ``fragment`` after the id) with the derived ``columns``."""
         head = b'{"seq":%d,"id":%b%b' % (
             seq,
             encode_basestring(event_id).encode("utf-8"),
@@ -715,29 +757,9 @@ class SQLiteLog(RelationalLog):
             stored = _pack(body[len(head) : len(body) - len(end)])
         else:
             code, stored = None, body
-        hi, lo, wc = self._columns(event.occurred)
-        recorded = event.recorded
-        if type(recorded) is datetime.date:
-            rday, rsec = recorded.toordinal(), 0.0
-        else:
-            rday, rsec = recorded_key(recorded)
         if more:
             digest = digest[:_SHORT_HASH]
-        return (seq, event_id, code, hi, lo, wc, rday, rsec, stored, digest)
-
-    def _raw_row(
-        self,
-        event: Event,
-        seq: int,
-        body: bytes,
-        digest: bytes,
-        more: bool,
-        new: dict[type[Event], Any],
-    ) -> tuple[Any, ...]:
-        row = self._row(event, seq, body, digest, more, new)
-        if _has_codes(body):  # pragma: no cover - not in a JSON text
-            row = (*row[:2], None, *row[3:8], body, row[9])
-        return row
+        return (seq, event_id, code, *columns, stored, digest)
 
     def _columns(self, date: UncertainDate) -> tuple[int, int, int | None]:
         # Logs share date objects: a lookup by identity (the entry keeps the
@@ -753,10 +775,14 @@ class SQLiteLog(RelationalLog):
     # -- verify and convert ---------------------------------------------
 
     def check(
-        self, *, decode: bool = True, mark: int | None = None
+        self,
+        *,
+        decode: bool = True,
+        mark: int | None = None,
+        unknown: dict[str, int] | None = None,
     ) -> tuple[int, str, bytes | None]:
         try:
-            return super().check(decode=decode, mark=mark)
+            return super().check(decode=decode, mark=mark, unknown=unknown)
         except sqlite3.Error as error:
             raise storage_error(self.path, error, "verifying") from None
 
