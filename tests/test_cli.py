@@ -364,7 +364,7 @@ def test_state_mid_2024_current_record(capsys: pytest.CaptureFixture[str]) -> No
     certain = section(out, "Certain (happened by the end of 2024-07-01):")
     assert "stage: treaty signed" in certain
     assert (
-        "treaty (comprehensive-strategic-partnership): signed 2024-06-19, "
+        "treaty (comprehensive-strategic-partnership): signed 19 June 2024, "
         "not in force" in certain
     )
     assert "mutual-assistance clause: yes (Article 4)" in certain
@@ -387,10 +387,10 @@ def test_state_december_2024_as_the_programme_had_it(
     assert status == 0
     assert "record: as known on 2025-07-14 (21 events counted)" in out
     certain = section(out, "Certain")
-    assert "signed 2024-06, not in force" in certain
+    assert "signed June 2024, not in force" in certain
     assert "troops in Russia: not deployed" in certain
     possible = section(out, "Only possible")
-    assert "signed 2024-06, in force 2024-12" in possible
+    assert "signed June 2024, in force December 2024" in possible
     assert "because of: prog-treaty-in-force (2024-12)" in possible
     assert "troops in Russia" not in possible  # the programme's 2025: not yet
     pending = out.split("Pending events", 1)[1]
@@ -564,13 +564,18 @@ def test_diff(capsys: pytest.CaptureFixture[str]) -> None:
         "What became certain between 2024-06-01 and 2024-12-31 (current record):"
     )
     assert "  - treaty: none signed" in out
-    assert "  + treaty (comprehensive-strategic-partnership): signed 2024-06-19" in out
+    assert (
+        "  + treaty (comprehensive-strategic-partnership): signed 19 June 2024" in out
+    )
     assert "ver-treaty-in-force-2024-12-04" in out.split("Events that became", 1)[1]
     _, out, _ = run(
         capsys, "diff", "2024-12-01", "2025-01-31", "--known-at", "2025-07-14"
     )
     assert "  - treaty (comprehensive-strategic-partnership): not in force" in out
-    assert "  + treaty (comprehensive-strategic-partnership): in force 2024-12" in out
+    assert (
+        "  + treaty (comprehensive-strategic-partnership): in force December 2024"
+        in out
+    )
 
 
 def test_show_an_event_its_source_and_what_superseded_it(
@@ -620,7 +625,7 @@ def test_installed_command_runs_outside_the_checkout(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    assert "signed 2024-06-19, not in force" in done.stdout
+    assert "signed 19 June 2024, not in force" in done.stdout
 
 
 # -- bad input ------------------------------------------------------------------------
@@ -774,20 +779,23 @@ def test_state_shows_each_authors_estimate_and_the_range(
     certain = section(out, "Certain (happened by the end of 2025-07-14):")
     assert (
         "    casualties kp-casualties-total: 4 authors, from about 4,000 soldiers "
-        "(Ukraine (Zelensky), 2025-01-09) to at least 6,000 soldiers (UK MoD, "
-        "2025-06-15)\n      about 4,000 soldiers (Ukraine (Zelensky)), 2025-01-09\n"
-        "      about 4,000 soldiers (ROK JCS), 2025-03-27\n"
-        "      about 4,700 soldiers (NIS), 2025-04-30\n"
-        "      at least 6,000 soldiers (UK MoD), 2025-06-15\n" in certain
+        "(Ukraine (Zelensky), 9 January 2025) to at least 6,000 soldiers (UK MoD, "
+        "15 June 2025)\n"
+        "      about 4,000 soldiers (Ukraine (Zelensky)), 9 January 2025\n"
+        "      about 4,000 soldiers (ROK JCS), 27 March 2025\n"
+        "      about 4,700 soldiers (NIS), 30 April 2025\n"
+        "      at least 6,000 soldiers (UK MoD), 15 June 2025\n" in certain
     )
     # one author: one line, as before
-    assert "    casualties kp-killed: about 600 soldiers (NIS), 2025-04-30" in certain
+    assert (
+        "    casualties kp-killed: about 600 soldiers (NIS), 30 April 2025" in certain
+    )
     # authors who agree
     assert "ru-oil-to-kp-since-2024-03: 2 authors, each at least 1,000,000 barrels" in (
         certain
     )
     # what the programme said is a reading, and the unverifiable claims are named
-    assert "2022-09-05 US intelligence on RU (arms procurement): " in certain
+    assert "5 September 2022 US intelligence on RU (arms procurement): " in certain
     assert "    prog-aid-fuel-food-materials (construction materials): " in certain
 
 
@@ -827,3 +835,25 @@ def test_state_json_gives_the_authors_and_the_range(
         spread.high_value,
         spread.high.estimate.by,
     )
+
+
+# -- timeline date -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["about 1850", "between 1884 and 1886", "the 1860s", "before 14 July 2025"]
+)
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_date_says_the_date_in_describes_words(
+    capsys: pytest.CaptureFixture[str], text: str, lang: str
+) -> None:
+    status, out, err = run(capsys, "date", text, "--lang", lang)
+    assert (status, err) == (0, "")
+    fields = dict(row.split(":", 1) for row in out.splitlines())
+    date = timeline.parse_date(text)
+    assert fields["edtf"].strip() == date.to_edtf()
+    assert fields["words"].strip() == date.describe(lang)
+    # the words read back as the date
+    assert timeline.parse_date(fields["words"].strip()) == date
+    if (text, lang) == ("about 1850", "ja"):
+        assert fields["words"].strip() == "1850年頃"

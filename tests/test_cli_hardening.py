@@ -501,3 +501,32 @@ def test_a_full_disk_is_one_line_naming_what_was_written(
     named = "/dev/full" if "/dev/full" in argv else "standard output"
     assert named in done.stderr, done.stderr
     assert evil_log.read_bytes() == before
+
+
+def test_exports_on_standard_output_reach_no_terminal_raw(
+    evil_everywhere: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """JSON Lines: control characters as \\u escapes, the same events read
+    back. CSV: exact into a pipe or a file (it has no escapes), every cell
+    escaped on a terminal."""
+    with timeline.open_log(evil_everywhere) as log:
+        events = list(log)
+    export = ["export", evil_everywhere.name, "--import", "brewery", "-o", "-"]
+    assert main([*export, "--format", "jsonl"]) == 0
+    out = capsys.readouterr().out
+    assert _forged(out) == []
+    Path("back.jsonl").write_text(out, encoding="utf-8")
+    assert timeline.read_events("back.jsonl") == events
+    assert main([*export, "--format", "csv"]) == 0  # a pipe: the data itself
+    out = capsys.readouterr().out
+    assert EVIL in out
+    Path("back.csv").write_text(out, encoding="utf-8", newline="")
+    assert timeline.read_events("back.csv") == events
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main([*export, "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert _forged(out) == []
+    assert f"changed{SHOWN}" in out
+    assert len(out.splitlines()) == 1 + len(events)  # no line of a record's own

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from timeline import Point, UncertainDate, from_day_number
+from timeline import Point, UncertainDate
 from timeline._render.layout import lane_label
 from timeline._render.words import (
     _PERSONNEL,
@@ -21,12 +21,13 @@ from timeline._render.words import (
     country,
     estimate_text,
     outcome_word,
+    short_months,
     thing,
 )
 from timeline.dataset._figures import Spread, spreads
 from timeline.dataset.relationship import Figure, Personnel, RelationshipState
 
-__all__ = ["FACETS", "describe", "estimate_lines", "facet_label"]
+__all__ = ["FACETS", "describe", "estimate_lines", "facet_label", "since_words"]
 
 FACETS: Final = (
     "stage",
@@ -187,17 +188,20 @@ def _treaty(state: RelationshipState, lang: Lang) -> str:
     return text
 
 
-def _since(date: UncertainDate | None, lang: Lang) -> str:
-    """ "since" a date in words: "since June 2024", or for a span of days
-    (the first arrivals) "since between 8 and 13 October 2024"."""
-    if date is None:
-        return _w(lang, "since ?", "?から")
+def since_words(date: UncertainDate, lang: Lang) -> str:
+    """A date after "since", in describe's words: "June 2024", or for a span
+    of days (the first arrivals) "between 8 October 2024 and 13 October
+    2024" (Japanese: "2024年10月8日〜2024年10月13日")."""
     start, end = date.start, date.end
     if date.is_interval and isinstance(start, Point) and isinstance(end, Point):
         first = UncertainDate(start=start, end=start).describe(lang)
         last = UncertainDate(start=end, end=end).describe(lang)
-        return _w(lang, f"since between {first} and {last}", f"{first}〜{last}から")
-    words = date.describe(lang)
+        return f"{first}〜{last}" if lang == "ja" else f"between {first} and {last}"
+    return date.describe(lang)
+
+
+def _since(date: UncertainDate | None, lang: Lang) -> str:
+    words = "?" if date is None else since_words(date, lang)
     return _w(lang, f"since {words}", f"{words}から")
 
 
@@ -368,12 +372,9 @@ def _end(figure: Figure, lang: Lang) -> str:
     day = figure.date.describe(lang)
     number = figure.date.earliest_day
     if lang == "en" and number is not None and number == figure.date.latest_day:
-        d = from_day_number(number)
-        day = f"{d.day} {_MONTHS[3 * d.month - 3 : 3 * d.month]} {d.year}"
+        day = short_months(day)
     return f"{author(figure.estimate.by, lang)}{_sep(lang)}{day}"
 
-
-_MONTHS: Final = "JanFebMarAprMayJunJulAugSepOctNovDec"
 
 # Measures whose words in the text lean on the line before them.
 _CHART_MEASURES: Final = {

@@ -57,6 +57,7 @@ __all__ = [
     "facts",
     "fold_explained",
     "safe_json",
+    "safe_json_text",
     "to_json",
     "value_text",
 ]
@@ -115,7 +116,13 @@ def safe_json(value: Any, *, indent: int | None = None) -> str:
     >>> safe_json({"id": "a\u202eb\x1b"})
     '{"id": "a\\\\u202eb\\\\u001b"}'
     """
-    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return safe_json_text(json.dumps(value, ensure_ascii=False, indent=indent))
+
+
+def safe_json_text(text: str) -> str:
+    """JSON text (as ``json.dumps(..., ensure_ascii=False)`` writes it) with
+    the control characters it leaves as they are written as ``\\u``
+    escapes: the same values, nothing a terminal would obey."""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

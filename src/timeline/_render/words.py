@@ -27,6 +27,7 @@ __all__ = [
     "day_text",
     "event_label",
     "say",
+    "short_months",
 ]
 
 Lang = Literal["en", "ja"]
@@ -123,6 +124,21 @@ def day_text(day: datetime.date, lang: Lang) -> str:
     """One calendar day in words (:meth:`UncertainDate.describe`)."""
     point = Point(day.year, day.month, day.day)
     return UncertainDate(start=point, end=point).describe(lang)
+
+
+_MONTH_BEFORE_YEAR: Final = re.compile(r"\b([A-Z][a-z]{2})[a-z]+(?= -?\d{4}\b)")
+
+
+def short_months(words: str) -> str:
+    """English date words with each month's name cut to three letters, for
+    the chart's tight lines: a thin layer over
+    :meth:`UncertainDate.describe`, which owns the names.
+
+    >>> import timeline
+    >>> short_months(timeline.parse_date("30 September 2024").describe())
+    '30 Sep 2024'
+    """
+    return _MONTH_BEFORE_YEAR.sub(r"\1", words)
 
 
 # -- amounts --------------------------------------------------------------

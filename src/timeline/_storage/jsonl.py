@@ -582,15 +582,16 @@ class _Scanner:
                 end = data.find(b"\n", position, size)
                 if end < 0:
                     break
-                line = data[position:end]
-                # unseal() and the hash check inline (about 0.3 us a record
-                # less); anything odd goes through them to be named.
-                body = line[:-_HASH_SUFFIX_LEN] + b"}"
+                # unseal() and the hash check inline, on ``data`` without
+                # slicing the line out (about 0.55 us a record less than
+                # calling them); anything odd goes through them to be named.
+                cut = end - _HASH_SUFFIX_LEN
+                body = data[position:cut] + b"}"
                 digest = sha256(head + body).digest()  # chain_hash(head, body)
-                if line[-_HASH_SUFFIX_LEN:] != (
-                    b',"hash":"' + digest.hex().encode() + b'"}'
+                if cut < position or not data.startswith(
+                    b',"hash":"%b"}' % digest.hex().encode(), cut
                 ):
-                    _check_seal(line, digest, path, line_no)
+                    _check_seal(data[position:end], digest, path, line_no)
                 seq += 1
                 # orjson first (about 3x faster than the stdlib parser);
                 # anything it does not read as the stdlib does, the

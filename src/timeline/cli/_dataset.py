@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 import timeline
+from timeline._render.facets import since_words
 from timeline._render.values import value_text
+from timeline._render.words import Lang
 from timeline.cli._report import WORDS, Group, Report, Words
 from timeline.dataset import Relationship, RelationshipState
 from timeline.dataset._figures import spreads
@@ -121,21 +123,25 @@ class _Words(Words):
     def stage(self, value: str) -> str:
         return _STAGES[value][self._index]
 
+    def date(self, date: timeline.UncertainDate | None) -> str:
+        """A date of the state in words (:meth:`UncertainDate.describe`)."""
+        return "?" if date is None else date.describe(self.lang_code)
+
+    @property
+    def lang_code(self) -> Lang:
+        return "ja" if self._index else "en"
+
 
 # -- the readable state -----------------------------------------------------
 
 
-def _date(date: timeline.UncertainDate | None) -> str:
-    return "?" if date is None else date.to_edtf()
+def _figure_text(figure: Figure, w: _Words) -> str:
+    return f"{figure.estimate}, {w.date(figure.date)}"
 
 
-def _figure_text(figure: Figure) -> str:
-    return f"{figure.estimate}, {figure.date.to_edtf()}"
-
-
-def _end_text(figure: Figure) -> str:
+def _end_text(figure: Figure, w: _Words) -> str:
     e = figure.estimate
-    return f"{e.amount} {e.unit} ({e.by}, {figure.date.to_edtf()})"
+    return f"{e.amount} {e.unit} ({e.by}, {w.date(figure.date)})"
 
 
 def _figures(
@@ -149,16 +155,16 @@ def _figures(
         head = f"{label} {spread.measure}: " if label else f"{spread.measure}: "
         fact = f"{key}.{spread.measure}"
         if len(spread.figures) == 1:
-            groups.append(Group(fact, head, (_figure_text(spread.low),), depth=1))
+            groups.append(Group(fact, head, (_figure_text(spread.low, w),), depth=1))
             continue
         n = len(spread.figures)
         if spread.low_value == spread.high_value:
             e = spread.low.estimate
             span = w("agree", n=n, value=f"{e.amount} {e.unit}")
         else:
-            low, high = _end_text(spread.low), _end_text(spread.high)
+            low, high = _end_text(spread.low, w), _end_text(spread.high, w)
             span = w("range", n=n, low=low, high=high)
-        items = tuple(_figure_text(f) for f in spread.figures)
+        items = tuple(_figure_text(f, w) for f in spread.figures)
         groups.append(Group(fact, f"{head}{span}", items, "\n", depth=1))
     return groups
 
@@ -166,7 +172,8 @@ def _figures(
 def _personnel_groups(w: _Words, key: str, label: str, p: Personnel) -> list[Group]:
     if not p.deployed:
         return [Group(key, f"{label}: ", (w("not_deployed"),))]
-    parts = [w("deployed_since", since=_date(p.since))]
+    since = "?" if p.since is None else since_words(p.since, w.lang_code)
+    parts = [w("deployed_since", since=since)]
     parts.append(w("fought") if p.fought else w("rear"))
     if p.destinations:
         parts.append(f"{w('to')}: {', '.join(p.destinations)}")
@@ -183,20 +190,21 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
     groups = [Group("stage", f"{w('stage')}: ", (w.stage(state.stage.value),))]
     items: tuple[str, ...]
     if state.war.episodes:
-        items = tuple(f"{e.name} ({e.date})" for e in state.war.episodes)
+        items = tuple(f"{e.name} ({w.date(e.date)})" for e in state.war.episodes)
         groups.append(Group("war", f"{w('war')}: ", items))
     if state.summits:
         items = tuple(
-            f"{s.date} {', '.join(s.leaders)} ({s.place})" for s in state.summits
+            f"{w.date(s.date)} {', '.join(s.leaders)} ({s.place})"
+            for s in state.summits
         )
         groups.append(Group("summits", f"{w('summits')}: ", items))
     treaty = state.treaty
     if treaty.status == "none":
         groups.append(Group("treaty.status", f"{w('treaty')}: ", (w("treaty_none"),)))
     else:
-        parts = [f"{w('signed')} {_date(treaty.signed)}"]
+        parts = [f"{w('signed')} {w.date(treaty.signed)}"]
         if treaty.status == "in_force":
-            parts.append(f"{w('in_force')} {_date(treaty.in_force)}")
+            parts.append(f"{w('in_force')} {w.date(treaty.in_force)}")
         else:
             parts.append(w("not_in_force"))
         name = f" ({treaty.name})" if treaty.name else ""
@@ -210,7 +218,9 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
             Group("treaty.mutual_defense", f"{w('mutual')}: ", (clause,), depth=1)
         )
     if treaty.ratifications:
-        items = tuple(f"{r.party} {r.body} {r.date}" for r in treaty.ratifications)
+        items = tuple(
+            f"{r.party} {r.body} {w.date(r.date)}" for r in treaty.ratifications
+        )
         groups.append(
             Group("treaty.ratifications", f"{w('ratified')}: ", items, depth=1)
         )
@@ -221,7 +231,7 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
         groups.extend(_personnel_groups(w, f"personnel.{p.kind}", label, p))
     if state.announcements:
         items = tuple(
-            f"{a.date} {a.announcer}: {a.kind.replace('_', ' ')}"
+            f"{w.date(a.date)} {a.announcer}: {a.kind.replace('_', ' ')}"
             + (f", {a.count}" if a.count else "")
             + (f", {a.destination}" if a.destination else "")
             for a in state.announcements
@@ -252,12 +262,12 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
         groups.append(Group("aid.backing", f"{w('backing')}: ", aid.backing))
     others = [b for b in state.backing if (b.provider, b.beneficiary) == ("KP", "RU")]
     if others:
-        items = tuple(f"{b.date} {b.action}" for b in others)
+        items = tuple(f"{w.date(b.date)} {b.action}" for b in others)
         groups.append(Group("backing", f"{w('backing_of')}:", items, "\n"))
     for ship in state.warships:
         place = f" ({ship.place})" if ship.place else ""
         items = (
-            f"{ship.outcome.value} {ship.date}{place}",
+            f"{ship.outcome.value} {w.date(ship.date)}{place}",
             f"{w('russian_systems')}: {ship.russian_systems or '?'}",
         )
         groups.append(
@@ -268,11 +278,12 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
         for x in state.exercises:
             aircraft = f"; {', '.join(x.aircraft)}" if x.aircraft else ""
             who = ", ".join(x.participants)
-            drills.append(f"{x.date} {x.name or x.kind} ({who}{aircraft})")
+            drills.append(f"{w.date(x.date)} {x.name or x.kind} ({who}{aircraft})")
         groups.append(Group("exercises", f"{w('exercises')}:", tuple(drills), "\n"))
     if state.responses:
         items = tuple(
-            f"{r.date} {', '.join(r.actors)}: {r.measure}" for r in state.responses
+            f"{w.date(r.date)} {', '.join(r.actors)}: {r.measure}"
+            for r in state.responses
         )
         groups.append(Group("responses", f"{w('responses')}:", items, "\n"))
     for a in state.alignments:
@@ -280,17 +291,20 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
         items = (", ".join(a.members), f"{w('named')} {a.named}")
         groups.append(Group(f"alignments.{a.name}", head, items))
     if state.stances:
-        items = tuple(f"{s.actor}: {s.stance} ({s.date})" for s in state.stances)
+        items = tuple(
+            f"{s.actor}: {s.stance} ({w.date(s.date)})" for s in state.stances
+        )
         groups.append(Group("stances", f"{w('stances')}:", items, "\n"))
     if state.assessments:
         items = tuple(
-            f"{a.date} {a.assessor} on {a.subject} ({a.topic}): {a.assessment}"
+            f"{w.date(a.date)} {a.assessor} on {a.subject} ({a.topic}): {a.assessment}"
             for a in state.assessments
         )
         groups.append(Group("assessments", f"{w('assessments')}:", items, "\n"))
     if state.monitoring:
         items = tuple(
-            f"{r.date} {r.body}: {'; '.join(r.findings)}" for r in state.monitoring
+            f"{w.date(r.date)} {r.body}: {'; '.join(r.findings)}"
+            for r in state.monitoring
         )
         groups.append(Group("monitoring", f"{w('monitoring')}:", items, "\n"))
     if state.unverified:

@@ -6,13 +6,14 @@ import argparse
 
 from timeline._dates import UncertainDate
 from timeline._freetext import parse_date
+from timeline._render.words import Lang
 from timeline.cli._text import line
 from timeline.exceptions import TimelineError
 
 __all__ = ["add_commands"]
 
 
-def _describe_date(date: UncertainDate) -> str:
+def _describe_date(date: UncertainDate, lang: Lang = "en") -> str:
     def bound(day: object) -> str:
         return "open/unknown" if day is None else str(day)
 
@@ -23,6 +24,7 @@ def _describe_date(date: UncertainDate) -> str:
     return "\n".join(
         [
             f"edtf:      {date.to_edtf()}",
+            f"words:     {date.describe(lang)}",
             f"precision: {date.precision.name.lower()}",
             f"qualifier: {date.qualifier.name.lower()}",
             f"earliest:  {earliest}",
@@ -33,7 +35,7 @@ def _describe_date(date: UncertainDate) -> str:
 
 def _cmd_date(args: argparse.Namespace) -> int:
     date = parse_date(args.text)
-    for text in _describe_date(date).split("\n"):
+    for text in _describe_date(date, args.lang).split("\n"):
         line(text)
     if args.by is not None:
         day = parse_date(args.by)
@@ -45,4 +47,10 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     date = commands.add_parser("date", help="read a date and show its bounds")
     date.add_argument("text", help='a date: "2024-06", "June 2024", "2024年6月", ...')
     date.add_argument("--by", help="also answer: did it happen by this day?")
+    date.add_argument(
+        "--lang",
+        choices=("en", "ja"),
+        default="en",
+        help="the language of the date in words (default: en)",
+    )
     date.set_defaults(run=_cmd_date)

@@ -21,6 +21,7 @@ import timeline
 from timeline._exchange import linked_places, read_events, timelinejs_rows, write_events
 from timeline._render.layout import title
 from timeline._render.timelinejs import timelinejs
+from timeline._render.values import escape, safe_json_text
 from timeline._render.words import Lang, event_label
 from timeline.cli._project import UsageError, add_import, open_any, prepare
 from timeline.cli._text import line, print_json, write
@@ -101,11 +102,29 @@ def _cmd_export(args: argparse.Namespace) -> int:
         out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     text = out.getvalue()
     if args.out in (None, "-"):
-        write(text)
+        write(_shown(text, args.format))
         return 0
     Path(args.out).write_text(text, encoding="utf-8", newline="")
     line(f"wrote {args.out} ({args.format}, {len(text.splitlines())} lines)")
     return 0
+
+
+def _shown(text: str, fmt: str) -> str:
+    """An export on standard output, where a record's control characters
+    must not reach a terminal raw: JSON Lines with them as ``\\u`` escapes
+    (the same values); CSV, which has no escapes, exact when it goes to a
+    file or a pipe and with every cell escaped (:func:`escape`) on a
+    terminal, as ``ls`` shows odd file names."""
+    if fmt == "jsonl":
+        return safe_json_text(text)
+    if fmt not in ("csv", "timelinejs") or not sys.stdout.isatty():
+        return text
+    rows = csv.reader(io.StringIO(text, newline=""))
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows(
+        [escape(cell) for cell in row] for row in rows
+    )
+    return out.getvalue()
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
