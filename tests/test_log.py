@@ -484,16 +484,17 @@ def test_a_log_repr_gives_its_length() -> None:
     assert repr(log) == "<Log: 1,234 events>"
 
 
-def test_a_fuzz_policy_on_a_sqlite_log_is_refused_clearly(tmp_path: Any) -> None:
+def test_a_fuzz_policy_on_a_sqlite_log_answers(tmp_path: Any) -> None:
+    """SQLite answers under a Fuzz policy (test_storage_contract compares
+    every backend with the in-memory log)."""
     log = timeline.open_log(tmp_path / "log.sqlite")
     try:
         log.append(Noted(id="a", occurred="1850~", recorded="2024-01-01"))
         assert log.state(TRACE, "1851-06-01").certain == ("a",)
-        with pytest.raises(timeline.UnsupportedQueryError, match="Fuzz"):
-            log.state(TRACE, "1851-06-01", fuzz=timeline.Fuzz())
-        with pytest.raises(NotImplementedError):
-            log.certain(TRACE, "1851-06-01", fuzz=timeline.Fuzz())
-        # A policy that widens nothing is strict, and answers.
+        fuzzy = log.state(TRACE, "1851-06-01", fuzz=timeline.Fuzz())
+        assert (fuzzy.certain, [e.id for e in fuzzy.pending]) == ((), ["a"])
+        assert log.certain(TRACE, "1852-01-01", fuzz=timeline.Fuzz()) == ("a",)
+        # A policy that widens nothing is strict.
         assert log.state(TRACE, "1851-06-01", fuzz=timeline.Fuzz(0, 0)).certain == (
             "a",
         )

@@ -116,3 +116,24 @@ def test_a_derived_column_is_checked_without_the_types(folder: Path) -> None:
     assert done.stderr.startswith(
         f"timeline: verify: FAILED: {path.name}: seq 2: the indexed columns"
     ), done.stderr
+
+
+def test_an_append_recorded_in_the_future_is_refused(folder: Path) -> None:
+    """Issue 12 item 6 on SQLite, through the command: a row recorded in
+    2099 (a typo that would refuse every later append as back-dated) is
+    one line, exit 2, and the log is as it was."""
+    path = folder / "history.sqlite"
+    timeline.convert(folder / "history.jsonl", path)
+    rows = (BREWERY / "history.csv").read_text(encoding="utf-8").splitlines()
+    header, first = rows[0], rows[1].split(",")
+    first[0], first[3] = "typo", "2099-03-01"
+    (folder / "late.csv").write_text(f"{header}\n{','.join(first)}\n", encoding="utf-8")
+    before = records(path)
+    done = console(
+        folder, "append", path.name, "--from", "late.csv", "--import", "brewery"
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "'typo'" in done.stderr
+    assert "recorded 2099-03-01 is later than now" in done.stderr
+    assert records(path) == before

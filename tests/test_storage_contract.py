@@ -44,6 +44,7 @@ from strategies import (
 from timeline import (
     ConcurrencyError,
     Event,
+    Fuzz,
     IntegrityError,
     InvalidEventError,
     Log,
@@ -345,6 +346,19 @@ def _answers(log: Any, as_of: datetime.date, known_at: Any) -> Any:
     )
 
 
+#: Fuzz policies: none (strict), the default, wider, one-sided.
+POLICIES = st.builds(Fuzz, approximate=st.integers(0, 3), uncertain=st.integers(0, 3))
+
+
+def _fuzzy_answers(log: Any, as_of: datetime.date, known_at: Any, fuzz: Fuzz) -> Any:
+    return (
+        log.state(TRACE, as_of, known_at, fuzz=fuzz),
+        log.state(SELECTIVE, as_of, known_at, fuzz=fuzz),
+        log.certain(SELECTIVE, as_of, known_at, fuzz=fuzz),
+        log.provenance(SELECTIVE, as_of, known_at, fuzz=fuzz),
+    )
+
+
 class LogContract:
     """What every log promises.  Subclasses say how to open one."""
 
@@ -638,7 +652,22 @@ class LogContract:
     def test_answers_equal_the_in_memory_log_and_the_model(
         self, where: Callable[[], Any]
     ) -> None:
-        def check(events: list[Event], cuts: list[list[Event]], asks: Any) -> None:
+        """Strict, and under a Fuzz policy (issue 17 item 4: every event's
+        bounds widened; coarse, "about" and uncertain dates, corrections,
+        open ends, past versions), asked between appends and after
+        reopening: the policies never share checkpoints."""
+
+        def check(
+            events: list[Event], cuts: list[list[Event]], asks: Any, fuzz: Fuzz
+        ) -> None:
+            def same(log: Any, model: Log, as_of: Any, known_at: Any) -> None:
+                assert _answers(log, as_of, known_at) == _answers(
+                    model, as_of, known_at
+                )
+                assert _fuzzy_answers(log, as_of, known_at, fuzz) == (
+                    _fuzzy_answers(model, as_of, known_at, fuzz)
+                )
+
             with where() as name:
                 directory = Path(name)
                 log = self.open(directory)
@@ -649,20 +678,17 @@ class LogContract:
                     # Ask between appends: checkpoints must follow new events.
                     model = _rebuild(appended)
                     for as_of, known_at in asks[:2]:
-                        assert _answers(log, as_of, known_at) == _answers(
-                            model, as_of, known_at
-                        )
+                        same(log, model, as_of, known_at)
                 model = _rebuild(events)
                 for _ in range(2):  # again from a fresh handle, fresh checkpoints
                     for as_of, known_at in asks:
                         check_model(log, events, as_of, known_at)
-                        assert _answers(log, as_of, known_at) == _answers(
-                            model, as_of, known_at
-                        )
+                        same(log, model, as_of, known_at)
                     for (start, known_at), (end, _) in itertools.pairwise(asks):
-                        assert log.diff(TRACE, start, end, known_at) == model.diff(
-                            TRACE, start, end, known_at
-                        )
+                        for policy in (None, fuzz):
+                            assert log.diff(
+                                TRACE, start, end, known_at, fuzz=policy
+                            ) == model.diff(TRACE, start, end, known_at, fuzz=policy)
                     log = self.reopen(log, directory)
                 self.close(log)
 
@@ -671,9 +697,84 @@ class LogContract:
                 st.just(events),
                 batches(events),
                 st.lists(queries(events), min_size=1, max_size=4),
+                POLICIES,
             )
         )
         self.run(strategy, check)
+
+    def test_fuzzy_checkpoints_follow_late_arrivals(
+        self, where: Callable[[], Any]
+    ) -> None:
+        """A fold under a policy, then appends of events that fall before
+        its checkpoints (late arrivals, corrections), then the fold again:
+        the answers are the in-memory log's."""
+
+        def check(events: list[Event], split: int, fuzz: Fuzz, asks: Any) -> None:
+            with where() as name:
+                log = self.open(Path(name), every=1)
+                days = [datetime.date(9999, 12, 31), *(day for day, _ in asks)]
+                for part in (events[:split], events[split:]):
+                    if part:
+                        log.append(*part)
+                    model = _rebuild(list(log))
+                    for day in days:
+                        assert _fuzzy_answers(log, day, None, fuzz) == (
+                            _fuzzy_answers(model, day, None, fuzz)
+                        )
+                self.close(log)
+
+        strategy = event_logs(min_size=2, max_size=12).flatmap(
+            lambda events: st.tuples(
+                st.just(events),
+                st.integers(1, len(events) - 1),
+                POLICIES,
+                st.lists(queries(events), max_size=2),
+            )
+        )
+        self.run(strategy, check)
+
+    def test_a_late_arrival_widened_before_a_fuzzy_checkpoint(
+        self, tmp_path: Path
+    ) -> None:
+        """Found by reasoning, pinned: a late event with the latest day of a
+        checkpoint's, whose strict key is after it but whose widened one
+        is before it, spoils it."""
+        fuzz = Fuzz(approximate=3)
+        first = Noted(id="b", occurred="1850-03/1850-12", recorded="2024-01-01")
+        late = Noted(id="c", occurred="1850-05~/1850-12", recorded="2024-01-02")
+        log = self.open(tmp_path, every=1)
+        log.append(first)
+        assert log.certain(TRACE, "1851-01-01", fuzz=fuzz) == ("b",)
+        log.append(late)
+        assert log.certain(TRACE, "1851-01-01", fuzz=fuzz) == ("c", "b")
+        assert _fuzzy_answers(log, "1851-01-01", None, fuzz) == _fuzzy_answers(
+            _rebuild([first, late]), "1851-01-01", None, fuzz
+        )
+        self.close(log)
+
+    def test_a_fuzzy_fold_from_a_checkpoint_takes_its_day_s_later_events(
+        self, tmp_path: Path
+    ) -> None:
+        """Found by hypothesis (PostgreSQL): a fold resumed from a checkpoint
+        must read the rows with the checkpoint's own latest day (here 1999
+        after '../1999'), not only later ones."""
+        fuzz = Fuzz(approximate=0, uncertain=1)
+        events = [
+            Noted(id="e1", occurred="-0044", recorded="2024-01-01"),
+            Noted(id="e2", occurred="-0044", recorded="2024-01-01"),
+            Noted(id="e3", occurred="../1999", recorded="2024-01-01"),
+            Noted(id="e4", occurred="1999", recorded="2024-01-01"),
+        ]
+        log = self.open(tmp_path)  # a checkpoint every 3 events: at e3
+        log.append(*events)
+        for _ in range(2):
+            assert log.certain(TRACE, "1999-12-31", fuzz=fuzz) == (
+                "e1",
+                "e2",
+                "e3",
+                "e4",
+            )
+        self.close(log)
 
     def test_known_at_views_by_string_date_and_datetime(self, tmp_path: Path) -> None:
         log = self.open(tmp_path)
@@ -976,6 +1077,42 @@ def _raw_records(target: Any) -> list[tuple[bytes, bytes]]:
         return list(raw_records(target))
     with timeline.open_log(target, create=False) as log:
         return list(log.raw_records())
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_a_log_level_fuzz_policy_answers_as_the_in_memory_log(
+    tmp_path: Path, kind: str
+) -> None:
+    """``fuzz=`` given to the log, as ``Log(fuzz=)``: "about 1850" is
+    pending from 1849 to the end of 1851; a query's own policy wins."""
+    fuzz = Fuzz()
+    events = [
+        Noted(id="about", occurred="1850~", recorded="2024-01-01"),
+        Noted(id="decade", occurred="184X?", recorded="2024-01-02"),
+        Noted(id="open", occurred="1849-06~/..", recorded="2024-01-03"),
+        timeline.Retraction(
+            id="fix", occurred="1851~", recorded="2024-01-04", supersedes=("decade",)
+        ),
+    ]
+    memory = Log(fuzz=fuzz, clock=None)
+    memory.append(*events)
+    if kind == "sqlite":
+        log: Any = SQLiteLog(tmp_path / "x.sqlite", fuzz=fuzz)
+    else:
+        log = _postgres_log()(_postgres.fresh_url("fuzz"), fuzz=fuzz)
+    with log:
+        log.append(*events[:2])
+        log.append(*events[2:])
+        for day in ("1848-12-31", "1849-01-01", "1850-06-01", "1851-12-30"):
+            for known_at in (None, "2024-01-02"):
+                assert _answers(log, day, known_at) == _answers(memory, day, known_at)
+        answer = log.state(TRACE, "1851-06-01")
+        assert (answer.certain, answer.possible) == ((), ("about", "fix", "open"))
+        strict = log.state(TRACE, "1851-06-01", fuzz=Fuzz(0, 0))
+        assert strict.certain == ("about",)
+        assert log.diff(TRACE, "1851-06-01", "1853-01-01") == memory.diff(
+            TRACE, "1851-06-01", "1853-01-01"
+        )
 
 
 def test_open_log_picks_the_backend_by_suffix(tmp_path: Path) -> None:

@@ -129,5 +129,4 @@ class LogTooLargeError(TimelineError, MemoryError):
 
 
 class UnsupportedQueryError(TimelineError, NotImplementedError):
-    """This kind of log cannot answer the query as asked (for now): e.g. a
-    Fuzz policy on a SQLite log."""
+    """This kind of log cannot answer the query as asked (for now)."""

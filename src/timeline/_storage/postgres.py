@@ -29,6 +29,7 @@ import psycopg
 import psycopg.errors
 from psycopg.types.string import BytesBinaryDumper
 
+from timeline._dates import Fuzz
 from timeline._storage.codec import FORMAT_VERSION
 from timeline._storage.relational import PERSIST_EVERY, RelationalLog
 from timeline._subscribe import Feed
@@ -197,7 +198,8 @@ class PostgresLog(RelationalLog):
     makes the tables (if missing) and the log (if new); without it a
     missing log is an error.  Commits wait for the server's disk (the
     server's ``synchronous_commit``).  ``checkpoints=False`` neither reads
-    nor saves persisted checkpoints (see :mod:`.relational`).
+    nor saves persisted checkpoints (see :mod:`.relational`).  ``fuzz`` is
+    the Fuzz policy of queries that give none, as for :class:`timeline.Log`.
     """
 
     page: ClassVar[int] = 8192
@@ -211,6 +213,7 @@ class PostgresLog(RelationalLog):
         checkpoint_every: int = 64,
         checkpoints: bool = True,
         persist_every: int = PERSIST_EVERY,
+        fuzz: Fuzz | None = None,
     ) -> None:
         self.url = url
         conninfo, named = split_url(url)
@@ -230,7 +233,7 @@ class PostgresLog(RelationalLog):
         self._conn = self._connect()
         try:
             self._log_id = self._open(create=create)
-            self._setup(checkpoint_every, checkpoints, persist_every)
+            self._setup(checkpoint_every, checkpoints, persist_every, fuzz)
         except psycopg.Error as error:
             self._conn.close()
             raise self._storage_error(error) from None

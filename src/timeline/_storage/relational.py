@@ -32,6 +32,7 @@ import bisect
 import contextlib
 import datetime
 import hashlib
+import heapq
 import pickle
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -39,13 +40,14 @@ from typing import Any, ClassVar, Final, TypeVar
 
 import orjson
 
-from timeline._dates import UNBOUNDED_ABOVE, UNBOUNDED_BELOW, UncertainDate
+from timeline._dates import UNBOUNDED_ABOVE, UNBOUNDED_BELOW, Fuzz, UncertainDate
 from timeline._events import Event, recorded_key
 from timeline._log import (
     CLOCK_SKEW,
     AsOfQueries,
     Clock,
     DayInput,
+    _policy,
     check_batch,
     known_at_key,
     stamped,
@@ -194,7 +196,13 @@ class RelationalLog(AsOfQueries, Subscribable):
     page: ClassVar[int] = 8192
     where: str
 
-    def _setup(self, checkpoint_every: int, persist: bool, persist_every: int) -> None:
+    def _setup(
+        self,
+        checkpoint_every: int,
+        persist: bool,
+        persist_every: int,
+        fuzz: Fuzz | None = None,
+    ) -> None:
         for name, value in (
             ("checkpoint_every", checkpoint_every),
             ("persist_every", persist_every),
@@ -206,6 +214,10 @@ class RelationalLog(AsOfQueries, Subscribable):
         #: (None: no such check), and ``append(..., stamp=True)`` records
         #: events at this time.
         self.clock: Clock | None = system_clock
+        # The Fuzz policy of queries that give none, and per policy how far
+        # it widens the events' bounds (see _FuzzyVersion).
+        self._fuzz = None if fuzz is None else _policy(fuzz)
+        self._widening: dict[Fuzz, tuple[int, int, int]] = {}
         self._persist_every = persist_every
         self._every = checkpoint_every
         self._cache: OrderedDict[int, Event] = OrderedDict()
@@ -216,7 +228,12 @@ class RelationalLog(AsOfQueries, Subscribable):
         # (projection, view count or None for current) -> checkpoints; the
         # views of earlier versions (known_at) are kept for the
         # _CACHED_VIEWS most recently used.
-        self._checkpoints: OrderedDict[tuple[int, int | None], _View] = OrderedDict()
+        # (projection, view count or None for current, Fuzz policy or None
+        # for strict) -> checkpoints; the views of earlier versions
+        # (known_at) are kept for the _CACHED_VIEWS most recently used.
+        self._checkpoints: OrderedDict[tuple[int, int | None, Fuzz | None], _View] = (
+            OrderedDict()
+        )
         self._persisted = (
             _Persisted(self)
             if persist and not __import__("os").environ.get("NOPERSIST")
@@ -354,9 +371,12 @@ class RelationalLog(AsOfQueries, Subscribable):
             return
         low = self._first_touched(self._known_max, latest)
         if low is not None:
-            for (_, count), view in self._checkpoints.items():
+            # Under a Fuzz policy an event's key is at least its strict
+            # latest day: the checkpoints before that day still hold.
+            widened = (low[0], UNBOUNDED_BELOW - 1, 0)
+            for (_, count, fuzz), view in self._checkpoints.items():
                 if count is None:
-                    view.keep(low)
+                    view.keep(low if fuzz is None else widened)
         self._known_max = latest
 
     def _first_touched(self, low: int, high: int) -> FoldKey | None:
@@ -965,10 +985,19 @@ class RelationalLog(AsOfQueries, Subscribable):
 
     # -- queries ------------------------------------------------------
 
-    def _state_at(self, projection: Projection[S], n: int, day: int) -> S:
-        """Fold of the events counted at ``n`` with latest day <= ``day``."""
+    def _state_at(
+        self,
+        projection: Projection[S],
+        n: int,
+        day: int,
+        fuzzy: _FuzzyVersion | None = None,
+    ) -> S:
+        """Fold of the events counted at ``n`` with latest day <= ``day``
+        (widened by the policy of ``fuzzy``: its own checkpoints, in memory
+        only)."""
         current = n == self._known_max
-        slot = (id(projection), None if current else n)
+        policy = None if fuzzy is None else fuzzy.fuzz
+        slot = (id(projection), None if current else n, policy)
         view = self._checkpoints.get(slot)
         if (
             view is None
@@ -986,7 +1015,7 @@ class RelationalLog(AsOfQueries, Subscribable):
         index = bisect.bisect_right(keys, bound) - 1
         state: S
         after: FoldKey | None
-        persisted = self._persisted
+        persisted = self._persisted if fuzzy is None else None
         if persisted is not None and not view.consulted:
             # A view's first query: take in the persisted checkpoints that
             # hold for it (their states unpickled when first used).
@@ -1013,10 +1042,12 @@ class RelationalLog(AsOfQueries, Subscribable):
         new_keys: list[FoldKey] = []
         new_states: list[Any] = []
         saved: list[tuple[FoldKey, Any]] = []
-        for folded, (key, event) in enumerate(
-            self._counted(n, "e.hi <= :day", {"day": day}, after, cache=False),
-            start=1,
-        ):
+        stream = (
+            self._counted(n, "e.hi <= :day", {"day": day}, after, cache=False)
+            if fuzzy is None
+            else self._fuzzy_keyed(fuzzy, None, day, after)
+        )
+        for folded, (key, event) in enumerate(stream, start=1):
             state = fold((event,), state)
             if folded % every == 0:
                 new_keys.append(key)
@@ -1037,19 +1068,173 @@ class RelationalLog(AsOfQueries, Subscribable):
         self._sync()
         return self.count_known_at(known_at)
 
-    def _certain_state(self, version: int, projection: Projection[S], day: int) -> S:
+    def _certain_state(
+        self, version: int | _FuzzyVersion, projection: Projection[S], day: int
+    ) -> S:
+        if isinstance(version, _FuzzyVersion):
+            return self._state_at(projection, version.n, day, version)
         return self._state_at(projection, version, day)
 
-    def _pending_events(self, version: int, day: int) -> tuple[Event, ...]:
+    def _pending_events(
+        self, version: int | _FuzzyVersion, day: int
+    ) -> tuple[Event, ...]:
+        if isinstance(version, _FuzzyVersion):
+            return self._fuzzy_pending(version, day)
         counted = self._counted(version, _PENDING, {"day": day})
         return tuple(event for _, event in counted)
 
     def _certain_between(
-        self, version: int, low: int | None, high: int
+        self, version: int | _FuzzyVersion, low: int | None, high: int
     ) -> Iterator[Event]:
+        if isinstance(version, _FuzzyVersion):
+            return self._fuzzy_between(version, low, high)
         where = "e.hi <= :high" if low is None else "e.hi > :low AND e.hi <= :high"
         counted = self._counted(version, where, {"low": low, "high": high})
         return (event for _, event in counted)
+
+    # -- a Fuzz policy ------------------------------------------------------
+
+    def _default_fuzz(self) -> Fuzz | None:
+        return self._fuzz
+
+    def _fuzzed_version(
+        self, known_at: datetime.date | None, fuzz: Fuzz
+    ) -> _FuzzyVersion:
+        self._sync()
+        n = self.count_known_at(known_at)
+        below, above = self._widened_by(fuzz, n)
+        return _FuzzyVersion(n, fuzz, below, above)
+
+    def _widened_by(self, fuzz: Fuzz, n: int) -> tuple[int, int]:
+        """The most days by which ``fuzz`` moves an event's earliest day
+        down and its latest day up, over the first ``n`` records (or more):
+        read once per policy, then for the records appended since."""
+        done, below, above = self._widening.get(fuzz, (0, 0, 0))
+        while done < n:
+            rows = self._run(
+                "SELECT {row} FROM events e WHERE {elog} AND e.seq > :after "
+                "ORDER BY e.seq LIMIT :page",
+                {"after": done, "page": self.page},
+            ).fetchall()
+            if not rows:
+                break
+            for row in rows:
+                date = _occurred(self._canonical(*row[:5]), self.where, row[0])
+                lo, hi = date.earliest_day, date.latest_day
+                wide_lo, wide_hi = date.fuzzy_days(fuzz)
+                if lo is not None and wide_lo is not None:
+                    below = max(below, lo - wide_lo)
+                if hi is not None and wide_hi is not None:
+                    above = max(above, wide_hi - hi)
+            done = int(rows[-1][0])
+        self._widening[fuzz] = (done, below, above)
+        return below, above
+
+    def _fuzzy_between(
+        self, version: _FuzzyVersion, low: int | None, high: int
+    ) -> Iterator[Event]:
+        return (event for _, event in self._fuzzy_keyed(version, low, high))
+
+    def _fuzzy_keyed(
+        self,
+        version: _FuzzyVersion,
+        low: int | None,
+        high: int,
+        after: FoldKey | None = None,
+    ) -> Iterator[tuple[FoldKey, Event]]:
+        """(widened fold key, event) of the events counted in ``version``
+        whose widened latest day is in (``low``, ``high``] and whose widened
+        key is after ``after``, in the widened fold order: read in the
+        strict fold order (a widened latest day is at most ``above`` days
+        after the strict one), reordered through a heap of those whose
+        widened key a later row's may still precede."""
+        fuzz = version.fuzz
+        # Rows whose widened latest day may be above ``low`` and at or
+        # above the latest day of ``after``.
+        floors = [
+            bound - version.above
+            for bound in (low, None if after is None else after[0] - 1)
+            if bound is not None
+        ]
+        where = "e.hi > :low AND e.hi <= :high" if floors else "e.hi <= :high"
+        params = {"high": high, "low": max(floors) if floors else None}
+        waiting: list[tuple[int, int, int, Event]] = []
+        for (hi, _, seq), event in self._counted(version.n, where, params, cache=False):
+            # Every later row's widened latest day is at least ``hi``.
+            while waiting and waiting[0][0] < hi:
+                wide_hi, wide_lo, number, found = heapq.heappop(waiting)
+                yield (wide_hi, wide_lo, number), found
+            wide_lo, wide_hi = _fuzzy_key(event.occurred, fuzz)
+            key = (wide_hi, wide_lo, seq)
+            if (
+                wide_hi <= high
+                and (low is None or wide_hi > low)
+                and (after is None or key > after)
+            ):
+                heapq.heappush(waiting, (*key, event))
+        while waiting:
+            wide_hi, wide_lo, number, found = heapq.heappop(waiting)
+            yield (wide_hi, wide_lo, number), found
+
+    def _fuzzy_pending(self, version: _FuzzyVersion, day: int) -> tuple[Event, ...]:
+        """The events counted in ``version`` pending on ``day`` with their
+        bounds widened (widened earliest day <= ``day`` < widened latest
+        day), in the widened fold order: among the rows whose strict bounds
+        are within the widening of ``day``."""
+        fuzz = version.fuzz
+        found: list[tuple[int, int, int, Event]] = []
+        for (_, _, seq), event in self._counted(
+            version.n,
+            "e.hi > :after AND e.lo <= :upto",
+            {"after": day - version.above, "upto": day + version.below},
+        ):
+            wide_lo, wide_hi = _fuzzy_key(event.occurred, fuzz)
+            if wide_lo <= day < wide_hi:
+                found.append((wide_hi, wide_lo, seq, event))
+        found.sort()
+        return tuple(item[3] for item in found)
+
+
+class _FuzzyVersion:
+    """The version of the log of ``n`` events under a Fuzz policy, with how
+    far the policy widens its events' bounds at most (days down, days up):
+    the queries read the rows whose strict bounds are within that reach and
+    widen each event's own (:meth:`UncertainDate.fuzzy_days`)."""
+
+    __slots__ = ("above", "below", "fuzz", "n")
+
+    def __init__(self, n: int, fuzz: Fuzz, below: int, above: int) -> None:
+        self.n = n
+        self.fuzz = fuzz
+        self.below = below
+        self.above = above
+
+
+def _fuzzy_key(date: UncertainDate, fuzz: Fuzz) -> tuple[int, int]:
+    """(earliest, latest) day of ``date`` widened by ``fuzz``, open ends as
+    the fold key's sentinels."""
+    lo, hi = date.fuzzy_days(fuzz)
+    return (
+        UNBOUNDED_BELOW if lo is None else lo,
+        UNBOUNDED_ABOVE if hi is None else hi,
+    )
+
+
+_OCCURRED: Final = b',"occurred":"'
+
+
+def _occurred(body: bytes, where: str, seq: int) -> UncertainDate:
+    """The occurred date of a canonical record body, read without its
+    event type (the members before it are JSON strings and numbers, whose
+    escaped quotes cannot form this member's opening)."""
+    start = body.find(_OCCURRED)
+    end = body.find(b'"', start + len(_OCCURRED))
+    try:
+        if start < 0 or end < 0:
+            raise ValueError("no occurred member")
+        return _parse_edtf_cached(body[start + len(_OCCURRED) : end].decode())
+    except (ValueError, TimelineError) as error:
+        raise IntegrityError(f"{where}: seq {seq}: {error}") from None
 
 
 class _Lazy:

@@ -37,7 +37,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, ClassVar, Final
 
-from timeline._dates import UncertainDate
+from timeline._dates import Fuzz, UncertainDate
 from timeline._events import Event, recorded_key
 from timeline._storage.codec import FORMAT_VERSION, decode_usual
 from timeline._storage.relational import (
@@ -289,7 +289,8 @@ class SQLiteLog(RelationalLog):
     persisted checkpoints (see :mod:`.relational`).  A log that cannot be
     written (a read-only file or folder) is still read and verified.
     ``any_thread=True`` lets the handle be used from any thread, one at a
-    time (a subscription's reader is).
+    time (a subscription's reader is).  ``fuzz`` is the Fuzz policy of
+    queries that give none, as for :class:`timeline.Log`.
     """
 
     compact: ClassVar[bool] = True
@@ -303,6 +304,7 @@ class SQLiteLog(RelationalLog):
         fsync: bool = True,
         checkpoints: bool = True,
         persist_every: int = PERSIST_EVERY,
+        fuzz: Fuzz | None = None,
         any_thread: bool = False,
     ) -> None:
         self.path = Path(path)
@@ -337,7 +339,7 @@ class SQLiteLog(RelationalLog):
         self._dates: dict[int, tuple[UncertainDate, int, int, int | None]] = {}
         try:
             self._open(create=create, fsync=fsync)
-            self._setup(checkpoint_every, checkpoints, persist_every)
+            self._setup(checkpoint_every, checkpoints, persist_every, fuzz)
         except sqlite3.Error as error:
             self._db.close()
             text = str(error)
