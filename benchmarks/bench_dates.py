@@ -18,7 +18,7 @@ import timeit
 from collections.abc import Callable, Sequence
 
 import timeline
-import timeline._edtf
+import timeline._dates.edtf
 
 Parser = Callable[[str], timeline.UncertainDate]
 
@@ -71,7 +71,7 @@ def throughput(
 ) -> float:
     # parse_edtf caches its results; unless asked, measure real parsing by
     # emptying the cache before every pass over the texts.
-    clear = timeline._edtf._parse_cached.cache_clear
+    clear = timeline._dates.edtf._parse_cached.cache_clear
 
     def run() -> None:
         if not cached:

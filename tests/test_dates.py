@@ -32,12 +32,12 @@ from timeline import (
     TimelineError,
     Truth,
     UncertainDate,
-    _allen,
     _dates,
     day_number,
     from_day_number,
     parse_edtf,
 )
+from timeline._dates import allen as _allen
 from timeline.strategies import uncertain_dates
 
 D = datetime.date

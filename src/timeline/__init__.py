@@ -21,9 +21,9 @@ from timeline._dates import (
     day_number,
     from_day_number,
 )
-from timeline._edtf import parse_edtf
+from timeline._dates.edtf import parse_edtf
+from timeline._dates.freetext import parse_date
 from timeline._events import Event, Retraction, Source, Text, event_type
-from timeline._freetext import parse_date
 from timeline._live import LiveState
 from timeline._log import Log, system_clock
 from timeline._replay import AsOf, Diff, Projection

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Final, TypeVar
 import attrs
 
 from timeline._dates import UncertainDate
-from timeline._freetext import parse_date
+from timeline._dates.freetext import parse_date
 from timeline.exceptions import (
     InvalidDateError,
     InvalidEventError,

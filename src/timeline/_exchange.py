@@ -48,6 +48,7 @@ from typing import Any, Final, Literal, TextIO
 import attrs
 
 from timeline._dates import UncertainDate, from_day_number
+from timeline._dates.freetext import parse_date
 from timeline._events import (
     Event,
     Source,
@@ -56,7 +57,6 @@ from timeline._events import (
     lookup_event_type,
     payload_fields,
 )
-from timeline._freetext import parse_date
 from timeline.exceptions import InvalidEventError, TimelineError
 
 __all__ = [

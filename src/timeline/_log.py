@@ -22,8 +22,8 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from timeline._dates import UNBOUNDED_ABOVE, Fuzz, UncertainDate
+from timeline._dates.freetext import parse_date
 from timeline._events import Event, is_declared, recorded_key
-from timeline._freetext import parse_date
 from timeline._replay import (
     MAX_SEQ,
     AsOf,

@@ -26,9 +26,9 @@ from typing import Any, Final
 import attrs
 import orjson
 
-from timeline import _edtf
 from timeline._dates import UncertainDate
-from timeline._edtf import parse_edtf
+from timeline._dates import edtf as _edtf
+from timeline._dates.edtf import parse_edtf
 from timeline._events import (
     Event,
     Source,

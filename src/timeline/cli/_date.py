@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from timeline._dates import UncertainDate
-from timeline._freetext import parse_date
+from timeline._dates.freetext import parse_date
 from timeline._render.words import Lang
 from timeline.cli._text import line
 from timeline.exceptions import TimelineError

@@ -18,8 +18,8 @@ from typing import Final, Literal, TypeAlias
 
 import attrs
 
-from timeline import _allen
-from timeline._allen import AllenRelation
+from timeline._dates import allen as _allen
+from timeline._dates.allen import AllenRelation
 from timeline.exceptions import DateRangeError, InvalidDateError
 
 __all__ = [
@@ -752,7 +752,9 @@ class UncertainDate:
         >>> [parse(t).describe() for t in ["1923-01/1923-04", "1923/1925", "2004-06/"]]
         ['early 1923', '1923–1925', 'from June 2004 to an unknown date']
         """
-        from timeline._describe import describe  # deferred: it imports this module
+        from timeline._dates.describe import (
+            describe,  # deferred: it imports this module
+        )
 
         return describe(self, lang)
 

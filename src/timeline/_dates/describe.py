@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Final, Literal
 
 from timeline._dates import End, Point, Precision, Qualifier, UncertainDate
-from timeline._phrases import Part, Unit, find_part, ordinal
+from timeline._dates.phrases import Part, Unit, find_part, ordinal
 
 __all__ = ["describe"]
 

@@ -15,10 +15,10 @@ import re
 import unicodedata
 from typing import Final
 
-from timeline import _phrases
 from timeline._dates import End, Point, Qualifier, UncertainDate
-from timeline._edtf import parse_edtf
-from timeline._phrases import in_era, japanese_year
+from timeline._dates import phrases as _phrases
+from timeline._dates.edtf import parse_edtf
+from timeline._dates.phrases import in_era, japanese_year
 from timeline.exceptions import InvalidDateError
 
 __all__ = ["parse_date"]
