@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -568,6 +569,14 @@ class DurableContract(SubscriptionContract):
     def writer_handle(self, log: Any, directory: Path) -> tuple[Any, Any]:
         return self.other_handle(log, directory), contextlib.nullcontext()
 
+    def stored(self, log: Any, directory: Path) -> list[Any]:
+        """The log as a new handle reads it now (the handle closed after)."""
+        other = self.other_handle(log, directory)
+        try:
+            return list(other)
+        finally:
+            self.close(other)
+
     def test_a_subscriber_sees_writer_processes_exactly_once_in_order(
         self, tmp_path: Path
     ) -> None:
@@ -590,7 +599,7 @@ class DurableContract(SubscriptionContract):
             for process in processes:
                 if process.is_alive():
                     process.kill()
-        stored = list(self.other_handle(log, tmp_path))
+        stored = self.stored(log, tmp_path)
         collect(subscription, len(stored), got)
         assert got == stored
         assert {e.writer for e in got} == {f"p{w}" for w in range(writers)}
@@ -648,7 +657,7 @@ class DurableContract(SubscriptionContract):
             assert cut or not tear
             torn += bool(cut)
             tears += tear
-        stored = list(self.other_handle(log, tmp_path))
+        stored = self.stored(log, tmp_path)
         deadline = time.monotonic() + TIMEOUT
         while len(got) < len(stored) and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -946,6 +955,46 @@ def test_postgres_subscriptions_survive_their_connections_being_cut() -> None:
             got += more
         assert [e.id for e in got] == ["a-1-0", "a-1-1"]
         subscription.close()
+
+
+def test_postgres_connections_dropped_in_a_cycle_are_closed_quietly() -> None:
+    """A log and a subscription dropped without close() inside a reference
+    cycle (kept by a traceback, a thread's closure): collecting them closes
+    all their connections (the log's, the reader's, LISTEN's and the async
+    ones), before psycopg's own __del__ could find one open and warn."""
+    pytest.importorskip("psycopg")
+    url = _postgres.fresh_url("dropped")
+
+    def drop() -> int:
+        log = timeline.open_log(url)
+        log.append(*steps("a", 0, 2))
+        subscription = log.subscribe()
+        assert len(subscription.fetch()) == 2
+
+        async def read_async() -> None:
+            assert await subscription.afetch(timeout=0.01) == []
+
+        asyncio.run(read_async())
+        cycle: list[Any] = [log, subscription]
+        cycle.append(cycle)
+        return int(log._log_id)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        log_id = drop()
+        gc.collect()
+    assert [str(w.message) for w in caught] == []
+    with timeline.open_log(url) as log:
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            (listening,) = log._run(
+                "SELECT count(*) FROM pg_stat_activity WHERE query = :q",
+                {"q": f'LISTEN "timeline_{log_id}"'},
+            ).fetchone()
+            if listening == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+    assert listening == 0
 
 
 def _append_retrying(log: Any, events: list[Step]) -> None:

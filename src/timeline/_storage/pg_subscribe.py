@@ -19,7 +19,6 @@ blocking (reads, LISTEN), two more if also read with ``async for``.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -27,7 +26,7 @@ import psycopg
 from psycopg import sql
 
 from timeline._events import Event
-from timeline._storage.postgres import PostgresLog
+from timeline._storage.postgres import Connections, PostgresLog
 from timeline._storage.subscribe import AFTER, RelationalFeed
 from timeline._subscribe import Signal
 from timeline.exceptions import StorageError
@@ -61,18 +60,16 @@ class PostgresFeed(RelationalFeed):
         self._listener: psycopg.Connection[Any] | None = None
         self._alistener: psycopg.AsyncConnection[Any] | None = None
         self._areader: psycopg.AsyncConnection[Any] | None = None
+        self._connections = Connections(self)
         # LISTEN before the first read: no append after it goes unheard.
         self._listening()
 
     def close(self) -> None:
         super().close()
-        for conn in (self._listener, self._alistener, self._areader):
-            if conn is not None:
-                # Synchronously, from any thread: the async ones too (a
-                # task still awaiting on one gets an error, and the
-                # subscription, closed, ends quietly).
-                with contextlib.suppress(Exception):
-                    conn.pgconn.finish()
+        # Synchronously, from any thread: the async ones too (a task still
+        # awaiting on one gets an error, and the subscription, closed, ends
+        # quietly).
+        self._connections.close_all()
         self._listener = self._alistener = self._areader = None
 
     # -- blocking -------------------------------------------------------
@@ -92,13 +89,15 @@ class PostgresFeed(RelationalFeed):
         if conn is not None and not _lost(conn):
             return conn, False
         self._listener = None
-        if conn is not None:
-            with contextlib.suppress(Exception):
-                conn.close()
+        self._connections.close(conn)
+        conn = None
         try:
-            conn = psycopg.connect(self._pg._conninfo, autocommit=True)
+            conn = self._connections.hold(
+                psycopg.connect(self._pg._conninfo, autocommit=True)
+            )
             conn.execute(self._listen)
         except psycopg.Error:
+            self._connections.close(conn)
             return None, False
         self._listener = conn
         return conn, True
@@ -122,21 +121,23 @@ class PostgresFeed(RelationalFeed):
     # -- asynchronous ---------------------------------------------------
 
     async def _connect(self) -> psycopg.AsyncConnection[Any] | None:
+        conn = None
         try:
-            conn = await psycopg.AsyncConnection.connect(
-                self._pg._conninfo, autocommit=True
+            conn = self._connections.hold(
+                await psycopg.AsyncConnection.connect(
+                    self._pg._conninfo, autocommit=True
+                )
             )
             await conn.execute("SET search_path = timeline, public")
         except psycopg.Error:
+            self._connections.close(conn)
             return None
         return conn
 
     async def aread(self, after: int, limit: int) -> Sequence[Event] | None:
         conn = self._areader
         if conn is None or _lost(conn):
-            if conn is not None:
-                with contextlib.suppress(Exception):
-                    await conn.close()
+            self._connections.close(conn)
             conn = self._areader = await self._connect()
             if conn is None:
                 return []  # the server is unreachable: read again later
@@ -160,15 +161,16 @@ class PostgresFeed(RelationalFeed):
         conn = self._alistener
         if conn is not None and not _lost(conn):
             return conn, False
-        if conn is not None:
-            with contextlib.suppress(Exception):
-                await conn.close()
+        self._connections.close(conn)
         conn = self._alistener = await self._connect()
         if conn is None:
             return None, False
         try:
             await conn.execute(self._listen)
         except psycopg.Error:
+            # Not listening: connect and LISTEN again on the next wait.
+            self._connections.close(conn)
+            self._alistener = None
             return None, False
         return conn, True
 

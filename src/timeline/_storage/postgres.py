@@ -22,8 +22,9 @@ from __future__ import annotations
 import contextlib
 import re
 import urllib.parse
+import weakref
 from collections.abc import Hashable, Iterable, Iterator, Mapping
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, TypeVar
 
 import psycopg
 import psycopg.errors
@@ -35,7 +36,9 @@ from timeline._storage.relational import PERSIST_EVERY, RelationalLog
 from timeline._subscribe import Feed
 from timeline.exceptions import IntegrityError, StorageError
 
-__all__ = ["DEFAULT_LOG", "PostgresLog", "is_postgres_url"]
+__all__ = ["DEFAULT_LOG", "Connections", "PostgresLog", "is_postgres_url"]
+
+C = TypeVar("C", psycopg.Connection[Any], psycopg.AsyncConnection[Any])
 
 DEFAULT_LOG: Final = "timeline"
 #: The layout of the tables (logs.schema); the records are format 1.
@@ -164,6 +167,44 @@ _COPY_TYPES: Final = (
 )
 
 
+class Connections:
+    """The psycopg connections an object holds, closed when it is collected.
+
+    Through :func:`weakref.finalize`, not ``__del__``: when the owner is
+    dropped in a reference cycle (a subscription kept by a traceback, a
+    thread's closure), the collector calls weakref callbacks before any
+    ``__del__``, so the connections are closed before psycopg's own
+    ``__del__`` could find one open and warn (a ResourceWarning, which
+    ``-W error`` turns into an error at some later, unrelated moment).
+    The finalizer also runs at interpreter exit.
+    """
+
+    def __init__(self, owner: object) -> None:
+        self._held: list[psycopg.Connection[Any] | psycopg.AsyncConnection[Any]] = []
+        weakref.finalize(owner, self.close_all)
+
+    def hold(self, conn: C) -> C:
+        """Keep ``conn`` (closed with the others); returns it."""
+        self._held.append(conn)
+        return conn
+
+    def close(
+        self, conn: psycopg.Connection[Any] | psycopg.AsyncConnection[Any] | None
+    ) -> None:
+        """Close ``conn`` now, synchronously and quietly (also an async one,
+        from any thread: a task awaiting on it gets an error), and let go."""
+        if conn is None:
+            return
+        with contextlib.suppress(ValueError):
+            self._held.remove(conn)
+        with contextlib.suppress(Exception):
+            conn.pgconn.finish()
+
+    def close_all(self) -> None:
+        for conn in list(self._held):
+            self.close(conn)
+
+
 def is_postgres_url(target: object) -> bool:
     return isinstance(target, str) and _URL.match(target) is not None
 
@@ -230,20 +271,24 @@ class PostgresLog(RelationalLog):
         self._depth = 0
         self._closed = False
         self._log_id = 0
+        self._connections = Connections(self)
         self._conn = self._connect()
         try:
             self._log_id = self._open(create=create)
             self._setup(checkpoint_every, checkpoints, persist_every, fuzz)
         except psycopg.Error as error:
-            self._conn.close()
+            self._connections.close_all()
             raise self._storage_error(error) from None
         except BaseException:
-            self._conn.close()
+            self._connections.close_all()
             raise
 
     def _connect(self) -> psycopg.Connection[Any]:
+        conn = None
         try:
-            conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=30)
+            conn = self._connections.hold(
+                psycopg.connect(self._conninfo, autocommit=True, connect_timeout=30)
+            )
             # The shared SQL names the tables unqualified.
             conn.execute("SET search_path = timeline, public")
             # A plan for the values given, every time: psycopg prepares a
@@ -256,6 +301,7 @@ class PostgresLog(RelationalLog):
             conn.adapters.register_dumper(bytes, BytesBinaryDumper)
             return conn
         except psycopg.Error as error:
+            self._connections.close(conn)
             raise StorageError(
                 f"{self.where}: cannot connect to the server: {_first_line(error)}"
             ) from None
@@ -336,6 +382,7 @@ class PostgresLog(RelationalLog):
                     f"{self.where}: the connection to the server was lost "
                     "inside a transaction"
                 )
+            self._connections.close(self._conn)
             self._conn = self._connect()
 
     def _run(self, text: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -475,7 +522,7 @@ class PostgresLog(RelationalLog):
 
     def close(self) -> None:
         self._closed = True
-        self._conn.close()
+        self._connections.close_all()
         self._end_subscriptions()
 
     def _signal_key(self) -> Hashable:
@@ -486,14 +533,6 @@ class PostgresLog(RelationalLog):
 
         reader = PostgresLog(self.url, log=self.name, create=False, checkpoints=False)
         return PostgresFeed(reader, after)
-
-    def __del__(self) -> None:
-        # A log dropped without close(): close its connection quietly
-        # (psycopg warns about a connection deleted while open).
-        conn = getattr(self, "_conn", None)
-        if conn is not None:
-            with contextlib.suppress(Exception):
-                conn.close()
 
     def __enter__(self) -> PostgresLog:
         return self
