@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import sys
 import urllib.parse
 import uuid
 from pathlib import Path
@@ -58,6 +59,15 @@ def filled(prefix: str = "pg") -> str:
 def log_id(url: str) -> int:
     with PostgresLog(url, create=False) as log:
         return log._log_id
+
+
+def test_without_psycopg_the_error_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    monkeypatch.delitem(sys.modules, "timeline._storage.postgres")
+    with pytest.raises(ImportError, match=r"pip install 'timeline-ledger\[postgres\]'"):
+        timeline.open_log("postgresql://nobody@127.0.0.1:9/none?log=x")
 
 
 def test_logs_in_one_database_are_separate() -> None:
@@ -162,9 +172,22 @@ def test_a_role_with_insert_and_select_only_appends_and_reads() -> None:
     parts = urllib.parse.urlsplit(url)
     netloc = f"{role}@{parts.hostname}:{parts.port}"
     as_writer = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    reader = f"{role}_reader"
+    with admin() as conn:
+        conn.execute(f"CREATE ROLE {reader} LOGIN")
+        conn.execute(f"GRANT USAGE ON SCHEMA timeline TO {reader}")
+        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA timeline TO {reader}")
+
+    def connected_as(name: str, log: str | None = None) -> str:
+        netloc = f"{name}@{parts.hostname}:{parts.port}"
+        query = parts.query if log is None else urllib.parse.urlencode({"log": log})
+        return urllib.parse.urlunsplit(parts._replace(netloc=netloc, query=query))
+
     try:
-        with timeline.open_log(as_writer, create=False) as log:
-            log.append(Noted(id="e", occurred="2002", recorded="2024-02-01"))
+        with timeline.open_log(as_writer) as log:
+            with log.subscribe(after=4) as subscription:
+                log.append(Noted(id="e", occurred="2002", recorded="2024-02-01"))
+                assert [e.id for e in subscription.fetch(timeout=10)] == ["e"]
             assert log.state(TRACE, "2003-01-01").certain[-1] == "e"
             # Even with the triggers gone, the role may not change rows.
             for statement in (
@@ -173,11 +196,30 @@ def test_a_role_with_insert_and_select_only_appends_and_reads() -> None:
             ):
                 with pytest.raises(StorageError, match="not permitted"):
                     log._run(statement)
-        assert timeline.verify(url).last_seq == 5
+        assert timeline.verify(as_writer).last_seq == 5
+        # A new log of the writer's own, and a copy made by convert.
+        made = connected_as(role, f"made-{role}")
+        with timeline.open_log(made) as log:
+            log.append(*small_events())
+        copied = connected_as(role, f"copied-{role}")
+        assert timeline.convert(made, copied).head == timeline.verify(made).head
+        # The reader reads, verifies and follows, and may not write.
+        as_reader = connected_as(reader)
+        with timeline.open_log(as_reader) as log:
+            assert log.state(TRACE, "2003-01-01").certain[-1] == "e"
+            with log.subscribe(idle=0) as subscription:
+                assert len(list(subscription)) == 5
+            with pytest.raises(StorageError, match="not permitted"):
+                log.append(Noted(id="f", occurred="2002", recorded="2024-02-02"))
+            assert log.last_seq == 5
+        assert timeline.verify(as_reader).last_seq == 5
+        with pytest.raises(StorageError, match="not permitted"):
+            timeline.open_log(connected_as(reader, f"new-{role}"))
     finally:
         with admin() as conn:
-            conn.execute(f"DROP OWNED BY {role}")
-            conn.execute(f"DROP ROLE {role}")
+            for name in (role, reader):
+                conn.execute(f"DROP OWNED BY {name}")
+                conn.execute(f"DROP ROLE {name}")
 
 
 def tamper(url: str, statement: str) -> None:
