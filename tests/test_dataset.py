@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -1494,3 +1495,81 @@ def test_a_users_summit_held_and_the_bundled_types_live_side_by_side(
 def test_every_bundled_type_name_is_in_the_nkru_namespace() -> None:
     assert all(kind.type_name.startswith("nkru.") for kind in EVENT_TYPES)
     assert all(type(e).type_name.startswith("nkru.") for e in open_bundled())
+
+
+# -- Japanese (issue 14 item 6) -------------------------------------------------
+
+_AUDIT_DAYS = ("2021-12-31", "2022-06-01", "2024-10-20", "2024-12-15", "2025-04-30")
+_EVENT_ID = re.compile(r"\b(?:prog|ver)-[a-z0-9-]+")
+_ENGLISH_WORD = re.compile(r"[A-Za-z][a-z]{2,}")
+
+
+def _english_words(text: str) -> list[str]:
+    """Words of English left in Japanese text (event ids are ids, not words;
+    acronyms and designations such as NHK, CRINKs, KN-23 or F-2 are kept)."""
+    return _ENGLISH_WORD.findall(_EVENT_ID.sub("", text))
+
+
+@pytest.mark.parametrize("known_at", [None, PROGRAMME_DAY])
+def test_the_japanese_report_says_every_payload_in_japanese(
+    capsys: pytest.CaptureFixture[str], known_at: str | None
+) -> None:
+    from timeline.cli import main
+
+    for day in (*_AUDIT_DAYS, PROGRAMME_DAY):
+        view = [] if known_at is None else ["--known-at", known_at]
+        assert main(["state", "--as-of", day, "--lang", "ja", *view]) == 0
+    out = capsys.readouterr().out
+    assert "金正恩" in out or known_at is not None
+    assert _english_words(out) == []
+
+
+def test_chart_labels_and_the_page_panel_say_payloads_in_japanese(
+    log: timeline.Log,
+) -> None:
+    from timeline._render.facets import describe
+    from timeline._render.words import event_label
+
+    for event in log:
+        for short in (True, False):
+            assert _english_words(event_label(event, "ja", short=short)) == [], event.id
+    for day in _AUDIT_DAYS:
+        for known_at in (None, PROGRAMME_DAY):
+            answer = log.state(Relationship, as_of=day, known_at=known_at)
+            for state in (answer.certain, answer.possible):
+                for facet, text in describe(state, "ja").items():
+                    assert _english_words(text) == [], (day, known_at, facet, text)
+
+
+def test_every_payload_phrase_of_the_bundled_log_has_its_japanese(
+    log: timeline.Log,
+) -> None:
+    from timeline.dataset._ja import JA
+    from timeline.dataset.events import StoryEvent
+
+    # free text of the payloads; codes, ids, measures and designations aside,
+    # and the kinds, domains and outcomes, which have their own words
+    skip = {"measure", "by", "since", "qualifier", "unit", "claim", "aircraft"}
+    skip |= {"kind", "kinds", "domains", "outcome", "force"}
+    envelope = {f.name for f in attrs.fields(StoryEvent)}
+
+    def texts(value: object, key: str) -> list[str]:
+        if isinstance(value, str):
+            plain = key in skip or re.fullmatch(r"[A-Z0-9-]+", value)
+            return [] if plain else [value]
+        if isinstance(value, tuple):
+            return [t for v in value for t in texts(v, key)]
+        if attrs.has(type(value)) and not isinstance(value, timeline.UncertainDate):
+            fields = attrs.fields(type(value))
+            return [t for f in fields for t in texts(getattr(value, f.name), f.name)]
+        return []
+
+    found = {
+        text
+        for event in log
+        for f in attrs.fields(type(event))
+        if f.name not in envelope
+        for text in texts(getattr(event, f.name), f.name)
+    }
+    assert "Kim Jong Un" in found  # the walk reaches the payloads
+    assert sorted(found - set(JA)) == []
