@@ -579,7 +579,7 @@ def event_label(event: timeline.Event, lang: Lang, *, short: bool = True) -> str
     >>> event_label(log.get("ver-nis-15000-troops-2025-04-30"), "en")
     'Troops: ~15,000 (NIS)'
     >>> event_label(log.get("ver-nis-15000-troops-2025-04-30"), "ja")
-    '派兵: 約1.5万人（NIS）'
+    '派兵: 約1.5万人（韓国国家情報院）'
     """
     make = _LABELS.get(type(event).type_name)
     if make is not None:
