@@ -182,6 +182,93 @@ def fresh_query(target: str, persisted: bool, later: int) -> tuple[float, ...]:
     return tuple(float(x) for x in done.stdout.split())
 
 
+MEMORY = r"""
+import datetime, resource, sys
+sys.path.insert(0, {bench!r})
+import timeline
+from _workload import count_handler
+target, persisted, kind = sys.argv[1], sys.argv[2] == "1", sys.argv[3]
+if kind == "count":
+    projection = timeline.Projection(0, name="bench-memory-count")
+    projection.on(timeline.Event)(count_handler)
+else:  # a state of constant size, a new one at each event
+    projection = timeline.Projection((), name="bench-memory-recent")
+
+    @projection.on(timeline.Event)
+    def recent(state, event):
+        return (*state[-7:], event.id)
+
+if target.startswith("postgresql"):
+    from timeline._storage.postgres import PostgresLog
+    log = PostgresLog(target, create=False, checkpoints=persisted)
+else:
+    from timeline._storage.sqlite import SQLiteLog
+    log = SQLiteLog(target, create=False, checkpoints=persisted)
+opened = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+answer = log.state(projection, datetime.date(2025, 12, 1))
+answer.possible, answer.pending
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(opened, peak)
+"""
+
+
+def fresh_memory(target: str, persisted: bool, kind: str) -> tuple[int, int]:
+    """(peak RSS in KiB of a fresh process once the log is open, and after
+    its first ``state`` with the projection ``kind``)."""
+    code = MEMORY.format(bench=str(Path(__file__).parent))
+    done = subprocess.run(
+        [sys.executable, "-c", code, target, "1" if persisted else "0", kind],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise SystemExit(done.stderr)
+    opened, peak = (int(x) for x in done.stdout.split())
+    return opened, peak
+
+
+def memory(url: str, sizes: Sequence[int], tmpdir: str) -> None:
+    """Peak RSS of the first query in a fresh process, at each size: what
+    the query adds to the process once the log is open (the baseline,
+    measured in the same process) must not grow with the log."""
+    say("\n## Peak RSS of a fresh process's first query (issue 13 item 2)\n")
+    say(
+        "| backend | projection | persisted checkpoints | "
+        + " | ".join(f"{n:,} events: open → after the query (added)" for n in sizes)
+        + f" | added at {sizes[-1]:,} / at {sizes[0]:,} |"
+    )
+    say("|---|---|---|" + "---|" * (len(sizes) + 1))
+    targets = {}
+    for size in sizes:
+        target = build(url, size)
+        path = Path(tmpdir) / f"bench-postgres-{size}.sqlite"
+        if not path.exists():
+            progress(f"converting to {path}")
+            timeline.convert(target, path)
+        targets[size] = (target, str(path))
+    for backend in (0, 1):
+        for kind in ("count", "recent"):
+            for persisted in (False, True):
+                cells, added = [], []
+                for size in sizes:
+                    where = targets[size][backend]
+                    if persisted:
+                        fresh_memory(where, True, kind)  # a first process saves
+                    opened, peak = fresh_memory(where, persisted, kind)
+                    added.append(peak - opened)
+                    cells.append(
+                        f"{opened / 1024:.0f} → {peak / 1024:.0f} MiB "
+                        f"(+{(peak - opened) / 1024:.1f})"
+                    )
+                ratio = added[-1] / max(added[0], 1)
+                say(
+                    f"| {('PostgreSQL', 'SQLite')[backend]} | {kind} | "
+                    f"{'yes' if persisted else 'no'} | {' | '.join(cells)} | "
+                    f"{ratio:.2f}× |"
+                )
+
+
 ES_GET = r"""
 import sys, time
 sys.path.insert(0, {bench!r})
@@ -273,6 +360,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--rounds", type=int, default=1, help="append measurements (each a ratio)"
     )
+    parser.add_argument(
+        "--memory",
+        metavar="SIZES",
+        help="only the peak RSS of first queries, at these sizes (e.g. 1e5,1e6)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.size, args.es_size, args.ones, args.thousands = 20_000, 10_000, 50, 10
@@ -293,6 +385,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(url: str, args: argparse.Namespace) -> None:
+    if args.memory:
+        say(f"# bench_postgres: {machine()}, {server_version(url)}")
+        sizes = [int(float(n)) for n in args.memory.split(",")]
+        memory(url, sizes, args.tmpdir)
+        return
     es_schema(url)
     say(f"# bench_postgres: {machine()}, {server_version(url)}\n")
     say("## Durable appends (each commit waits for the server's disk)\n")

@@ -58,7 +58,8 @@ def _postgres(url: str, *, create: bool = True) -> PostgresLog:
         from timeline._storage.postgres import PostgresLog
     except ImportError:
         raise ImportError(
-            "a postgresql:// log needs psycopg 3: pip install 'timeline-ledger[postgres]'"
+            "a postgresql:// log needs psycopg 3: "
+            "pip install 'timeline-ledger[postgres]'"
         ) from None
     return PostgresLog(url, create=create)
 
