@@ -31,7 +31,9 @@ from timeline import (
 )
 
 psycopg = pytest.importorskip("psycopg")
+from timeline._storage import relational  # noqa: E402
 from timeline._storage.postgres import PostgresLog  # noqa: E402
+from timeline._storage.sqlite import SQLiteLog  # noqa: E402
 
 
 def admin() -> Any:
@@ -439,6 +441,39 @@ def test_a_fresh_process_starts_from_persisted_checkpoints(
         for known_at, count in (("2024-01-01", 3000), (None, 3001)):
             fresh = Counting()
             assert log.certain(fresh.projection, "2000-01-01", known_at) == count
+
+
+@pytest.mark.parametrize("backend", ["postgres", "sqlite"])
+def test_in_memory_checkpoints_stay_bounded_and_right(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However long the log, a projection keeps at most ``_max_checkpoints``
+    states in memory (every other one dropped when full), and the answers
+    stay those of the in-memory log, late and superseding events included;
+    a long fold saves its persisted checkpoints as it goes."""
+    monkeypatch.setattr(relational, "_SAVED_AT_ONCE", 8)
+    events: list[timeline.Event] = many_events(400)
+    events += [
+        Noted(id="late", occurred="1990-02-01", recorded="2024-02-01"),
+        Noted(id="fix", occurred="1990-03", recorded="2024-02-02", supersedes=("n5",)),
+    ]
+    target = _postgres.fresh_url("bounded") if backend == "postgres" else None
+    kind = PostgresLog if target is not None else SQLiteLog
+    target = target or tmp_path / "b.db"
+    with kind(target, checkpoint_every=1, persist_every=2) as log:
+        log._max_checkpoints = 16
+        model = Log(clock=None)
+        days = ("1990-01-20", "1990-06-30", "1990-12-31", "1991-02-03", "1990-02-01")
+        for batch in (events[:200], events[200:400], events[400:]):
+            log.append(*batch)
+            model.append(*batch)
+            for day in days:
+                assert log.state(TRACE, day) == model.state(TRACE, day)
+                kept = max(len(view.keys) for view in log._checkpoints.values())
+                assert 0 < kept <= 16
+    with timeline.open_log(target) as log:  # from the persisted ones
+        for day in days:
+            assert log.state(TRACE, day) == model.state(TRACE, day)
 
 
 def test_a_changed_handler_does_not_use_old_checkpoints() -> None:

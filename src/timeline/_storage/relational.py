@@ -78,6 +78,14 @@ __all__ = ["RelationalLog"]
 S = TypeVar("S")
 _CACHED_VIEWS: Final = 8
 _CACHED_EVENTS: Final = 1 << 18  # about 200 bytes each
+#: In-memory checkpoints kept for one projection over one version of the
+#: log (a state every ``checkpoint_every`` events until there are this
+#: many, then every other one is dropped): memory bounded whatever the
+#: log's size, at the price of longer folds from the nearest one beyond
+#: 16,384 x 64 (about 10^6) events.
+MAX_CHECKPOINTS: Final = 1 << 14
+#: Persisted checkpoints are saved this many at a time during a long fold.
+_SAVED_AT_ONCE: Final = 256
 _loads: Final = orjson.loads
 #: Persist a checkpoint every this many events folded (by default): a fresh
 #: process folds at most about this many before its answer.
@@ -220,6 +228,7 @@ class RelationalLog(AsOfQueries, Subscribable):
         self._widening: dict[Fuzz, tuple[int, int, int]] = {}
         self._persist_every = persist_every
         self._every = checkpoint_every
+        self._max_checkpoints = MAX_CHECKPOINTS
         self._cache: OrderedDict[int, Event] = OrderedDict()
         self._plans: dict[str, Any] = {}  # decode_fast's
         self._known_at: dict[tuple[int, float], tuple[int, int]] = {}
@@ -1047,17 +1056,28 @@ class RelationalLog(AsOfQueries, Subscribable):
             if fuzzy is None
             else self._fuzzy_keyed(fuzzy, None, day, after)
         )
+        limit = self._max_checkpoints
         for folded, (key, event) in enumerate(stream, start=1):
             state = fold((event,), state)
             if folded % every == 0:
                 new_keys.append(key)
                 new_states.append(state)
+                if len(new_keys) > limit:
+                    # A long fold: keep every other state, and take one
+                    # every twice as many events from now on.
+                    del new_keys[::2], new_states[::2]
+                    every *= 2
                 if persisted is not None and folded % self._persist_every == 0:
                     saved.append((key, state))
+                    if len(saved) >= _SAVED_AT_ONCE:
+                        persisted.save(projection, n, saved)
+                        saved = []
         # Every key after ``index`` is beyond ``bound``, and the fold's are
         # not: the new checkpoints go in between.
         keys[index + 1 : index + 1] = new_keys
         states[index + 1 : index + 1] = new_states
+        while len(keys) > limit:
+            del keys[::2], states[::2]
         if saved and persisted is not None:
             persisted.save(projection, n, saved)
         return state
