@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import sqlite3
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +138,25 @@ def test_an_append_recorded_in_the_future_is_refused(folder: Path) -> None:
     assert "'typo'" in done.stderr
     assert "recorded 2099-03-01 is later than now" in done.stderr
     assert records(path) == before
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_append_from_csv_into_a_database_log(folder: Path, kind: str) -> None:
+    """``timeline append URL|FILE.sqlite --from F.csv``: the same records as
+    the same rows appended to a JSON Lines log; a URL's password is not
+    shown."""
+    csv = str(BREWERY / "history.csv")
+    done = console(folder, "append", "x.jsonl", "--import", "brewery", "--from", csv)
+    assert done.returncode == 0, done.stderr
+    if kind == "postgres":
+        parts = urllib.parse.urlsplit(_postgres.fresh_url("append"))
+        netloc = f"{parts.username}:s3cret@{parts.hostname}:{parts.port}"
+        target = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    else:
+        target = "x.sqlite"
+    done = console(folder, "append", target, "--import", "brewery", "--from", csv)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout.startswith("appended "), done.stdout
+    assert "s3cret" not in done.stdout
+    stored = target if kind == "postgres" else folder / target
+    assert records(stored) == records(folder / "x.jsonl")

@@ -56,18 +56,21 @@ def _cmd_append(args: argparse.Namespace) -> int:
     if not events:
         line(f"nothing to append: {source or '<stdin>'} holds no events")
         return 0
-    target = Path(args.log)
-    existed = target.exists()
+    # A postgresql:// URL is no path (Path() would fold its "//").
+    url = args.log.lower().startswith(("postgresql://", "postgres://"))
+    target = args.log if url else Path(args.log)
+    existed = url or Path(target).exists()
     try:
         with timeline.open_log(target) as log:
             last = log.append(*events)
+            shown = log.path  # (a URL without its password)
     except BaseException:
         if not existed:  # leave no new, empty log behind
             for path in (target, *(Path(f"{target}{s}") for s in _SIDE)):
-                path.unlink(missing_ok=True)
+                Path(path).unlink(missing_ok=True)
         raise
     first = last - len(events) + 1
-    line(f"appended {len(events)} events to {target} (seq {first}-{last})")
+    line(f"appended {len(events)} events to {shown} (seq {first}-{last})")
     return 0
 
 
