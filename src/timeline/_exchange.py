@@ -39,6 +39,7 @@ import enum
 import io
 import json
 import os
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -61,8 +62,10 @@ from timeline.exceptions import InvalidEventError, TimelineError
 
 __all__ = [
     "EventFormat",
+    "at_line",
     "linked_places",
     "read_events",
+    "read_numbered",
     "timelinejs_rows",
     "write_events",
 ]
@@ -469,6 +472,21 @@ def read_events(
     >>> event.occurred, event.litres
     (UncertainDate('1856~'), 300)
     """
+    _, numbered = read_numbered(
+        source, format=format, recorded=recorded, default_type=default_type
+    )
+    return [event for _, event in numbered]
+
+
+def read_numbered(
+    source: str | os.PathLike[str] | TextIO,
+    *,
+    format: EventFormat | None = None,
+    recorded: datetime.date | str | None = None,
+    default_type: str | None = None,
+) -> tuple[str, list[tuple[int, Event]]]:
+    """:func:`read_events`, with the name of the source and each event's
+    line number in it, for messages about an event the log refuses."""
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         fmt = _format_of(path, format)
@@ -491,22 +509,45 @@ def read_events(
     else:
         when = recorded
     rows = _csv_rows(text, where) if fmt == "csv" else _jsonl_rows(text, where)
-    events: list[Event] = []
+    events: list[tuple[int, Event]] = []
     for number, row in rows:
         try:
-            events.append(
-                _event_of(
-                    row,
-                    recorded=when,
-                    default_type=default_type,
-                    from_text=fmt == "csv",
-                )
+            event = _event_of(
+                row, recorded=when, default_type=default_type, from_text=fmt == "csv"
             )
-        except _Bad as error:
+        except (_Bad, TimelineError) as error:
             raise InvalidEventError(f"{where}: line {number}: {error}") from None
-        except TimelineError as error:
-            raise InvalidEventError(f"{where}: line {number}: {error}") from None
-    return events
+        events.append((number, event))
+    return where, events
+
+
+# The log's rules name an event by its place in the batch; the column of the
+# row they are about, by the start of the reason.
+_IN_BATCH: Final = re.compile(
+    r"event (\d+) of the batch(?: \((?:'[^']*'|\"[^\"]*\")\))?: (.*)", re.DOTALL
+)
+_RULE_COLUMNS: Final = (
+    ("the id ", "id"),
+    ("supersedes ", "supersedes"),
+    ("recorded ", "recorded"),
+)
+
+
+def at_line(
+    error: TimelineError, where: str, numbered: Sequence[tuple[int, Event]]
+) -> str:
+    """The message of an error the log raised on a batch read from a file
+    (``event 3 of the batch ('x'): ...``), saying the file, the line and,
+    where the reason is about one, the column instead; else the message."""
+    found = _IN_BATCH.match(str(error))
+    if found is None or not 1 <= int(found[1]) <= len(numbered):
+        return str(error)
+    number, event = numbered[int(found[1]) - 1]
+    reason = found[2]
+    column = next((c for start, c in _RULE_COLUMNS if reason.startswith(start)), None)
+    if column is None:
+        return f"{where}: line {number} (event {event.id!r}): {reason}"
+    return f"{where}: line {number}: column {column!r}: {reason}"
 
 
 # -- writing ------------------------------------------------------------------

@@ -34,6 +34,7 @@ from timeline.cli._project import (
     add_projection,
     bundled_projection,
     open_any,
+    parse_option_date,
     prepare,
     resolve_projection,
 )
@@ -241,10 +242,10 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
-def _day_bounds(text: str) -> tuple[int | None, int | None]:
+def _day_bounds(text: str, option: str) -> tuple[int | None, int | None]:
     """Day numbers of a date's bounds: ``--from 2024`` starts on 2024-01-01,
     ``--to 2024`` ends on 2024-12-31."""
-    date = timeline.parse_date(text)
+    date = parse_option_date(text, option)
     return date.earliest_day, date.latest_day
 
 
@@ -268,8 +269,8 @@ def _type_matcher(log: timeline.Log, wanted: str | None) -> Callable[[str], bool
 def _cmd_events(args: argparse.Namespace) -> int:
     prepare(args)
     log = open_any(args.log)
-    start = None if args.start is None else _day_bounds(args.start)[0]
-    end = None if args.end is None else _day_bounds(args.end)[1]
+    start = None if args.start is None else _day_bounds(args.start, "--from")[0]
+    end = None if args.end is None else _day_bounds(args.end, "--to")[1]
     matches = _type_matcher(log, args.type)
     w = Words(args.lang)
     shown = 0

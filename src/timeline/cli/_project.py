@@ -35,7 +35,7 @@ import attrs
 import timeline
 from timeline import dataset
 from timeline.dataset import Relationship
-from timeline.exceptions import TimelineError, UnknownEventTypeError
+from timeline.exceptions import InvalidDateError, TimelineError, UnknownEventTypeError
 
 __all__ = [
     "PROJECT_FILES",
@@ -282,12 +282,21 @@ _DAY_OPTIONS: Final = {
 }
 
 
+def parse_option_date(text: str, option: str) -> timeline.UncertainDate:
+    """:func:`timeline.parse_date` of an option's value; an error names the
+    option (``--as-of: invalid date '19x5': ...``)."""
+    try:
+        return timeline.parse_date(text)
+    except InvalidDateError as error:
+        raise UsageError(f"{option}: {error}") from None
+
+
 def read_day(text: str, option: str) -> datetime.date:
     """A day given on the command line: a day, or a year, season or month
     standing for its last day (``--as-of 1900``: as of the end of 1900;
     the report prints the day used).  A range or an uncertain date is
     refused: which day it means would be a guess."""
-    date = timeline.parse_date(text)
+    date = parse_option_date(text, option)
     unplain = date.is_interval or date.qualifier is not timeline.Qualifier.NONE
     if unplain or date.latest_day is None:
         raise UsageError(
