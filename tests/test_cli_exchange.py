@@ -198,19 +198,22 @@ BAD_ROWS = [
     ),
     # Refused by the log's rules, after the file was read: still the line and
     # the column of the row.
-    (beer(id="founded"), "line 3: column 'id': the id is already in the log"),
-    (beer(id="dunkel"), "line 3: column 'id': "),
+    (
+        beer(id="founded"),
+        "line 3: column 'id': event 'founded': the id is already in the log",
+    ),
+    (beer(id="dunkel"), "line 3: column 'id': event 'dunkel': the id is"),
     (
         beer(id="pils", supersedes="nosuch"),
-        "line 3: column 'supersedes': supersedes 'nosuch', which is not an earlier",
+        "line 3: column 'supersedes': event 'pils': supersedes 'nosuch', which",
     ),
     (
         beer(id="pils", recorded="1990-01-01"),
-        "line 3: column 'recorded': recorded 1990-01-01 is earlier than an event",
+        "line 3: column 'recorded': event 'pils': recorded 1990-01-01 is earlier",
     ),
     (
         beer(id="pils", recorded="2999-01-01"),
-        "line 3: column 'recorded': recorded 2999-01-01 is later than now",
+        "line 3: column 'recorded': event 'pils': recorded 2999-01-01 is later",
     ),
     (beer() + ",,,", "line 3: more cells than columns"),
 ]

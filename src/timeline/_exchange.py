@@ -546,8 +546,8 @@ def at_line(
     reason = found[2]
     column = next((c for start, c in _RULE_COLUMNS if reason.startswith(start)), None)
     if column is None:
-        return f"{where}: line {number} (event {event.id!r}): {reason}"
-    return f"{where}: line {number}: column {column!r}: {reason}"
+        return f"{where}: line {number}: event {event.id!r}: {reason}"
+    return f"{where}: line {number}: column {column!r}: event {event.id!r}: {reason}"
 
 
 # -- writing ------------------------------------------------------------------
