@@ -421,3 +421,26 @@ def test_write_then_read_gives_the_same_events(log: timeline.Log, fmt: str) -> N
 
 def _chronicle_module() -> ModuleType:
     return brewery
+
+
+def test_append_to_a_postgresql_log_by_url(folder: Path) -> None:
+    """``timeline append URL`` (a Path would turn ``postgresql://`` into
+    ``postgresql:/``), then the commands read it back as the same events,
+    and a refused append leaves it as it was."""
+    import _postgres
+
+    url = _postgres.fresh_url("cli-append")
+    done = console(
+        folder, "append", url, "--import", "brewery", "--from", "history.csv"
+    )
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout == f"appended 11 events to {url} (seq 1-11)\n"
+    with timeline.open_log(url, create=False) as log:
+        assert list(log) == chronicle(brewery)
+        head = log.head
+    assert (
+        main(["append", "--log", url, "--import", "brewery", "--from", "history.csv"])
+        == 2
+    )
+    with timeline.open_log(url, create=False) as log:
+        assert log.head == head

@@ -585,3 +585,43 @@ def test_a_crash_under_a_memory_limit_is_one_line(evil_log: Path) -> None:
     assert f"{limit // 1024:,} KiB" in done.stderr
     # What a user saw before: no word at all.
     assert limited(TIMELINE_NO_CHILD="1").returncode == -signal.SIGSEGV
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="Linux only")
+def test_too_little_memory_to_start_is_one_line(evil_log: Path) -> None:
+    """A limit between what the interpreter needs and what importing
+    timeline needs: the console script's launcher (``_timeline_command``,
+    outside the package) says so in one line, exit status 2, where the
+    import's MemoryError (or ImportError: a shared library that cannot be
+    mapped) used to be a traceback."""
+    folder = evil_log.parent
+    script = Path(sys.executable).with_name("timeline")
+    if "_timeline_command" not in script.read_text(encoding="utf-8"):
+        message = "the console script predates its launcher: pip install -e . again"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    bare = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import re, resource\n"
+            "pages = int(open('/proc/self/statm').read().split()[0])\n"
+            "print(pages * resource.getpagesize())\n",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    low, high = int(bare.stdout), _started_size(folder)
+    statuses = []
+    for share in (0.3, 0.5, 0.7, 0.9):
+        done = _run_limited(folder, ["--version"], int(low + share * (high - low)))
+        assert "Traceback" not in done.stderr, (share, done.stderr)
+        assert done.returncode in (0, 2), (share, done.returncode, done.stderr)
+        if done.returncode == 2:
+            assert done.stderr.count("\n") == 1, done.stderr
+            assert done.stderr.startswith("timeline: error: out of memory"), done.stderr
+        statuses.append(done.returncode)
+    assert 2 in statuses  # (the limits did keep the import from finishing)

@@ -347,6 +347,12 @@ def test_state_json_generic_form(
     assert check(data, GENERIC) == []
     assert "provenance" not in data
     assert data["projection"] == "brewery:history"
+    # Named by its module alone, it is still written as MODULE:ATTR.
+    status, out, _ = run(
+        capsys, *("state", "--log", log, "--import", "brewery"),
+        *("--projection", "brewery", "--as-of", "1905", "--json"),
+    )  # fmt: skip
+    assert (status, json.loads(out)["projection"]) == (0, "brewery:history")
     assert data["certain"] == {
         "name": "Brauerei Huber",
         "town": "Bamberg",

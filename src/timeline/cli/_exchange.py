@@ -29,7 +29,7 @@ from timeline._render.layout import title
 from timeline._render.timelinejs import timelinejs
 from timeline._render.values import escape, safe_json_text
 from timeline._render.words import Lang, event_label
-from timeline.cli._project import UsageError, add_import, open_any, prepare
+from timeline.cli._project import UsageError, add_import, is_url, open_any, prepare
 from timeline.cli._text import line, print_json, write
 from timeline.exceptions import InvalidEventError
 
@@ -77,15 +77,16 @@ def _cmd_append(args: argparse.Namespace) -> int:
     if not events:
         line(f"nothing to append: {source or '<stdin>'} holds no events")
         return 0
-    target = Path(args.log)
-    existed = target.exists()
+    # A file path, or a PostgreSQL URL (which a Path would spoil: "postgresql:/").
+    target: str | Path = args.log if is_url(args.log) else Path(args.log)
+    existed = isinstance(target, str) or target.exists()
     try:
         with timeline.open_log(target) as log:
             last = log.append(*events)
     except BaseException as error:
         if not existed:  # leave no new, empty log behind
             for path in (target, *(Path(f"{target}{s}") for s in _SIDE)):
-                path.unlink(missing_ok=True)
+                Path(path).unlink(missing_ok=True)
         if isinstance(error, InvalidEventError):
             # The log names the event by its place in the batch: say the row.
             raise InvalidEventError(at_line(error, where, numbered)) from None

@@ -13,6 +13,7 @@ generically, fact by fact (:mod:`timeline._render.values`).  ``state
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
@@ -54,7 +55,12 @@ def pick_projection(
 ) -> tuple[timeline.Projection[Any], str]:
     """The projection to fold with, and its name (``MODULE:ATTR``)."""
     if args.projection is not None:
-        return resolve_projection(args.projection), args.projection
+        projection = resolve_projection(args.projection)
+        spec: str = args.projection
+        if ":" not in spec:  # MODULE: the one projection it defines, by name
+            module = sys.modules[spec]
+            spec += ":" + next(k for k, v in vars(module).items() if v is projection)
+        return projection, spec
     where = "the log" if args.log is None else f"--log {args.log}"
     return bundled_projection(log, where), BUNDLED_NAME
 

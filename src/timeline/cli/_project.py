@@ -309,6 +309,11 @@ def read_day(text: str, option: str) -> datetime.date:
 # -- the log ------------------------------------------------------------------
 
 
+def is_url(path: str) -> bool:
+    """Whether a log's name is a database URL rather than a file path."""
+    return path.lower().startswith(("postgresql://", "postgres://"))
+
+
 def open_any(path: str | None) -> timeline.Log:
     """The bundled log (``path`` None), a JSON Lines log read without
     writing, or a SQLite or PostgreSQL log, as an in-memory :class:`timeline.Log`."""
@@ -317,7 +322,7 @@ def open_any(path: str | None) -> timeline.Log:
     target = Path(path)
     suffix = target.suffix.lower()
     try:
-        if path.lower().startswith(("postgresql://", "postgres://")):
+        if is_url(path):
             # A log on a PostgreSQL server, read once, as a SQLite one is.
             with timeline.open_log(path, create=False) as stored:
                 return timeline.Log(stored, clock=None)  # (recorded already)
