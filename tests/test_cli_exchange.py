@@ -124,6 +124,33 @@ def test_append_and_export_take_the_log_as_every_other_command_does(
     assert by_option[1].count("\n") == 12  # the header and 11 events
 
 
+def test_a_line_that_is_not_json_names_the_line_and_character(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = '{"id": "a", "type": "brewery.founded", "occurred": "1850", "name": "N"'
+    good += ', "founder": "F", "town": "T"}'
+    (folder / "bad.jsonl").write_text(f'{good}\n{{"id": "b", oops}}\n', "utf-8")
+    status, out, err = run(
+        capsys, "append", "h.jsonl", "--import", "brewery", "--from", "bad.jsonl"
+    )
+    assert (status, out) == (2, "")
+    assert err == (
+        "timeline: error: bad.jsonl: line 2: not JSON at character 13: "
+        "Expecting property name enclosed in double quotes\n"
+    )
+    # A key left out is named as a missing cell is, not as a TypeError.
+    (folder / "bad.jsonl").write_text(good.replace(', "town": "T"', "") + "\n", "utf-8")
+    status, out, err = run(
+        capsys, "append", "h.jsonl", "--import", "brewery", "--from", "bad.jsonl"
+    )
+    assert (status, out) == (2, "")
+    assert err == (
+        "timeline: error: bad.jsonl: line 1: column 'town': brewery.founded needs "
+        "a value here (the row gives none)\n"
+    )
+    assert not (folder / "h.jsonl").exists()
+
+
 def test_append_jsonl_with_dates_as_people_write_them(
     folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -216,6 +243,15 @@ BAD_ROWS = [
         "line 3: column 'recorded': event 'pils': recorded 2999-01-01 is later",
     ),
     (beer() + ",,,", "line 3: more cells than columns"),
+    # A quoted cell over two lines: the row's first line is named.
+    (
+        beer(summary='"two\nlines"', strength="strong"),
+        "line 3: column 'strength': expected a number, not 'strong'",
+    ),
+    (
+        beer(summary='"not closed'),
+        "line 3: ',' expected after '\"': is a quoted cell not closed?",
+    ),
 ]
 
 

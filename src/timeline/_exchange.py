@@ -368,6 +368,9 @@ def _event_of(
             kwargs[field] = decoders[field](value, field)
         except CodecError as error:
             raise _Bad(field, str(error).split(": ", 1)[-1]) from None
+    missing = [f for f in payload_fields(kind) if f not in kwargs and not defaults[f]]
+    if missing:
+        raise _Bad(missing[0], f"{name} needs a value here (the row gives none)")
     source = _source_of(row)
     envelope: dict[str, Any] = {
         "id": event_id,
@@ -408,7 +411,18 @@ def _known_column(column: str) -> bool:
 # -- reading a file -----------------------------------------------------------
 
 
+def _breaks(cell: Any) -> int:
+    """The line breaks inside a cell (CRLF, CR or LF), as the reader counts
+    lines."""
+    if isinstance(cell, list):  # (the extra cells of a long row)
+        return sum(_breaks(c) for c in cell)
+    text = cell or ""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
 def _csv_rows(text: str, where: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows of a CSV file, each with the line it starts on (a quoted
+    cell may hold line breaks)."""
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     header = reader.fieldnames or []
     if not header:
@@ -418,17 +432,23 @@ def _csv_rows(text: str, where: str) -> Iterator[tuple[int, dict[str, Any]]]:
         raise InvalidEventError(
             f"{where}: line 1: column {repeated[0]!r} appears twice"
         )
+    end = reader.line_num  # the last line read
     try:
         for row in reader:
+            start = reader.line_num - sum(_breaks(v) for v in row.values())
+            end = reader.line_num
             if None in row:
                 raise InvalidEventError(
-                    f"{where}: line {reader.line_num}: more cells than columns"
+                    f"{where}: line {start}: more cells than columns"
                 )
             if not any((v or "").strip() for v in row.values()):
                 continue  # a blank line
-            yield reader.line_num, {k: (v or "") for k, v in row.items()}
+            yield start, {k: (v or "") for k, v in row.items()}
     except csv.Error as error:
-        raise InvalidEventError(f"{where}: line {reader.line_num}: {error}") from None
+        problem = str(error)
+        if "end of data" in problem or '"' in problem:
+            problem = f"{problem}: is a quoted cell not closed?"
+        raise InvalidEventError(f"{where}: line {end + 1}: {problem}") from None
 
 
 def _jsonl_rows(text: str, where: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -437,6 +457,11 @@ def _jsonl_rows(text: str, where: str) -> Iterator[tuple[int, dict[str, Any]]]:
             continue
         try:
             value = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InvalidEventError(
+                f"{where}: line {number}: not JSON at character {error.colno}: "
+                f"{error.msg}"
+            ) from None
         except ValueError as error:
             raise InvalidEventError(
                 f"{where}: line {number}: not JSON: {error}"
