@@ -50,11 +50,12 @@ def main() -> int:
                 "allow the process more memory\n"
             )
         )
-    except (ImportError, OSError) as error:
-        # A shared library that cannot be mapped for want of memory is an
-        # ImportError too ("failed to map segment from shared object").
+    except (ImportError, OSError, SyntaxError) as error:
+        # For want of memory, a shared library cannot be mapped (ImportError:
+        # "failed to map segment from shared object"), and compiling a module
+        # that has no .pyc yet fails as a SyntaxError ("expected ':'").
         cause = error
-        if _limit() and "map" in str(cause):
+        if _limit() and (isinstance(cause, SyntaxError) or "map" in str(cause)):
             return _say(
                 lambda: (
                     f"timeline: error: out of memory while starting{_limit()}: "
