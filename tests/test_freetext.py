@@ -654,7 +654,7 @@ def test_ranges_of_decades(
     short = last // 100 == first // 100
     texts = [
         f"{first}s–{last}s",
-        f"the {first}s to the {last}s",
+        f"the {first}s and {last}s" if more == 1 else f"the {first}s to the {last}s",
         f"{first}年代〜{last}年代",
         f"{first}s-{last % 100:02d}s" if short else f"{first}s-{last}s",
         f"the {first}s–{last % 100:02d}s" if short else f"the {first}s–{last}s",
@@ -675,7 +675,9 @@ def test_ranges_of_centuries(n: int, more: int, style: int, offset: int) -> None
     texts = [
         f"the {nth(n)}–{nth(last)} century",
         f"{nth(n)}-{nth(last)} centuries",
-        f"the {nth(n)} and {nth(last)} centuries",
+        f"the {nth(n)} and {nth(last)} centuries"
+        if last == n + 1
+        else f"the {nth(n)} to the {nth(last)} century",
         f"{n}〜{last}世紀",
         f"{n}世紀〜{last}世紀",
         f"{kanji_tens(n)}〜{kanji_tens(last)}世紀",
@@ -834,6 +836,8 @@ def test_parts_of_a_century(d: D, style: int) -> None:
         ("xix century", "XIX century"),
         ("the XIXth century", "XIX century"),
         ("the 101st century", "from the 1st to the 100th"),
+        ("the 1850s and 1870s", "the 1850s–1870s"),
+        ("the 19th and 21st centuries", "the 19th–21st century"),
         ("850s", "085X"),
         ("the early 1850s?", "'the early 1850s' is the interval 1850/1852"),
         ("the 0850s", "085X"),
