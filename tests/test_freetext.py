@@ -254,6 +254,15 @@ READS = [
     ("19世紀初期", "1800/1832"),
     ("19世紀中葉", "1833/1866"),
     ("19世紀末期", "1867/1899"),
+    # dashes a word processor types: hyphens are hyphens, bars are en dashes
+    ("1923\u20101925", "1923/1925"),
+    ("1923\u20111925", "1923/1925"),
+    ("1923\u20121925", "1923/1925"),
+    ("1923\u201225", "1923/1925"),
+    ("1923\u20151925", "1923/1925"),
+    ("winter 1923\u201224", "1923-24"),
+    ("1920s\u201230s", "192X/193X"),
+    ("\u22120044", "-0044"),
 ]
 
 
@@ -838,6 +847,10 @@ def test_parts_of_a_century(d: D, style: int) -> None:
         ("the 101st century", "from the 1st to the 100th"),
         ("the 1850s and 1870s", "the 1850s–1870s"),
         ("the 19th and 21st centuries", "the 19th–21st century"),
+        ("昭和初期", "a part of an era"),
+        ("明治末期", "1868〜1912年"),
+        ("the sixties", "a decade written with its four digits"),
+        ("1923\u201125", "1923–25 (an en dash)"),
         ("850s", "085X"),
         ("the early 1850s?", "'the early 1850s' is the interval 1850/1852"),
         ("the 0850s", "085X"),

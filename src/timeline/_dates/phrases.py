@@ -601,7 +601,11 @@ def _part_ja(match: re.Match[str]) -> UncertainDate | None:
 # -- why a text was refused -------------------------------------------------
 
 _HUNDREDS: Final = re.compile(r"(?<![0-9])([1-9][0-9])00(?:['’]?s|\s*年代)", re.I)
-_SHORT_DECADE: Final = re.compile(r"(?<![0-9])['’]?[0-9]0(?:['’]?s|\s*年代)", re.I)
+_SHORT_DECADE: Final = re.compile(
+    r"(?<![0-9])['’]?[0-9]0(?:['’]?s|\s*年代)"
+    r"|(?<![^\W\d_])(?:twen|thir|for|fif|six|seven|eigh|nine)ties(?![^\W\d_])",
+    re.I,
+)
 _LONE_WINTER: Final = re.compile(
     r"(?:winter(?:\s+of)?\s+[0-9]{4}|[0-9]{4}\s*年\s*の?\s*冬)$", re.I
 )
@@ -722,7 +726,24 @@ def _explain_part(text: str) -> str | None:
     return None
 
 
+_ERA_PART: Final = re.compile(
+    r"(令和|平成|昭和|大正|明治)\s*の?\s*(?:前半|後半|初め|初頭|初期|前期|半ば|中頃|中期"
+    r"|中葉|終わり|末期|末|後期)"
+)
+
+
 def _explain_era(text: str) -> str | None:
+    match = _ERA_PART.search(text)
+    if match is not None:
+        era = match[1]
+        began, ended = ERAS[era]
+        last = "" if ended == datetime.date.max else f"{ended.year}"
+        return (
+            f"a year, a month or a part of a decade or century, not a part of "
+            f"an era (eras differ in length, and no convention splits them): "
+            f"{era} is {began.year}〜{last}年; write the years meant "
+            f"({era}元年〜{era}10年, 1926〜1935年)"
+        )
     match = _ERA_YEAR.search(text)
     if match is None:
         return None
