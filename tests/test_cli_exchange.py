@@ -387,6 +387,9 @@ def test_export_timelinejs_sheet_and_linked_places(
     span = by_id["karl"]["when"]["timespans"][0]
     assert span == {"start": {"latest": "1914-12-31"}, "end": {"latest": "1914-12-31"}}
     assert by_id["karl"]["properties"]["edtf"] == "../1914"
+    # The label says the date in words, as TimelineJS's display_date does.
+    assert by_id["karl"]["when"]["label"] == "before 1914"
+    assert by_id["dunkel"]["when"]["label"] == "the 1860s"
 
 
 def test_export_of_the_bundled_log_reads_back_as_the_same_events(
