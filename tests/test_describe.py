@@ -9,6 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from timeline import Point, UncertainDate, parse_date, parse_edtf
+from timeline._dates.phrases import Part, Unit, find_part, part_interval
 from timeline.strategies import uncertain_dates
 
 D = datetime.date
@@ -138,3 +139,38 @@ def test_an_interval_typed_as_a_part_is_said_as_the_part() -> None:
 def test_describe_refuses_other_languages(lang: object) -> None:
     with pytest.raises(ValueError, match="expected 'en' or 'ja'"):
         parse_edtf("2024").describe(lang)  # type: ignore[arg-type]
+
+
+# Every part parse_date reads (early/mid/late, halves, 上旬/中旬/下旬 of a
+# year, month, decade or century): uncertain_dates draws intervals at random
+# and almost never one of these exact shapes, so they are drawn here.
+@st.composite
+def parts(draw: st.DrawFn) -> UncertainDate:
+    unit = draw(st.sampled_from(list(Unit)))
+    choices = [p for p in Part if unit is not Unit.MONTH or p in THIRDS]
+    part = draw(st.sampled_from(choices))
+    if unit is Unit.CENTURY:
+        year = 100 * draw(st.integers(1, 99))
+    elif unit is Unit.DECADE:
+        year = draw(st.integers(101, 999).filter(lambda n: n % 10)) * 10
+    else:
+        year = draw(st.integers(100, 9999))
+    month = draw(st.integers(1, 12)) if unit is Unit.MONTH else None
+    return part_interval(unit, part, year, month)
+
+
+THIRDS = (Part.EARLY, Part.MID, Part.LATE)
+
+
+@given(parts(), LANGS)
+@example(parse_edtf("1923-01/1923-04"), "en")
+@example(parse_edtf("2024-02-21/2024-02-29"), "ja")
+@example(parse_edtf("9967/9999"), "en")  # the late 100th century
+@example(parse_edtf("0100/0132"), "ja")  # 2世紀初め
+def test_every_part_is_said_as_a_part_and_read_back(
+    d: UncertainDate, lang: str
+) -> None:
+    text = d.describe(lang)  # type: ignore[arg-type]
+    assert text[:1] not in "0123456789" or "年" in text or "世紀" in text, text
+    assert find_part(d) is not None, str(d)
+    assert parse_date(text) == d, (text, str(parse_date(text)))

@@ -222,6 +222,38 @@ READS = [
     ("19世紀後期", "1867/1899"),
     ("19世紀末", "1867/1899"),
     ("19世紀初頭", "1800/1832"),
+    # the spellings a user types beside the issue's (acceptance round)
+    ("ca. 1850", "1850~"),
+    ("ca 1850", "1850~"),
+    ("c. 1850s", "185X~"),
+    ("the early 1850s", "1850/1852"),
+    ("Mid-1923", "1923-05/1923-08"),
+    ("mid 19th century", "1833/1866"),
+    ("the 19th c.", "18XX"),
+    ("late 19th c.", "1867/1899"),
+    ("the 18th cent.", "17XX"),
+    ("Spring, 1923", "1923-21"),
+    ("mid-June, 1923", "1923-06-11/1923-06-20"),
+    ("Autumn of 1923", "1923-23"),
+    ("1920s-30s", "192X/193X"),
+    ("the 1920s–30s", "192X/193X"),
+    ("1920s-1930s", "192X/193X"),
+    ("1850s to 1870s", "185X/187X"),
+    ("19th–20th century", "18XX/19XX"),
+    ("the 19th-20th centuries", "18XX/19XX"),
+    ("the 19th and 20th centuries", "18XX/19XX"),
+    ("1920〜30年代", "192X/193X"),
+    ("19〜20世紀", "18XX/19XX"),
+    ("十九世紀", "18XX"),
+    ("二十一世紀", "20XX"),
+    ("十九世紀末", "1867/1899"),
+    ("一八五〇年代", "185X"),
+    ("一九二三年六月上旬", "1923-06-01/1923-06-10"),
+    ("昭和五十年秋", "1975-23"),
+    ("二千年紀", "1XXX"),
+    ("19世紀初期", "1800/1832"),
+    ("19世紀中葉", "1833/1866"),
+    ("19世紀末期", "1867/1899"),
 ]
 
 
@@ -475,6 +507,23 @@ def nth(n: int) -> str:
     return f"{n}" + {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
 
 
+KANJI_DIGITS = "〇一二三四五六七八九"
+
+
+def kanji_positional(n: int) -> str:
+    """1850 as 一八五〇 (as years are written vertically)."""
+    return "".join(KANJI_DIGITS[int(c)] for c in str(n))
+
+
+def kanji_tens(n: int) -> str:
+    """19 as 十九, 21 as 二十一, 100 as 百 (1 <= n <= 100)."""
+    if n == 100:
+        return "百"
+    tens, ones = divmod(n, 10)
+    out = "" if tens == 0 else ("" if tens == 1 else KANJI_DIGITS[tens]) + "十"
+    return out + (KANJI_DIGITS[ones] if ones else "")
+
+
 def read_around(text: str, d: D) -> UncertainDate:
     """The date of ``text``, which must hold ``d`` and round-trip as EDTF."""
     date = parse_date(text)
@@ -487,6 +536,7 @@ def read_around(text: str, d: D) -> UncertainDate:
 
 @given(HISTORIANS_DAYS, st.integers(0, 4))
 @example(D(1850, 1, 1), 0)
+@example(D(1850, 1, 1), 4)  # 一八五〇年代
 @example(D(1909, 12, 31), 0)  # the 1900s are refused: not generated
 def test_decades(d: D, style: int) -> None:
     decade = d.year - d.year % 10
@@ -494,19 +544,33 @@ def test_decades(d: D, style: int) -> None:
         with pytest.raises(InvalidDateError, match="a decade or a century"):
             parse_date(f"the {decade}s")
         return
-    text = [f"{decade}s", f"the {decade}s", f"The {decade}'s", f"{decade}年代"][
-        style % 4
-    ]
+    text = [
+        f"{decade}s",
+        f"the {decade}s",
+        f"The {decade}'s",
+        f"{decade}年代",
+        f"{kanji_positional(decade)}年代",
+    ][style]
     assert str(read_around(text, d)) == f"{decade // 10}X"
 
 
-@given(st.dates(D(1, 1, 1)), st.integers(0, 5))
+@given(st.dates(D(1, 1, 1)), st.integers(0, 6))
 @example(D(1, 1, 1), 0)
+@example(D(1850, 1, 1), 4)  # 十九世紀
+@example(D(2000, 1, 1), 4)  # 二十一世紀
+@example(D(9999, 1, 1), 4)  # 百世紀
 @example(D(9999, 12, 31), 2)
 @example(D(1899, 12, 31), 3)
 def test_centuries(d: D, style: int) -> None:
     n = d.year // 100 + 1  # the 19th century: 1800-1899 (18XX)
-    texts = [f"{nth(n)} century", f"the {roman(n)} century", f"{n}世紀", f"第{n}世紀"]
+    texts = [
+        f"{nth(n)} century",
+        f"the {roman(n)} century",
+        f"{n}世紀",
+        f"第{n}世紀",
+        f"{kanji_tens(n)}世紀",
+        f"the {nth(n)} c.",
+    ]
     if n <= len(ORDINAL_WORDS):
         texts.append(f"the {ORDINAL_WORDS[n - 1]} century")
     text = texts[style % len(texts)]
@@ -576,6 +640,51 @@ def test_year_ranges(
             parse_date(f"{last}-{first}")
 
 
+@given(HISTORIANS_DAYS, st.integers(0, 5), st.integers(1, 9), st.data())
+@example(D(1925, 6, 1), 0, 1, None)  # the 1920s-30s
+def test_ranges_of_decades(
+    d: D, style: int, more: int, data: st.DataObject | None
+) -> None:
+    """From the decade of ``d`` to one ``more`` decades on, in the same
+    century (short forms) or not."""
+    first = d.year - d.year % 10
+    last = first + 10 * more
+    if first % 100 == 0 or last % 100 == 0 or last > 9990:
+        return  # the 1900s may be a century: refused (test_ambiguous_forms_say_why)
+    short = last // 100 == first // 100
+    texts = [
+        f"{first}s–{last}s",
+        f"the {first}s to the {last}s",
+        f"{first}年代〜{last}年代",
+        f"{first}s-{last % 100:02d}s" if short else f"{first}s-{last}s",
+        f"the {first}s–{last % 100:02d}s" if short else f"the {first}s–{last}s",
+        f"{first}〜{last % 100:02d}年代" if short else f"{first}〜{last}年代",
+    ]
+    year = first if data is None else data.draw(st.integers(first, last + 9))
+    date = read_around(texts[style], D(year, d.month, d.day))
+    assert str(date) == f"{first // 10}X/{last // 10}X"
+
+
+@given(st.integers(1, 99), st.integers(1, 99), st.integers(0, 5), st.integers(0, 99))
+@example(19, 1, 0, 0)
+@example(20, 1, 5, 99)  # 二十〜二十一世紀
+def test_ranges_of_centuries(n: int, more: int, style: int, offset: int) -> None:
+    last = min(n + more, 100)
+    if last == n:
+        return
+    texts = [
+        f"the {nth(n)}–{nth(last)} century",
+        f"{nth(n)}-{nth(last)} centuries",
+        f"the {nth(n)} and {nth(last)} centuries",
+        f"{n}〜{last}世紀",
+        f"{n}世紀〜{last}世紀",
+        f"{kanji_tens(n)}〜{kanji_tens(last)}世紀",
+    ]
+    years = (n - 1) * 100, (last - 1) * 100 + 99
+    d = D(max(1, years[0] + offset * (years[1] - years[0]) // 99), 6, 1)
+    assert str(read_around(texts[style], d)) == f"{n - 1:02d}XX/{last - 1:02d}XX"
+
+
 # The conventions of docs/dates.md, written out: (first, last) sub-units.
 THIRDS_OF_A_YEAR = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
 HALVES_OF_A_YEAR = {"first": (1, 6), "second": (7, 12)}
@@ -585,6 +694,7 @@ THIRDS_OF_A_CENTURY = {"early": (0, 32), "mid": (33, 66), "late": (67, 99)}
 HALVES_OF_A_CENTURY = {"first": (0, 49), "second": (50, 99)}
 JA_THIRDS = {"early": "初め", "mid": "半ば", "late": "終わり"}
 JA_ERA_THIRDS = {"early": "前期", "mid": "中期", "late": "後期"}
+JA_OTHER_THIRDS = {"early": "初期", "mid": "中葉", "late": "末期"}
 JA_HALVES = {"first": "前半", "second": "後半"}
 
 
@@ -642,34 +752,36 @@ def check_part_of_years(
     d: D, style: int, size: int, english: str, japanese: str
 ) -> None:
     """A part of the decade or century (``size`` years) holding ``d``, named
-    in ``style``: English, Japanese, Japanese 前期/中期/後期 (thirds); English,
-    Japanese (halves).  ``english`` and ``japanese`` name the whole."""
+    in ``style``: English, Japanese, Japanese 前期/中期/後期, 初期/中葉/末期
+    (thirds); English, Japanese (halves).  ``english`` and ``japanese``
+    name the whole."""
     first = d.year - d.year % size
     thirds, halves = {
         10: (THIRDS_OF_A_DECADE, HALVES_OF_A_DECADE),
         100: (THIRDS_OF_A_CENTURY, HALVES_OF_A_CENTURY),
     }[size]
-    if style < 3:
+    if style < 4:
         name, lo, hi = part_of(d.year - first, thirds)
         text = [
             f"the {name}{'-' if name == 'mid' else ' '}{english}",
             f"{japanese}{JA_THIRDS[name]}",
             f"{japanese}{JA_ERA_THIRDS[name]}",
+            f"{japanese}{JA_OTHER_THIRDS[name]}",
         ][style]
     else:
         name, lo, hi = part_of(d.year - first, halves)
         text = [
             f"the {name} half of the {english}",
             f"{japanese}{JA_HALVES[name]}",
-        ][style - 3]
+        ][style - 4]
     date = read_around(text, d)
     assert str(date) == f"{first + lo:04d}/{first + hi:04d}"
 
 
-@given(HISTORIANS_DAYS, st.integers(0, 4))
+@given(HISTORIANS_DAYS, st.integers(0, 5))
 @example(D(1992, 12, 31), 0)
 @example(D(1993, 1, 1), 0)
-@example(D(1994, 6, 1), 3)
+@example(D(1994, 6, 1), 4)
 def test_parts_of_a_decade(d: D, style: int) -> None:
     decade = d.year - d.year % 10
     if decade % 100 == 0:
@@ -677,11 +789,12 @@ def test_parts_of_a_decade(d: D, style: int) -> None:
     check_part_of_years(d, style, 10, f"{decade}s", f"{decade}年代")
 
 
-@given(st.dates(D(100, 1, 1)), st.integers(0, 4))
+@given(st.dates(D(100, 1, 1)), st.integers(0, 5))
 @example(D(1832, 12, 31), 0)
 @example(D(1833, 1, 1), 1)
 @example(D(1867, 1, 1), 2)
-@example(D(1850, 1, 1), 3)
+@example(D(1899, 12, 31), 3)
+@example(D(1850, 1, 1), 4)
 def test_parts_of_a_century(d: D, style: int) -> None:
     n = d.year // 100 + 1
     check_part_of_years(d, style, 100, f"{nth(n)} century", f"{n}世紀")
@@ -699,6 +812,34 @@ def test_parts_of_a_century(d: D, style: int) -> None:
         ("1923-25", "1923–25 (an en dash) or 1923-1925"),
         ("1925-1923", "not before its start"),
         ("1998–02", "a two-digit end after the start"),
+        # acceptance round: every refusal says why
+        ("1923年末", "1923年12月下旬"),
+        ("1923年前期", "前半 or 後半"),
+        ("1923年6月前半", "上旬, 中旬 or 下旬"),
+        ("1990年代上旬", "parts of a month"),
+        ("first half of June 1923", "early, mid- or late June 1923"),
+        ("about early 1923", "EDTF cannot qualify an interval"),
+        ("early 1923?", "1923-01?/1923-04?"),
+        ("1850年代前半頃", "1850~/1854~"),
+        ("from early 1923 to 1925", "one end of another"),
+        (
+            "before the late 19th century",
+            "'the late 19th century' is the interval 1867/1899",
+        ),
+        ("44 BC", "-0043"),
+        ("紀元前5世紀", "astronomical"),
+        ("1923/24", "winter 1923/24"),
+        ("the end of 1923", "late 1923"),
+        ("the turn of the century", "early, mid- or late"),
+        ("xix century", "XIX century"),
+        ("the XIXth century", "XIX century"),
+        ("the 101st century", "from the 1st to the 100th"),
+        ("850s", "085X"),
+        ("the early 1850s?", "'the early 1850s' is the interval 1850/1852"),
+        ("the 0850s", "085X"),
+        ("明治5年春", "明治6年"),
+        ("明治5年12月", "明治6年"),
+        ("平成32年", "平成"),
     ],
 )
 def test_ambiguous_forms_say_why(text: str, reason: str) -> None:
@@ -721,6 +862,7 @@ WORDS = st.sampled_from(
         *["winter", "early", "mid", "late", "half", "first", "年代", "世紀"],
         *["千年紀", "春", "冬", "前半", "初め", "末", "上旬", "下旬", "–", "〜"],
         *["unknown", "不明", "1900", "24", "1923", "2nd"],
+        *["十", "九", "一", "〇", "千", "百", "二", "s–", "centuries", "c.", "末期"],
     ]
 )
 

@@ -28,7 +28,7 @@ _JAPANESE: Final = re.compile(
     r"(?: ?(?P<month>[0-9]{1,2}) ?月(?: ?(?P<day>[0-9]{1,2}) ?日)?)?"
 )
 _APPROX_PREFIX: Final = re.compile(
-    r"^(?:about|around|approximately|approx\.?|circa|c\.|ca\.|~|約)\s*", re.I
+    r"^(?:about|around|approximately|approx\.?|circa|c\.|ca\.|ca(?= )|~|約)\s*", re.I
 )
 _APPROX_SUFFIX: Final = re.compile(r"\s*(?:頃|ごろ|前後)$")
 _BEFORE: Final = re.compile(r"^(?:before|by|until|no later than)\s+(.+)$", re.I)
@@ -90,7 +90,7 @@ def parse_date(text: str) -> UncertainDate:
     except InvalidDateError as error:
         edtf_error = error
     cleaned = unicodedata.normalize("NFKC", text).strip()
-    cleaned = re.sub(r"\s+", " ", cleaned)
+    cleaned = _phrases.arabic(re.sub(r"\s+", " ", cleaned))
     if not cleaned:
         raise InvalidDateError(text, "a date, found only white space", 0)
     result = _ranges(cleaned)

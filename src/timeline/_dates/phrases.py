@@ -25,6 +25,7 @@ __all__ = [
     "JAPAN_GREGORIAN",
     "Part",
     "Unit",
+    "arabic",
     "explain",
     "find_part",
     "japanese_year",
@@ -69,6 +70,48 @@ def in_era(
     if last_day < began.toordinal() or first_day > ended.toordinal():
         return False
     return not within_year or first_day >= JAPAN_GREGORIAN.toordinal()
+
+
+_KANJI_DIGITS: Final = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_KANJI_TENS: Final = {"十": 10, "百": 100, "千": 1000}
+_KANJI_NUMBER: Final = re.compile(r"[〇一二三四五六七八九十百千]+")
+
+
+def _kanji_value(run: str) -> str | None:
+    """The digits of a number in kanji: positional (一八五〇, 一九二三) or
+    with 十, 百, 千 (十九, 二十一, 五十, 千九百二十三); None if malformed."""
+    if not any(c in _KANJI_TENS for c in run):
+        return "".join(str(_KANJI_DIGITS[c]) for c in run)
+    total, digit, last = 0, None, 10_000
+    for c in run:
+        if c in _KANJI_DIGITS:
+            if digit is not None:
+                return None  # 一二十
+            digit = _KANJI_DIGITS[c]
+        else:
+            unit = _KANJI_TENS[c]
+            if unit >= last or digit == 0:
+                return None  # 十百, 〇十
+            total += (1 if digit is None else digit) * unit
+            digit, last = None, unit
+    return str(total + (digit or 0))
+
+
+def arabic(text: str) -> str:
+    """``text`` with its numbers in kanji written in digits (十九世紀 is
+    19世紀, 一九二三年六月 1923年6月); the 千 of 千年紀 stays."""
+
+    def digits(match: re.Match[str]) -> str:
+        run = match[0]
+        keep = ""
+        if run.endswith("千") and text.startswith("年紀", match.end()):
+            run, keep = run[:-1], "千"
+        if not run:
+            return keep
+        value = _kanji_value(run)
+        return match[0] if value is None else value + keep
+
+    return _KANJI_NUMBER.sub(digits, text)
 
 
 # -- the parts of a year, month, decade or century ----------------------------
@@ -283,7 +326,7 @@ _SEASONS: Final = {
 _THE: Final = r"(?:the\s+)?"
 _ORDINAL: Final = r"(?P<n>[0-9]{1,3}[a-z]{2}|[a-z]+(?:[- ][a-z]+)?)"
 _DECADE_EN: Final = r"(?P<decade>[1-9][0-9]{2}0)['’]?s"
-_CENTURY_EN: Final = _ORDINAL + r"[\s-]+century"
+_CENTURY_EN: Final = _ORDINAL + r"(?:[\s-]+century|\s+c\.|\s+cent\.)"
 _DECADE_JA: Final = r"(?P<decade>[1-9][0-9]{2}0)\s*年代"
 _CENTURY_JA: Final = r"第?\s*(?P<c>[0-9]{1,3})\s*世紀"
 _YEAR_JA: Final = r"(?P<era>令和|平成|昭和|大正|明治)?\s*(?P<year>元|[0-9]{1,4})\s*年"
@@ -295,7 +338,7 @@ _POINT_EN: Final = re.compile(
     + r"|"
     + _CENTURY_EN
     + r"|(?P<m>[0-9]{1,2}[a-z]{2}|[a-z]+(?:[- ][a-z]+)?)[\s-]+millennium"
-    + r"|(?P<season>spring|summer|autumn|fall|winter)(?:\s+of)?\s+(?P<sy>[0-9]{4})"
+    + r"|(?P<season>spring|summer|autumn|fall|winter)(?:\s+of)?,?\s+(?P<sy>[0-9]{4})"
     + r"(?:\s*[-–—/]\s*(?P<sy2>[0-9]{4}|[0-9]{2}))?)",
     re.I,
 )
@@ -313,7 +356,7 @@ _PART_EN: Final = re.compile(
     _THE
     + r"(?:(?P<part>early|mid|late)(?:\s*-\s*|\s+)"
     + r"|(?P<half>first|second|1st|2nd)\s+half\s+of\s+(?:the\s+)?)"
-    + r"(?:(?P<month>[a-z]+)\.?\s+(?P<my>[0-9]{4})|(?P<y>[0-9]{4})|"
+    + r"(?:(?P<month>[a-z]+)\.?,?\s+(?P<my>[0-9]{4})|(?P<y>[0-9]{4})(?![0-9'’s])|"
     + _DECADE_EN
     + r"|"
     + _CENTURY_EN
@@ -327,14 +370,16 @@ _PART_JA: Final = re.compile(
     + _DECADE_JA
     + r"|"
     + _CENTURY_JA
-    + r")\s*の?\s*(?P<part>前半|後半|初め|初頭|前期|半ば|中頃|中期|終わり|末|後期"
+    + r")\s*の?\s*(?P<part>前半|後半|初め|初頭|初期|前期|半ば|中頃|中期|中葉|終わり"
+    + r"|末期|末|後期"
     + r"|上旬|中旬|下旬)"
 )
 _PARTS_JA: Final = {
     "前半": Part.FIRST_HALF, "後半": Part.SECOND_HALF,
-    "初め": Part.EARLY, "初頭": Part.EARLY, "前期": Part.EARLY,
-    "半ば": Part.MID, "中頃": Part.MID, "中期": Part.MID,
-    "終わり": Part.LATE, "末": Part.LATE, "後期": Part.LATE,
+    "初め": Part.EARLY, "初頭": Part.EARLY, "初期": Part.EARLY,
+    "前期": Part.EARLY,
+    "半ば": Part.MID, "中頃": Part.MID, "中期": Part.MID, "中葉": Part.MID,
+    "終わり": Part.LATE, "末": Part.LATE, "末期": Part.LATE, "後期": Part.LATE,
     "上旬": Part.EARLY, "中旬": Part.MID, "下旬": Part.LATE,
 }  # fmt: skip
 _PART_JA_WORDS: Final = tuple(_PARTS_JA)
@@ -348,6 +393,58 @@ _YEAR_RANGE: Final = re.compile(
     r"(?:\s*年)?(?:\s*まで)?",
     re.I,
 )
+
+
+_TO: Final = r"\s*(?:-|–|—|〜|~|to|and)\s*"
+_ORDINAL_PAIR: Final = r"[0-9]{1,3}[a-z]{2}|[A-Z]+|[a-z]+(?:-[a-z]+)?"
+_SPANS: Final = re.compile(
+    # the 1920s–30s, 1920s to 1930s; 1920〜30年代
+    _THE
+    + r"(?P<a>[1-9][0-9]{2}0)['’]?s"
+    + _TO
+    + _THE
+    + r"(?P<b>(?:[1-9][0-9])?[0-9]0)['’]?s"
+    + r"|(?P<ja>[1-9][0-9]{2}0)\s*(?:年代)?\s*[-–—〜~]\s*"
+    + r"(?P<jb>(?:[1-9][0-9])?[0-9]0)\s*年代"
+    # the 19th–20th century, the 19th and 20th centuries; 19〜20世紀
+    + r"|"
+    + _THE
+    + f"(?P<o1>{_ORDINAL_PAIR})"
+    + r"(?:[\s-]+century)?"
+    + _TO
+    + _THE
+    + f"(?P<o2>{_ORDINAL_PAIR})"
+    + r"[\s-]+centur(?:y|ies)"
+    + r"|第?\s*(?P<c1>[0-9]{1,3})\s*(?:世紀)?\s*[-–—〜~]\s*"
+    + r"第?\s*(?P<c2>[0-9]{1,3})\s*世紀",
+    re.I,
+)
+_SPAN_HINTS: Final = ("s", "S", "年代", "centur", "Centur", "世紀")
+
+
+def _spans_of(match: re.Match[str]) -> UncertainDate | None:
+    """A range of decades or centuries, from the earlier to the later."""
+    if match["a"] or match["ja"]:
+        first = int(match["a"] or match["ja"])
+        second = match["b"] or match["jb"]
+        last = int(second) if len(second) == 4 else first - first % 100 + int(second)
+        if last <= first or not (_decade_in_words(first) and _decade_in_words(last)):
+            return None
+        return UncertainDate.between(
+            UncertainDate.from_point(Point(first, unspecified_year_digits=1)),
+            UncertainDate.from_point(Point(last, unspecified_year_digits=1)),
+        )
+    if match["c1"]:
+        numbers: tuple[int | None, ...] = (int(match["c1"]), int(match["c2"]))
+    else:
+        numbers = (_ordinal_value(match["o1"]), _ordinal_value(match["o2"]))
+    n1, n2 = numbers
+    if n1 is None or n2 is None or not 1 <= n1 < n2 <= 100:
+        return None
+    return UncertainDate.between(
+        UncertainDate.from_point(Point((n1 - 1) * 100, unspecified_year_digits=2)),
+        UncertainDate.from_point(Point((n2 - 1) * 100, unspecified_year_digits=2)),
+    )
 
 
 # What may follow the first year of a range: " ", a dash, a tilde, "to", "から".
@@ -402,6 +499,11 @@ def read_interval(text: str) -> UncertainDate | None:
     """A part of a year, month, decade or century, or a range of years."""
     # Cheap tests first: parse_date tries this on every free text, and the
     # common ones (June 2024, 2024年6月) are none of these.
+    if any(hint in text for hint in _SPAN_HINTS):
+        match = _SPANS.fullmatch(text)
+        spans = None if match is None else _spans_of(match)
+        if spans is not None:
+            return spans  # else perhaps a part: the mid-nineteenth century
     if text[:4].isdigit():
         if text[4:5] in _AFTER_RANGE_START:
             match = _YEAR_RANGE.fullmatch(text)
@@ -504,9 +606,24 @@ _SHORT_RANGE: Final = re.compile(
 )
 
 
+_BCE: Final = re.compile(r"(?<![^\W\d_])B\.?C\.?(?:E\.?)?(?![^\W\d_])|紀元前", re.I)
+_SHORT_SLASH: Final = re.compile(r"([0-9]{4})\s*/\s*([0-9]{2})")
+_PART_OF: Final = re.compile(
+    r"(?<![^\W\d_])(beginning|start|middle|end|turn)\s+of(?![^\W\d_])", re.I
+)
+_CENTURY_WORDS: Final = re.compile(r"centur|millenni|世紀|千年紀", re.I)
+_EARLY_DECADE: Final = re.compile(r"(?<![0-9])0*([1-9][0-9]?0)['’]?s(?![a-z])", re.I)
+_ERA_YEAR: Final = re.compile(r"(令和|平成|昭和|大正|明治)\s*(元|[0-9]{1,4})\s*年(.*)")
+
+
 def explain(text: str) -> str | None:
-    """What was expected instead of a form refused as ambiguous; None if
-    the text is not one."""
+    """What was expected instead of a form refused as ambiguous or
+    unreadable; None if the text is none of those."""
+    if _BCE.search(text):
+        return (
+            "a year of the common era: BCE years are written in EDTF, numbered "
+            "astronomically (1 BC is 0000, 44 BC -0043, the 5th century BC -04XX)"
+        )
     match = _HUNDREDS.search(text)
     if match is not None:
         c = int(match[1])
@@ -515,6 +632,9 @@ def explain(text: str) -> str | None:
             f"{c}0X or {c}00–{c}09 for the decade, {c}XX or the "
             f"{ordinal(c + 1)} century for the century"
         )
+    reason = _explain_part(text) or _explain_era(text)
+    if reason is not None:
+        return reason
     if _SHORT_DECADE.search(text):
         return "a decade written with its four digits (1960s, 1960年代)"
     if _LONE_WINTER.search(text):
@@ -539,4 +659,114 @@ def explain(text: str) -> str | None:
             )
         if last < first:
             return "a range of years whose end is not before its start"
+    return _explain_words(text)
+
+
+def _explain_part(text: str) -> str | None:
+    """A part written where it cannot be: of the wrong unit, qualified, or
+    as an end of a range."""
+    match = _PART_JA.fullmatch(text)
+    if match is not None:
+        word = match["part"]
+        if match["decade"] is not None or match["c"] is not None:
+            if word in _JA_MONTH_PARTS:
+                return (
+                    "上旬, 中旬 and 下旬 are parts of a month (1923年6月上旬); of a "
+                    "decade or a century write 初め (初頭), 半ば (中頃) or 終わり (末)"
+                )
+        elif match["month"] is not None:
+            if word not in _JA_MONTH_PARTS:
+                return (
+                    "a part of a month: 上旬, 中旬 or 下旬 (days 1–10, 11–20, 21 "
+                    "to the end)"
+                )
+        elif word not in _JA_YEAR_PARTS:
+            year = match["year"]
+            doubt = {
+                "末": "the end of December or late in the year",
+                "末期": "the end of December or late in the year",
+                "前期": "a fiscal half",
+                "後期": "a fiscal half",
+            }.get(word, "a part of a decade or a century only")
+            return (
+                f"a part of a year, not {word!r} ({doubt}?): write {year}年初め, "
+                f"半ば or 終わり (months 1–4, 5–8, 9–12), 前半 or 後半, or a "
+                f"month's 上旬/中旬/下旬 ({year}年12月下旬)"
+            )
+    match = _PART_EN.fullmatch(text)
+    if match is not None and match["half"] is not None and match["month"] is not None:
+        name, year = match["month"].title(), match["my"]
+        return (
+            f"a part of a month without halves: early, mid- or late {name} "
+            f"{year} (days 1–10, 11–20, 21 to the end)"
+        )
+    for pattern in (_PART_EN, _PART_JA):
+        for found in pattern.finditer(text):
+            after = text[found.end() : found.end() + 1]
+            if found[0] == text or (after.isascii() and after.isalnum()):
+                continue  # late 1900s holds late 1900
+            part = read_interval(found[0])
+            if part is None:
+                continue
+            a, b = (p.to_edtf() for p in (part.start, part.end))  # type: ignore[union-attr]
+            return (
+                f"a date or a range of dates: {found[0]!r} is the interval "
+                f"{a}/{b}, and EDTF cannot qualify an interval or take it as "
+                f"one end of another; write its ends as you mean them "
+                f"({a}~/{b}~, {a}?/{b}?, or {a}/ and a later end)"
+            )
+    return None
+
+
+def _explain_era(text: str) -> str | None:
+    match = _ERA_YEAR.search(text)
+    if match is None:
+        return None
+    era, written, rest = match[1], match[2], match[3].strip()
+    year = japanese_year(era, written)
+    began, ended = ERAS[era]
+    if year is not None and not began.year <= year <= ended.year:
+        end = "" if ended == datetime.date.max else f" to {ended.isoformat()}"
+        return f"a year of {era}, which ran from {began.isoformat()}{end}"
+    if era == "明治" and year is not None and year < JAPAN_GREGORIAN.year and rest:
+        return (
+            "a Gregorian month or season: Japan kept its lunisolar calendar "
+            "until 明治5年12月2日, so months, seasons and days are read from "
+            "明治6年 (1873) on; write an earlier date in the Gregorian calendar "
+            "(1872-06)"
+        )
+    return None
+
+
+def _explain_words(text: str) -> str | None:
+    match = _SHORT_SLASH.fullmatch(text)
+    if match is not None:
+        first, second = match[1], match[2]
+        full = int(first) - int(first) % 100 + int(second)
+        return (
+            f"{first}/{second} may be a winter, a fiscal or school year, or the "
+            f"years {first}–{full}: write winter {first}/{second}, {first}–"
+            f"{second} or {first}-{full}"
+        )
+    match = _PART_OF.search(text)
+    if match is not None:
+        return (
+            f"early, mid- or late (early 1923, mid-1923, late 1923, the late "
+            f"19th century: the thirds of docs/dates.md), not {match[0]!r}, "
+            f"which may be a few days or a third"
+        )
+    match = _EARLY_DECADE.search(text)
+    if match is not None:
+        year = int(match[1])
+        return (
+            f"a decade written with four digits (the 1850s); earlier decades "
+            f"are written in EDTF: {year // 10:03d}X for {year}–{year + 9}"
+        )
+    if _CENTURY_WORDS.search(text):
+        return (
+            "a century written 19th century, the nineteenth century, XIX century "
+            "(Roman numerals in capitals, no suffix) or 19世紀, from the 1st to "
+            "the 100th; a millennium from the 1st to the 10th (2nd millennium, "
+            "2千年紀)"
+        )
     return None
