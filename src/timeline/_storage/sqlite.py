@@ -137,6 +137,10 @@ _CODE_BYTES: Final = tuple(
     bytes([c]) for c in (*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))
 )[: len(_CODES)]
 _PACK: Final = tuple(zip(_CODES, _CODE_BYTES, strict=True))
+# How a correction's compact row goes on after its recorded time (source,
+# summary and tags empty), and what ends its supersedes list.
+_CORRECTION: Final = b'","source":null\x0e\x0f'
+_CORRECTION_END: Final = b"]\x12]\x10"
 _UNPACK: Final = tuple(zip(_CODE_BYTES, _CODES, strict=True))
 # A record with the usual envelope (no source, summary, supersedes or tags)
 # needs only the first three codes: unpacking it takes 3 replaces and a
@@ -642,8 +646,18 @@ class SQLiteLog(RelationalLog):
             ):
                 mark = stored.find(b"\x03")
                 cut = stored.find(b"\x02", mark)
+                targets = b""
                 if cut < 0 and stored.endswith(b"\x01"):
                     cut, payload = len(stored) - 1, b"{}"
+                elif cut < 0:
+                    # A correction: RECORDED","source":null,"summary":null,
+                    # "supersedes":[IDS],"tags":[],"payload":PAYLOAD.
+                    cut = stored.find(_CORRECTION, mark)
+                    end = stored.find(_CORRECTION_END, cut)
+                    targets = stored[cut + len(_CORRECTION) : end]
+                    payload = stored[end + len(_CORRECTION_END) :]
+                    if end < 0 or not targets:
+                        cut = -1
                 else:
                     payload = stored[cut + 1 :]
                 if 0 < mark < cut:
@@ -656,6 +670,7 @@ class SQLiteLog(RelationalLog):
                         stored[:mark],
                         stored[mark + 1 : cut],
                         payload,
+                        targets,
                     )
             if event is None:
                 event = super()._decode_row(seq, event_id, code, stored, digest)
