@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -52,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The published head of the bundled log: a rebuilt or edited log changes it,
 # and anyone holding it can prove that nothing was cut off the end.
-HEAD = "114:9564e31f68b1364f424f97d49f1a33fe157966bd0860354b071a1fd698b80091"
+HEAD = "114:a9df104f58296f6b144f71e6401571af6aeecaa922ee4278006d8428229de313"
 
 # SHA-256 of the seed file 000_7721ccf800a83251.txt: the summary of NHK's
 # 「クローズアップ現代」 of 2025-07-14.  Its 64 lines, joined by "\n", are SEED.
@@ -706,101 +707,209 @@ def _edited(events: list[dict[str, Any]], event_id: str) -> tuple[list[Any], Any
     return copy, next(e for e in copy if e["id"] == event_id)
 
 
+# a whole line of the summary, carried by another programme event
+_WAR_LINE = next(text for _, _, text, ids in SEED if "prog-war-began" in ids)
+
+
+def _pop(key: str) -> Callable[[dict[str, Any]], object]:
+    return lambda e: e.pop(key)
+
+
+# One broken event per rule of the check: the check must name that event (or,
+# for a claim left unresolved, the programme claim) and that rule.
+_BROKEN: list[tuple[str, Callable[[dict[str, Any]], object], str, str | None]] = [
+    ("ver-war-began-2022-02-24", _pop("facts"), "keys", None),
+    ("ver-war-began-2022-02-24", lambda e: e["payload"].pop("target"), "keys", None),
+    (
+        "ver-war-began-2022-02-24",
+        lambda e: e.update(id="ver-War_began"),
+        "id",
+        "ver-War_began",
+    ),
+    (
+        "ver-war-began-2022-02-24",
+        lambda e: e.update(recorded="2025-07-14"),
+        "layers",
+        None,
+    ),
+    (
+        "ver-dprk-recognises-dpr-lpr-2022-07-13",
+        lambda e: e.update(occurred="2022-03-01"),
+        "date-order",
+        None,
+    ),
+    (
+        "ver-war-began-2022-02-24",
+        lambda e: e.update(occurred="2022-13-45"),
+        "edtf",
+        None,
+    ),
+    (
+        "prog-arms-kn23",
+        lambda e: e["source"].update(quote="KN-23"),
+        "programme-source",
+        None,
+    ),
+    (
+        "prog-arms-kn23",
+        lambda e: e["source"].update(quote=_WAR_LINE),
+        "seed-map",
+        None,
+    ),
+    (
+        "ver-war-began-2022-02-24",
+        lambda e: e.update(supersedes=[]),
+        "claim-resolved",
+        "prog-war-began",
+    ),
+    (
+        "ver-war-began-2022-02-24",
+        lambda e: e["source"].update(quote=""),
+        "source-complete",
+        None,
+    ),
+    (
+        "ver-war-began-2022-02-24",
+        lambda e: e["source"].update(published="2022-02"),
+        "source-complete",
+        None,
+    ),
+    (
+        "ver-war-began-2022-02-24",
+        lambda e: e["source"].update(title="[slug] russia invades ukraine"),
+        "source-complete",
+        None,
+    ),
+    (
+        "ver-war-began-2022-02-24",
+        lambda e: e["source"].update(url="https://menafn.com/1"),
+        "no-aggregator",
+        None,
+    ),
+    (
+        "ver-war-began-2022-02-24",
+        lambda e: e["source"].update(url="https://en.wikipedia.org/wiki/X"),
+        "no-aggregator",
+        None,
+    ),
+    (
+        "ver-war-began-2022-02-24",
+        lambda e: e["source"].update(published="2022-02-20"),
+        "published-after-event",
+        None,
+    ),
+    (
+        "ver-kursk-incursion-2024-08-06",
+        lambda e: e.update(occurred="../2024-08-06"),
+        "no-open-start",
+        None,
+    ),
+    (
+        "ver-nis-casualties-2024-12-19",
+        lambda e: e.update(occurred="2024-10-01"),
+        "cause-bound",
+        None,
+    ),
+    (
+        "ver-first-clash-kursk-2024-11-04",
+        lambda e: e.update(occurred="2024-09-01/2024-11-04"),
+        "cause-bound",
+        None,
+    ),
+    (
+        "ver-note-china-stance-unverifiable",
+        lambda e: e["payload"].update(reason=" "),
+        "note",
+        None,
+    ),
+    (
+        "ver-note-china-stance-unverifiable",
+        lambda e: e["payload"].update(claim="ver-war-began-2022-02-24"),
+        "note",
+        None,
+    ),
+    (
+        "ver-veto-sanctions-2022-05-26",
+        lambda e: e.update(supersedes=["ver-war-began-2022-02-24"]),
+        "supersedes",
+        None,
+    ),
+    (
+        "ver-war-began-2022-02-24",
+        lambda e: e["tags"].remove("correction"),
+        "supersedes",
+        None,
+    ),
+    ("ver-war-began-2022-02-24", lambda e: e.update(facts=["F99"]), "facts", None),
+    (
+        "ver-freedom-edge-2025-09-15",
+        lambda e: e["tags"].remove("post-broadcast"),
+        "post-broadcast",
+        None,
+    ),
+    (
+        "ver-war-began-2022-02-24",
+        lambda e: e["tags"].append("post-broadcast"),
+        "post-broadcast",
+        None,
+    ),
+    (
+        "ver-nis-casualties-2024-12-19",
+        lambda e: e["payload"]["killed"].update(by="NIS; UK MoD"),
+        "estimate",
+        None,
+    ),
+    (
+        "ver-nis-casualties-2025-01-13",
+        lambda e: e["payload"]["killed"].update(since="2024-10"),
+        "series",
+        None,
+    ),
+    (
+        "ver-containers-6700-2024-02-26",
+        lambda e: e["payload"]["items"][0]["quantity"].update(
+            qualifier="up_to", high=6700
+        ),
+        "series",
+        None,
+    ),
+    (
+        "ver-dia-containers-13000-2024-08-27",
+        lambda e: e["payload"]["items"][0]["quantity"].update(
+            measure="kp-containers-since-2023-09"
+        ),
+        "series",
+        None,
+    ),
+]
+
+
 @needs_checkout
-@pytest.mark.parametrize(
-    ("event_id", "edit", "rule"),
-    [
-        (
-            "ver-war-began-2022-02-24",
-            lambda e: e["source"].update(quote=""),
-            "source-complete",
-        ),
-        (
-            "ver-war-began-2022-02-24",
-            lambda e: e["source"].update(published="2022-02"),
-            "source-complete",
-        ),
-        (
-            "ver-war-began-2022-02-24",
-            lambda e: e["source"].update(url="https://menafn.com/1"),
-            "no-aggregator",
-        ),
-        (
-            "ver-war-began-2022-02-24",
-            lambda e: e["source"].update(published="2022-02-20"),
-            "published-after-event",
-        ),
-        (
-            "ver-war-began-2022-02-24",
-            lambda e: e.update(supersedes=[]),
-            "claim-resolved",
-        ),
-        (
-            "ver-nis-casualties-2024-12-19",
-            lambda e: e.update(occurred="2024-10-01"),
-            "cause-bound",
-        ),
-        (
-            "ver-nis-casualties-2024-12-19",
-            lambda e: e["payload"]["killed"].update(by="NIS; UK MoD"),
-            "estimate",
-        ),
-        (
-            "ver-nis-casualties-2025-01-13",
-            lambda e: e["payload"]["killed"].update(since="2024-10"),
-            "series",
-        ),
-        (
-            "ver-containers-6700-2024-02-26",
-            lambda e: e["payload"]["items"][0]["quantity"].update(
-                qualifier="up_to", high=6700
-            ),
-            "series",
-        ),
-        (
-            "ver-dia-containers-13000-2024-08-27",
-            lambda e: e["payload"]["items"][0]["quantity"].update(
-                measure="kp-containers-since-2023-09"
-            ),
-            "series",
-        ),
-        (
-            "ver-kursk-incursion-2024-08-06",
-            lambda e: e.update(occurred="../2024-08-06"),
-            "no-open-start",
-        ),
-        (
-            "ver-note-china-stance-unverifiable",
-            lambda e: e["payload"].update(reason=" "),
-            "note",
-        ),
-        (
-            "prog-arms-kn23",
-            lambda e: e["source"].update(quote="KN-23"),
-            "programme-source",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("event_id", "edit", "rule", "named"), _BROKEN)
 def test_the_curation_check_names_the_event_and_the_rule(
     curation: tuple[ModuleType, list[dict[str, Any]], list[dict[str, Any]]],
     event_id: str,
     edit: Callable[[dict[str, Any]], object],
     rule: str,
+    named: str | None,
 ) -> None:
     check, events, seed_map = curation
     copy, event = _edited(events, event_id)
     edit(event)
     problems = check.check_events(copy, seed_map)
-    named = {p.split(": ")[1] for p in problems}
-    assert rule in named, problems
-    assert any(
-        p.startswith(f"{event_id}: {rule}: ") or rule == "claim-resolved"
-        for p in problems
+    assert any(p.startswith(f"{named or event_id}: {rule}: ") for p in problems), (
+        problems
     )
 
 
+def test_every_rule_of_the_check_has_a_broken_event_that_trips_it() -> None:
+    check = _curation_check()
+    replayed = {"stage-never-backwards", "nothing-pending-before-the-war"}
+    assert {rule for _, _, rule, _ in _BROKEN} | replayed == set(check.RULES)
+
+
 @needs_checkout
-def test_the_replay_check_finds_a_stage_moving_back_and_a_pending_event(
+def test_the_replay_check_finds_a_pending_event_before_the_war(
     curation: tuple[ModuleType, list[dict[str, Any]], list[dict[str, Any]]],
 ) -> None:
     check, events, _ = curation
@@ -811,9 +920,30 @@ def test_the_replay_check_finds_a_stage_moving_back_and_a_pending_event(
         "2022-01-01 (current record): nothing-pending-before-the-war: pending: "
         "ver-us-says-nk-supplying-shells-2022-11-02"
     )
-    # a curation whose stage falls back is caught by the day-by-day replay
-    # (the projection never lets it happen: the check is the guard if it did)
-    assert check.check_replay(events, first="2024-10-01", last="2024-12-31") == []
+
+
+@needs_checkout
+def test_the_replay_check_finds_a_stage_moving_backwards(
+    curation: tuple[ModuleType, list[dict[str, Any]], list[dict[str, Any]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # No event can move the bundled Relationship's stage back (each facet only
+    # moves up), so the day-by-day replay guards the projection itself: given
+    # one whose stage falls back once troops fought, the check names the day,
+    # the view and the rule.
+    check, events, _ = curation
+    assert check.check_replay(events, first="2024-10-25", last="2024-11-10") == []
+    stage = RelationshipState.stage
+
+    def falls_back(state: RelationshipState) -> Stage:
+        return Stage.NONE if state.troops.fought else stage.fget(state)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(RelationshipState, "stage", property(falls_back))
+    problems = check.check_replay(events, first="2024-10-25", last="2024-11-10")
+    assert problems[0].startswith(
+        "2024-11-04 (current record, certain): stage-never-backwards: "
+        "troops_deployed on 2024-11-03 -> none"
+    ), problems
 
 
 # -- as-of answers, in both views --------------------------------------------
@@ -1365,3 +1495,81 @@ def test_a_users_summit_held_and_the_bundled_types_live_side_by_side(
 def test_every_bundled_type_name_is_in_the_nkru_namespace() -> None:
     assert all(kind.type_name.startswith("nkru.") for kind in EVENT_TYPES)
     assert all(type(e).type_name.startswith("nkru.") for e in open_bundled())
+
+
+# -- Japanese (issue 14 item 6) -------------------------------------------------
+
+_AUDIT_DAYS = ("2021-12-31", "2022-06-01", "2024-10-20", "2024-12-15", "2025-04-30")
+_EVENT_ID = re.compile(r"\b(?:prog|ver)-[a-z0-9-]+")
+_ENGLISH_WORD = re.compile(r"[A-Za-z][a-z]{2,}")
+
+
+def _english_words(text: str) -> list[str]:
+    """Words of English left in Japanese text (event ids are ids, not words;
+    acronyms and designations such as NHK, CRINKs, KN-23 or F-2 are kept)."""
+    return _ENGLISH_WORD.findall(_EVENT_ID.sub("", text))
+
+
+@pytest.mark.parametrize("known_at", [None, PROGRAMME_DAY])
+def test_the_japanese_report_says_every_payload_in_japanese(
+    capsys: pytest.CaptureFixture[str], known_at: str | None
+) -> None:
+    from timeline.cli import main
+
+    for day in (*_AUDIT_DAYS, PROGRAMME_DAY):
+        view = [] if known_at is None else ["--known-at", known_at]
+        assert main(["state", "--as-of", day, "--lang", "ja", *view]) == 0
+    out = capsys.readouterr().out
+    assert "金正恩" in out or known_at is not None
+    assert _english_words(out) == []
+
+
+def test_chart_labels_and_the_page_panel_say_payloads_in_japanese(
+    log: timeline.Log,
+) -> None:
+    from timeline._render.facets import describe
+    from timeline._render.words import event_label
+
+    for event in log:
+        for short in (True, False):
+            assert _english_words(event_label(event, "ja", short=short)) == [], event.id
+    for day in _AUDIT_DAYS:
+        for known_at in (None, PROGRAMME_DAY):
+            answer = log.state(Relationship, as_of=day, known_at=known_at)
+            for state in (answer.certain, answer.possible):
+                for facet, text in describe(state, "ja").items():
+                    assert _english_words(text) == [], (day, known_at, facet, text)
+
+
+def test_every_payload_phrase_of_the_bundled_log_has_its_japanese(
+    log: timeline.Log,
+) -> None:
+    from timeline.dataset._ja import JA
+    from timeline.dataset.events import StoryEvent
+
+    # free text of the payloads; codes, ids, measures and designations aside,
+    # and the kinds, domains and outcomes, which have their own words
+    skip = {"measure", "by", "since", "qualifier", "unit", "claim", "aircraft"}
+    skip |= {"kind", "kinds", "domains", "outcome", "force"}
+    envelope = {f.name for f in attrs.fields(StoryEvent)}
+
+    def texts(value: object, key: str) -> list[str]:
+        if isinstance(value, str):
+            plain = key in skip or re.fullmatch(r"[A-Z0-9-]+", value)
+            return [] if plain else [value]
+        if isinstance(value, tuple):
+            return [t for v in value for t in texts(v, key)]
+        if attrs.has(type(value)) and not isinstance(value, timeline.UncertainDate):
+            fields = attrs.fields(type(value))
+            return [t for f in fields for t in texts(getattr(value, f.name), f.name)]
+        return []
+
+    found = {
+        text
+        for event in log
+        for f in attrs.fields(type(event))
+        if f.name not in envelope
+        for text in texts(getattr(event, f.name), f.name)
+    }
+    assert "Kim Jong Un" in found  # the walk reaches the payloads
+    assert sorted(found - set(JA)) == []

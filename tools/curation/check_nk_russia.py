@@ -44,8 +44,9 @@ RULES = {
     "carried by programme events, and every programme event by a line",
     "claim-resolved": "every programme claim is superseded by a verified event "
     "or by a note that marks it unverifiable",
-    "source-complete": "a verified event has a URL, title, publisher, a plain "
-    "publication date (YYYY-MM-DD), a language, a confidence and a quote",
+    "source-complete": "a verified event has a URL, title (a headline, or "
+    "'[headline not shown in the stored copy]', never a URL slug), publisher, a "
+    "plain publication date (YYYY-MM-DD), a language, a confidence and a quote",
     "no-aggregator": "no aggregator, content-farm mirror or Wikipedia as a source",
     "published-after-event": "a source is not published before its event began",
     "no-open-start": "no verified event has an open start ('../...')",
@@ -394,7 +395,11 @@ def check_events(
         elif note:
             claim = seen.get(ev["payload"]["claim"])
             if claim is None or not claim["id"].startswith("prog-"):
-                report(eid, "note", f"claim {ev['payload']['claim']!r} is no programme event")
+                report(
+                    eid,
+                    "note",
+                    f"claim {ev['payload']['claim']!r} is no programme event",
+                )
             elif src != claim["source"]:
                 report(eid, "note", "source is not the claim's (quoting its line)")
             if not str(ev["payload"]["reason"]).strip() or not ev["payload"]["part"]:
@@ -408,11 +413,17 @@ def check_events(
             for key in ("title", "publisher", "quote", "language"):
                 if not isinstance(src[key], str) or not src[key].strip():
                     report(eid, "source-complete", f"no {key}")
+            if isinstance(src["title"], str) and src["title"].startswith("[slug]"):
+                report(eid, "source-complete", "title is a URL slug, not a headline")
             if src["confidence"] not in ("high", "medium", "low"):
                 report(eid, "source-complete", f"confidence {src['confidence']!r}")
             published = src["published"]
             if not isinstance(published, str) or not PLAIN_DAY_RE.match(published):
-                report(eid, "source-complete", f"published {published!r} is not a plain date")
+                report(
+                    eid,
+                    "source-complete",
+                    f"published {published!r} is not a plain date",
+                )
             elif _day(published, end=False) is None:
                 report(eid, "edtf", f"published {published!r} is not a date")
             elif datetime.date.fromisoformat(published) < start:
@@ -432,7 +443,9 @@ def check_events(
         if layer == "ver":
             for old in ev["supersedes"]:
                 if old not in seen or not old.startswith("prog-"):
-                    report(eid, "supersedes", f"{old} is not an earlier programme event")
+                    report(
+                        eid, "supersedes", f"{old} is not an earlier programme event"
+                    )
             if ev["supersedes"] and "correction" not in ev["tags"]:
                 report(eid, "supersedes", "not tagged 'correction'")
         seen[eid] = ev
@@ -450,6 +463,7 @@ def _check_causes(report: Report, events: list[dict[str, Any]]) -> None:
         for e in verified
         if e["type"] == "nkru.personnel.deployed"
         and e["payload"]["kind"] in ("combat_troops", "special_forces")
+        and e["payload"]["fought"] is not True  # a fight does not date its cause
     ]
     first_troops = min(troop_days, default=None)
     war = datetime.date.fromisoformat(WAR_DAY)
@@ -464,12 +478,18 @@ def _check_causes(report: Report, events: list[dict[str, Any]]) -> None:
                     "cause-bound",
                     f"starts {start}, before troops were first sent ({first_troops})",
                 )
-        if ev["type"] == "nkru.arms.transferred" and p["used_in_combat"] and start < war:
+        if (
+            ev["type"] == "nkru.arms.transferred"
+            and p["used_in_combat"]
+            and start < war
+        ):
             report(ev["id"], "cause-bound", f"combat use from {start}, before the war")
 
 
 def _check_resolved(report: Report, events: list[dict[str, Any]]) -> None:
-    superseded = {old for e in events if e["id"].startswith("ver-") for old in e["supersedes"]}
+    superseded = {
+        old for e in events if e["id"].startswith("ver-") for old in e["supersedes"]
+    }
     for ev in events:
         if ev["id"].startswith("prog-") and ev["id"] not in superseded:
             report(
@@ -540,7 +560,10 @@ def check_replay(
         for known_at in (PROGRAMME_DAY, None):
             answer = log.state(Relationship, as_of=day, known_at=known_at)
             view = "broadcast view" if known_at else "current record"
-            for which, state in (("certain", answer.certain), ("possible", answer.possible)):
+            for which, state in (
+                ("certain", answer.certain),
+                ("possible", answer.possible),
+            ):
                 rank = state.stage.rank
                 before = held.get((known_at, which))
                 if before is not None and rank < before[0]:
@@ -579,7 +602,9 @@ def main(argv: list[str] | None = None) -> int:
     layers = {"prog": 0, "ver": 0}
     for ev in events:
         layers[ev["id"].split("-", 1)[0]] += 1
-    print(f"events: {len(events)} (programme {layers['prog']}, verified {layers['ver']})")
+    print(
+        f"events: {len(events)} (programme {layers['prog']}, verified {layers['ver']})"
+    )
     if problems:
         print(f"{len(problems)} problem(s):")
         for problem in problems:

@@ -25,9 +25,17 @@ from timeline._render.words import (
     thing,
 )
 from timeline.dataset._figures import Spread, spreads
+from timeline.dataset._ja import term
 from timeline.dataset.relationship import Figure, Personnel, RelationshipState
 
-__all__ = ["FACETS", "describe", "estimate_lines", "facet_label", "since_words"]
+__all__ = [
+    "FACETS",
+    "describe",
+    "estimate_lines",
+    "facet_label",
+    "measure_words",
+    "since_words",
+]
 
 FACETS: Final = (
     "stage",
@@ -108,7 +116,8 @@ _MEASURES: Final = {
 }
 
 
-def _measure(key: str, lang: Lang) -> str:
+def measure_words(key: str, lang: Lang) -> str:
+    """What a measure of the bundled timeline counts, in a few words."""
     words = _MEASURES.get(key)
     if words is not None:
         return words[1 if lang == "ja" else 0]
@@ -144,7 +153,7 @@ def _spread(spread: Spread, lang: Lang, named: bool = True) -> str:
         )
     if not named:
         return text
-    what = _measure(spread.measure, lang)
+    what = measure_words(spread.measure, lang)
     return f"{what} {text}" if lang == "ja" else f"{what}: {text}"
 
 
@@ -173,7 +182,7 @@ def _treaty(state: RelationshipState, lang: Lang) -> str:
         parts.append(_w(lang, "not in force", "未発効"))
     text = _sep(lang).join(parts)
     if treaty.mutual_defense:
-        article = treaty.article
+        article = term(treaty.article, lang) if treaty.article else ""
         text += _w(
             lang,
             "; mutual-assistance clause" + (f" ({article})" if article else ""),
@@ -281,12 +290,14 @@ def _joint(state: RelationshipState, lang: Lang) -> str:
     ships = []
     for ship in state.warships:
         day = ship.date.describe(lang)
-        text = f"{ship.name} {outcome_word(ship.outcome.value, lang)} {day}"
+        name = term(ship.name, lang)
+        text = f"{name} {outcome_word(ship.outcome.value, lang)} {day}"
         if ship.russian_systems:
+            systems = term(ship.russian_systems, lang)
             text += _w(
                 lang,
-                f" (Russian systems: {ship.russian_systems})",
-                f"（ロシア製装備: {ship.russian_systems}）",
+                f" (Russian systems: {systems})",
+                f"（ロシア製装備: {systems}）",
             )
         ships.append(text)
     return (
@@ -300,7 +311,7 @@ def _responses(state: RelationshipState, lang: Lang) -> str:
     parts: list[str] = []
     if state.exercises:
         last = state.exercises[-1]
-        name = last.name or last.kind
+        name = term(last.name or last.kind, lang)
         n = len(state.exercises)
         parts.append(
             _w(lang, f"{n} exercises, latest: {name}", f"共同訓練{n}件、最新: {name}")
@@ -348,23 +359,9 @@ def describe(state: RelationshipState, lang: Lang) -> dict[str, str]:
 
 
 # The authors of estimates as Japanese readers know them.
-_AUTHORS_JA: Final = {
-    "NIS": "韓国国家情報院",
-    "ROK JCS": "韓国合同参謀本部",
-    "ROK MND": "韓国国防省",
-    "ROK DIA": "韓国国防情報本部",
-    "US DoD": "米国防総省",
-    "US State Dept": "米国務省",
-    "US NSC": "米国家安全保障会議",
-    "UK MoD": "英国防省",
-    "Ukraine (Zelensky)": "ゼレンスキー大統領",
-    "Shoigu": "ショイグ",
-}
-
-
 def author(by: str, lang: Lang) -> str:
     """An estimate's author as a reader of ``lang`` knows it."""
-    return _AUTHORS_JA.get(by, by) if lang == "ja" else by
+    return term(by, lang)
 
 
 def _end(figure: Figure, lang: Lang) -> str:
@@ -388,7 +385,7 @@ _CHART_MEASURES: Final = {
 def _range_line(head: str, spread: Spread, lang: Lang) -> str:
     low, high = spread.low, spread.high
     words = _CHART_MEASURES.get(spread.measure)
-    what = _measure(spread.measure, lang) if words is None else _w(lang, *words)
+    what = measure_words(spread.measure, lang) if words is None else _w(lang, *words)
     if head:
         what = f"{head}（{what}）" if lang == "ja" else f"{head} {what}"
     elif lang == "en":

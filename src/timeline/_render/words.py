@@ -20,6 +20,7 @@ from typing import Final, Literal
 
 import timeline
 from timeline import Point, UncertainDate
+from timeline.dataset._ja import term
 
 __all__ = [
     "Lang",
@@ -329,7 +330,7 @@ def _label_war(e: timeline.Event, lang: Lang) -> str:
 
 def _label_summit(e: timeline.Event, lang: Lang) -> str:
     place = str(_g(e, "place", "")).split(",")[0]
-    return f"首脳会談（{place}）" if lang == "ja" else f"Summit: {place}"
+    return f"首脳会談（{term(place, lang)}）" if lang == "ja" else f"Summit: {place}"
 
 
 def _label_signed(e: timeline.Event, lang: Lang) -> str:
@@ -343,6 +344,7 @@ def _label_ratified(e: timeline.Event, lang: Lang) -> str:
     party = country(str(_g(e, "party", "")), lang)
     body = str(_g(e, "body", ""))
     if lang == "ja":
+        body = re.sub(r"\s*\(.*\)$", "", body)
         return f"批准: {party}{_RATIFIERS.get(body, body)}"
     return f"Ratified: {body}" if body else f"Ratified: {party}"
 
@@ -357,7 +359,7 @@ def _author(text: str, estimate: object, lang: Lang) -> str:
     by = getattr(estimate, "by", "")
     if not by:
         return text
-    return f"{text}（{by}）" if lang == "ja" else f"{text} ({by})"
+    return f"{text}（{term(by, lang)}）" if lang == "ja" else f"{text} ({by})"
 
 
 def _label_arms(e: timeline.Event, lang: Lang) -> str:
@@ -395,6 +397,7 @@ _ARMS: Final = {
         "170mm自走砲・240mm多連装砲",
     ),
     "ammunition": ("ammunition", "弾薬"),
+    "rockets": ("rockets", "ロケット弾"),
 }
 
 
@@ -410,7 +413,7 @@ def _label_personnel(e: timeline.Event, lang: Lang) -> str:
         return f"{head}（戦闘）" if lang == "ja" else f"{head} in combat"
     destination = _g(e, "destination")
     if destination:
-        return f"{head}: {destination}"
+        return f"{head}: {term(str(destination), lang)}"
     return head
 
 
@@ -454,9 +457,7 @@ def _label_backing(e: timeline.Event, lang: Lang) -> str:
 
 
 def _label_warship(e: timeline.Event, lang: Lang) -> str:
-    name = _g(e, "name") or _g(e, "ship_class", "")
-    if lang == "ja" and not _g(e, "name"):
-        name = "駆逐艦"
+    name = term(str(_g(e, "name") or _g(e, "ship_class", "")), lang)
     outcome = str(getattr(_g(e, "outcome", ""), "value", _g(e, "outcome", "")))
     if lang == "ja":
         text = f"{name}: {_pick(_OUTCOMES, outcome, lang)}"
@@ -470,7 +471,7 @@ def _label_warship(e: timeline.Event, lang: Lang) -> str:
 def _label_exercise(e: timeline.Event, lang: Lang) -> str:
     name = _g(e, "name")
     if name:
-        return str(name)
+        return term(str(name), lang)
     aircraft = _strs(e, "aircraft")
     participants = _strs(e, "participants")
     if lang == "ja":
@@ -513,7 +514,7 @@ def _label_announced(e: timeline.Event, lang: Lang) -> str:
 
 
 def _label_assessment(e: timeline.Event, lang: Lang) -> str:
-    who = str(_g(e, "assessor", ""))
+    who = term(str(_g(e, "assessor", "")), lang)
     return f"{who}の評価" if lang == "ja" else f"{who} assessment"
 
 
@@ -578,7 +579,7 @@ def event_label(event: timeline.Event, lang: Lang, *, short: bool = True) -> str
     >>> event_label(log.get("ver-nis-15000-troops-2025-04-30"), "en")
     'Troops: ~15,000 (NIS)'
     >>> event_label(log.get("ver-nis-15000-troops-2025-04-30"), "ja")
-    '派兵: 約1.5万人（NIS）'
+    '派兵: 約1.5万人（韓国国家情報院）'
     """
     make = _LABELS.get(type(event).type_name)
     if make is not None:

@@ -11,12 +11,20 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
 import timeline
-from timeline._render.facets import since_words
+from timeline._render.facets import author, measure_words, since_words
 from timeline._render.values import value_text
-from timeline._render.words import Lang
+from timeline._render.words import (
+    _PERSONNEL,
+    Lang,
+    country,
+    estimate_text,
+    outcome_word,
+    thing,
+)
 from timeline.cli._report import WORDS, Group, Report, Words
 from timeline.dataset import Relationship, RelationshipState
 from timeline.dataset._figures import spreads
+from timeline.dataset._ja import term
 from timeline.dataset.events import ArmsItem, Estimate
 from timeline.dataset.relationship import Figure, Personnel
 
@@ -55,7 +63,7 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "ratified": ("ratified", "批准"),
     "troops": ("troops in Russia", "ロシア派遣の兵士"),
     "not_deployed": ("not deployed", "派遣なし"),
-    "deployed_since": ("deployed since {since}", "{since}以降派遣"),
+    "deployed_since": ("deployed since {since}", "派遣開始: {since}"),
     "fought": ("fought", "戦闘に参加"),
     "rear": ("not reported fighting", "戦闘参加の報告なし"),
     "to": ("to", "派遣先"),
@@ -131,15 +139,47 @@ class _Words(Words):
     def lang_code(self) -> Lang:
         return "ja" if self._index else "en"
 
+    @property
+    def ja(self) -> bool:
+        return self._index == 1
+
+    def t(self, text: str) -> str:
+        """A payload's name, place or phrase in the report's language."""
+        return term(text, self.lang_code)
+
+    def paren(self, text: str) -> str:
+        """`` (text)``, or （text） in Japanese."""
+        return f"（{text}）" if self.ja else f" ({text})"
+
+    def join(self, items: Iterable[str]) -> str:
+        return ("、" if self.ja else ", ").join(self.t(x) for x in items)
+
+    def countries(self, codes: Iterable[str]) -> str:
+        if not self.ja:
+            return ", ".join(codes)
+        return "・".join(country(c, "ja") for c in codes)
+
 
 # -- the readable state -----------------------------------------------------
 
 
 def _figure_text(figure: Figure, w: _Words) -> str:
+    if w.ja:
+        e = figure.estimate
+        who = author(e.by, "ja")
+        return f"{estimate_text(e, 'ja')}（{who}）、{w.date(figure.date)}"
     return f"{figure.estimate}, {w.date(figure.date)}"
 
 
+def _amount(figure: Figure, w: _Words) -> str:
+    e = figure.estimate
+    return estimate_text(e, "ja") if w.ja else f"{e.amount} {e.unit}"
+
+
 def _end_text(figure: Figure, w: _Words) -> str:
+    if w.ja:
+        who = author(figure.estimate.by, "ja")
+        return f"{_amount(figure, w)}（{who}、{w.date(figure.date)}）"
     e = figure.estimate
     return f"{e.amount} {e.unit} ({e.by}, {w.date(figure.date)})"
 
@@ -152,15 +192,17 @@ def _figures(
     and every author's current figure below it."""
     groups = []
     for spread in spreads(figures):
-        head = f"{label} {spread.measure}: " if label else f"{spread.measure}: "
+        if w.ja:  # the measure's words say what it counts, casualties too
+            head = f"{measure_words(spread.measure, 'ja')}: "
+        else:
+            head = f"{label} {spread.measure}: " if label else f"{spread.measure}: "
         fact = f"{key}.{spread.measure}"
         if len(spread.figures) == 1:
             groups.append(Group(fact, head, (_figure_text(spread.low, w),), depth=1))
             continue
         n = len(spread.figures)
         if spread.low_value == spread.high_value:
-            e = spread.low.estimate
-            span = w("agree", n=n, value=f"{e.amount} {e.unit}")
+            span = w("agree", n=n, value=_amount(spread.low, w))
         else:
             low, high = _end_text(spread.low, w), _end_text(spread.high, w)
             span = w("range", n=n, low=low, high=high)
@@ -176,9 +218,9 @@ def _personnel_groups(w: _Words, key: str, label: str, p: Personnel) -> list[Gro
     parts = [w("deployed_since", since=since)]
     parts.append(w("fought") if p.fought else w("rear"))
     if p.destinations:
-        parts.append(f"{w('to')}: {', '.join(p.destinations)}")
+        parts.append(f"{w('to')}: {w.join(p.destinations)}")
     if p.roles:
-        parts.append(f"{w('roles')}: {', '.join(p.roles)}")
+        parts.append(f"{w('roles')}: {w.join(p.roles)}")
     return [
         Group(key, f"{label}: ", tuple(parts)),
         *_figures(w, f"{key}.estimates", p.estimates),
@@ -190,15 +232,18 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
     groups = [Group("stage", f"{w('stage')}: ", (w.stage(state.stage.value),))]
     items: tuple[str, ...]
     if state.war.episodes:
-        items = tuple(f"{e.name} ({w.date(e.date)})" for e in state.war.episodes)
+        items = tuple(
+            f"{w.t(e.name)}{w.paren(w.date(e.date))}" for e in state.war.episodes
+        )
         groups.append(Group("war", f"{w('war')}: ", items))
     if state.summits:
         items = tuple(
-            f"{w.date(s.date)} {', '.join(s.leaders)} ({s.place})"
+            f"{w.date(s.date)} {w.join(s.leaders)}{w.paren(w.t(s.place))}"
             for s in state.summits
         )
         groups.append(Group("summits", f"{w('summits')}: ", items))
     treaty = state.treaty
+    sep = "、" if w.ja else ", "
     if treaty.status == "none":
         groups.append(Group("treaty.status", f"{w('treaty')}: ", (w("treaty_none"),)))
     else:
@@ -207,19 +252,20 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
             parts.append(f"{w('in_force')} {w.date(treaty.in_force)}")
         else:
             parts.append(w("not_in_force"))
-        name = f" ({treaty.name})" if treaty.name else ""
+        name = w.paren(w.t(treaty.name)) if treaty.name else ""
         groups.append(
-            Group("treaty.status", f"{w('treaty')}{name}: ", tuple(parts), ", ")
+            Group("treaty.status", f"{w('treaty')}{name}: ", tuple(parts), sep)
         )
         clause = w("yes") if treaty.mutual_defense else w("no")
         if treaty.article:
-            clause += f" ({treaty.article})"
+            clause += w.paren(w.t(treaty.article))
         groups.append(
             Group("treaty.mutual_defense", f"{w('mutual')}: ", (clause,), depth=1)
         )
     if treaty.ratifications:
         items = tuple(
-            f"{r.party} {r.body} {w.date(r.date)}" for r in treaty.ratifications
+            f"{w.countries([r.party])} {w.t(r.body)} {w.date(r.date)}"
+            for r in treaty.ratifications
         )
         groups.append(
             Group("treaty.ratifications", f"{w('ratified')}: ", items, depth=1)
@@ -227,90 +273,111 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
     groups.extend(_personnel_groups(w, "troops", w("troops"), state.troops))
     groups.extend(_figures(w, "casualties", state.casualties, w("casualties")))
     for p in state.other_personnel:
-        label = p.kind.replace("_", " ")
+        label = _PERSONNEL[p.kind][1] if w.ja else p.kind.replace("_", " ")
         groups.extend(_personnel_groups(w, f"personnel.{p.kind}", label, p))
     if state.announcements:
-        items = tuple(
-            f"{w.date(a.date)} {a.announcer}: {a.kind.replace('_', ' ')}"
-            + (f", {a.count}" if a.count else "")
-            + (f", {a.destination}" if a.destination else "")
-            for a in state.announcements
-        )
+        items = tuple(_announcement(a, w) for a in state.announcements)
         groups.append(Group("announcements", f"{w('announced')}:", items, "\n"))
     arms = state.arms
     if arms.items:
-        groups.append(Group("arms.items", f"{w('arms')}: ", arms.items))
+        items = tuple(w.t(x) for x in arms.items)
+        groups.append(Group("arms.items", f"{w('arms')}: ", items))
     if arms.used_in_combat:
-        groups.append(
-            Group("arms.used_in_combat", f"{w('used')}: ", arms.used_in_combat, depth=1)
-        )
+        items = tuple(w.t(x) for x in arms.used_in_combat)
+        groups.append(Group("arms.used_in_combat", f"{w('used')}: ", items, depth=1))
     groups.extend(_figures(w, "arms.estimates", arms.estimates))
     tech = state.technology
-    if tech.domains:
-        groups.append(
-            Group("technology.domains", f"{w('technology')}: ", tech.domains, ", ")
-        )
-    if tech.assessed:
-        groups.append(
-            Group("technology.assessed", f"{w('assessed')}: ", tech.assessed, ", ")
-        )
+    for key, words, things in (
+        ("technology.domains", w("technology"), tech.domains),
+        ("technology.assessed", w("assessed"), tech.assessed),
+        ("aid.kinds", w("aid"), state.aid.kinds),
+    ):
+        if things:
+            items = tuple(thing(x, w.lang_code) for x in things)
+            groups.append(Group(key, f"{words}: ", items, sep))
     aid = state.aid
-    if aid.kinds:
-        groups.append(Group("aid.kinds", f"{w('aid')}: ", aid.kinds, ", "))
     groups.extend(_figures(w, "aid.estimates", aid.estimates))
     if aid.backing:
-        groups.append(Group("aid.backing", f"{w('backing')}: ", aid.backing))
+        items = tuple(w.t(x) for x in aid.backing)
+        groups.append(Group("aid.backing", f"{w('backing')}: ", items))
     others = [b for b in state.backing if (b.provider, b.beneficiary) == ("KP", "RU")]
     if others:
-        items = tuple(f"{w.date(b.date)} {b.action}" for b in others)
+        items = tuple(f"{w.date(b.date)} {w.t(b.action)}" for b in others)
         groups.append(Group("backing", f"{w('backing_of')}:", items, "\n"))
     for ship in state.warships:
-        place = f" ({ship.place})" if ship.place else ""
+        place = w.paren(w.t(ship.place)) if ship.place else ""
+        outcome = outcome_word(ship.outcome.value, "ja") if w.ja else ship.outcome.value
+        systems = w.t(ship.russian_systems or "?")
         items = (
-            f"{ship.outcome.value} {w.date(ship.date)}{place}",
-            f"{w('russian_systems')}: {ship.russian_systems or '?'}",
+            f"{outcome} {w.date(ship.date)}{place}",
+            f"{w('russian_systems')}: {systems}",
         )
-        groups.append(
-            Group(f"warships.{ship.name}", f"{w('warship')} {ship.name}: ", items)
-        )
+        head = f"{w('warship')} {w.t(ship.name)}: "
+        groups.append(Group(f"warships.{ship.name}", head, items))
     if state.exercises:
         drills = []
         for x in state.exercises:
             aircraft = f"; {', '.join(x.aircraft)}" if x.aircraft else ""
-            who = ", ".join(x.participants)
-            drills.append(f"{w.date(x.date)} {x.name or x.kind} ({who}{aircraft})")
+            who = w.countries(x.participants)
+            name = w.t(x.name or x.kind)
+            drills.append(f"{w.date(x.date)} {name}{w.paren(who + aircraft)}")
         groups.append(Group("exercises", f"{w('exercises')}:", tuple(drills), "\n"))
     if state.responses:
         items = tuple(
-            f"{w.date(r.date)} {', '.join(r.actors)}: {r.measure}"
+            f"{w.date(r.date)} {w.countries(r.actors)}: {w.t(r.measure)}"
             for r in state.responses
         )
         groups.append(Group("responses", f"{w('responses')}:", items, "\n"))
     for a in state.alignments:
         head = f"{w('alignment')} {a.name}: "
-        items = (", ".join(a.members), f"{w('named')} {a.named}")
+        items = (w.countries(a.members), f"{w('named')} {w.date(a.named)}")
         groups.append(Group(f"alignments.{a.name}", head, items))
     if state.stances:
         items = tuple(
-            f"{s.actor}: {s.stance} ({w.date(s.date)})" for s in state.stances
+            f"{w.countries([s.actor])}: {w.t(s.stance)}{w.paren(w.date(s.date))}"
+            for s in state.stances
         )
         groups.append(Group("stances", f"{w('stances')}:", items, "\n"))
     if state.assessments:
-        items = tuple(
-            f"{w.date(a.date)} {a.assessor} on {a.subject} ({a.topic}): {a.assessment}"
-            for a in state.assessments
-        )
+        items = tuple(_assessment(a, w) for a in state.assessments)
         groups.append(Group("assessments", f"{w('assessments')}:", items, "\n"))
     if state.monitoring:
         items = tuple(
-            f"{w.date(r.date)} {r.body}: {'; '.join(r.findings)}"
+            f"{w.date(r.date)} {w.t(r.body)}: "
+            + ("。" if w.ja else "; ").join(w.t(f) for f in r.findings)
             for r in state.monitoring
         )
         groups.append(Group("monitoring", f"{w('monitoring')}:", items, "\n"))
     if state.unverified:
-        items = tuple(f"{n.claim} ({n.part}): {n.reason}" for n in state.unverified)
+        items = tuple(
+            f"{n.claim}{w.paren(w.t(n.part))}: {w.t(n.reason)}"
+            for n in state.unverified
+        )
         groups.append(Group("unverified", f"{w('unverified')}:", items, "\n"))
     return groups
+
+
+def _announcement(a: Any, w: _Words) -> str:
+    """A personnel announcement: who, what kind, how many, where to."""
+    if not w.ja:
+        return (
+            f"{w.date(a.date)} {a.announcer}: {a.kind.replace('_', ' ')}"
+            + (f", {a.count}" if a.count else "")
+            + (f", {a.destination}" if a.destination else "")
+        )
+    count = f" {estimate_text(a.count, 'ja')}" if a.count else ""
+    where = f"（{w.t(a.destination)}）" if a.destination else ""
+    return f"{w.date(a.date)} {w.t(a.announcer)}: {_PERSONNEL[a.kind][1]}{count}{where}"
+
+
+def _assessment(a: Any, w: _Words) -> str:
+    """An analyst's or agency's reading, said as a reading."""
+    if not w.ja:
+        head = f"{w.date(a.date)} {a.assessor} on {a.subject} ({a.topic})"
+        return f"{head}: {a.assessment}"
+    who, on = w.t(a.assessor), country(a.subject, "ja")
+    head = f"{w.date(a.date)} {who}の評価（{w.t(a.topic)}、対象: {on}）"
+    return f"{head}: {w.t(a.assessment)}"
 
 
 def _by_key(groups: Iterable[Group]) -> dict[str, Group]:
