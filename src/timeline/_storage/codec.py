@@ -1407,9 +1407,12 @@ def decode_fast(
             or type(tags) is not list
         ):
             return None
-        supersedes = _superseded_ids(supersedes, event_id)
-        if supersedes is None:
-            return None
+        if supersedes:
+            supersedes = _superseded_ids(supersedes, event_id)
+            if supersedes is None:
+                return None
+        else:
+            supersedes = ()
         if tags:
             for item in tags:
                 if type(item) is not str or not item:
