@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,19 +57,6 @@ def opener(request: pytest.FixtureRequest) -> Callable[[Path, int], Any]:
         _postgres.server_url()  # skips (fails in CI) without a server
         return _postgres_log
     return _sqlite
-
-
-@pytest.fixture
-def where(tmp_path: Path) -> Iterator[Callable[[], Any]]:
-    made: list[tempfile.TemporaryDirectory[str]] = []
-
-    def fresh() -> Any:
-        made.append(tempfile.TemporaryDirectory(dir=tmp_path))
-        return made[-1]
-
-    yield fresh
-    for directory in made:
-        directory.cleanup()
 
 
 def _sized(log: Any, page: int, decoded: int, in_memory: int) -> Any:
@@ -128,11 +115,11 @@ def _corrections() -> list[Event]:
 )
 def test_answers_equal_the_in_memory_log_whatever_the_page_sizes(
     opener: Callable[[Path, int], Any],
-    where: Callable[[], Any],
+    tmp_path: Path,
     drawn: tuple[list[Event], list[Any], tuple[int, int, int, int], Fuzz],
 ) -> None:
     events, asks, (page, decoded, every, in_memory), fuzz = drawn
-    with where() as name:
+    with tempfile.TemporaryDirectory(dir=tmp_path) as name:
         directory = Path(name)
         log = _sized(opener(directory, every), page, decoded, in_memory)
         try:
