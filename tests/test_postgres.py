@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import subprocess
 import sys
 import urllib.parse
 import uuid
@@ -222,6 +223,50 @@ def test_a_role_with_insert_and_select_only_appends_and_reads() -> None:
             for name in (role, reader):
                 conn.execute(f"DROP OWNED BY {name}")
                 conn.execute(f"DROP ROLE {name}")
+
+
+def test_tables_of_the_earlier_layout_are_upgraded_by_their_owner() -> None:
+    """Tables made before the notify_append trigger (events.log a foreign
+    key, no trigger): their owner's next open brings them to this layout."""
+    database = f"timeline_upgrade_{uuid.uuid4().hex[:8]}"
+    parts = urllib.parse.urlsplit(_postgres.server_url())
+    server = urllib.parse.urlunsplit(parts._replace(path=f"/{database}", query=""))
+    url = f"{server}?log=old"
+    with admin() as conn:
+        conn.execute(f"CREATE DATABASE {database}")
+    try:
+        with timeline.open_log(url) as log:
+            log.append(*small_events()[:2])
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(
+                "ALTER TABLE timeline.events ADD CONSTRAINT events_log_fkey "
+                "FOREIGN KEY (log) REFERENCES timeline.logs (id)"
+            )
+            conn.execute("DROP TRIGGER notify_append ON timeline.events")
+        with timeline.open_log(url) as log:
+            (keys,) = log._run(
+                "SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
+                "AND conrelid = 'timeline.events'::regclass"
+            ).fetchone()
+            (triggers,) = log._run(
+                "SELECT count(*) FROM pg_trigger WHERE tgname = 'notify_append'"
+            ).fetchone()
+            assert (keys, triggers) == (0, 1)
+            with log.subscribe(after=2) as subscription:
+                log.append(*small_events()[2:])
+                assert len(subscription.fetch(timeout=10)) == 2
+        assert timeline.verify(url).last_seq == 4
+        with (
+            psycopg.connect(server, autocommit=True) as conn,
+            pytest.raises(psycopg.errors.ForeignKeyViolation),
+        ):
+            conn.execute(
+                "INSERT INTO timeline.events VALUES "
+                "(999, 1, 'x', 0, 0, NULL, 0, 0, 'x', 'x')"
+            )
+    finally:
+        with admin() as conn:
+            conn.execute(f"DROP DATABASE {database} WITH (FORCE)")
 
 
 def tamper(url: str, statement: str) -> None:
@@ -528,3 +573,28 @@ def test_cli_commands_read_a_log_by_url(capsys: pytest.CaptureFixture[str]) -> N
     missing = _postgres.fresh_url("cli-missing")
     assert main(["state", "--as-of", "2024-07-01", "--log", missing]) != 0
     assert "no such log" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("failure", ["exit 1", "echo 'export SOMETHING=else'"])
+def test_ci_stops_when_the_postgresql_server_does_not_start(
+    tmp_path: Path, failure: str
+) -> None:
+    """.ci/run's server start, with a tools/pg-test-server that fails (or
+    gives no URL): the run stops there, before any test could skip."""
+    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
+    start = ci.index("pg_dir=$(mktemp")
+    block = ci[start : ci.index("\n\n", start)]
+    assert "pg-test-server start" in block, block
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    stub = tools / "pg-test-server"
+    stub.write_text(f'#!/bin/sh\n[ "$1" = start ] || exit 0\n{failure}\n')
+    stub.chmod(0o755)
+    script = (
+        f"set -euo pipefail\nunset {_postgres.URL_VARIABLE}\n{block}\necho went on\n"
+    )
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode != 0
+    assert "went on" not in done.stdout

@@ -23,11 +23,12 @@ import contextlib
 import re
 import urllib.parse
 import weakref
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, ClassVar, Final, TypeVar
 
 import psycopg
 import psycopg.errors
+from psycopg import sql
 from psycopg.types.string import BytesBinaryDumper
 
 from timeline._dates import Fuzz
@@ -149,6 +150,15 @@ SELECT l.name AS log, e.seq, convert_from(e.id, 'UTF8') AS id,
        convert_from(e.body, 'UTF8')::jsonb AS record, e.hash
 FROM timeline.events e JOIN timeline.logs l ON l.id = e.log""",
 )
+#: Whether the tables are of the layout before the ``notify_append``
+#: trigger checked ``events.log`` (a foreign key checked each row) and this
+#: role owns them: then opening upgrades them.
+_OUTDATED: Final = """SELECT EXISTS (
+    SELECT FROM pg_constraint
+    WHERE contype = 'f' AND conrelid = 'timeline.events'::regclass
+) AND pg_has_role(
+    (SELECT relowner FROM pg_class WHERE oid = 'timeline.events'::regclass), 'USAGE'
+)"""
 _COPY: Final = (
     "COPY timeline.events (log, seq, id, hi, lo, wc, rday, rsec, body, hash) "
     "FROM STDIN (FORMAT BINARY)"
@@ -309,6 +319,7 @@ class PostgresLog(RelationalLog):
     def _open(self, *, create: bool) -> int:
         found = self._find_log()
         if found is not None:
+            self._upgrade()
             return found
         if not create:
             raise FileNotFoundError(
@@ -332,6 +343,32 @@ class PostgresLog(RelationalLog):
         found = self._find_log()
         assert found is not None
         return found
+
+    def _upgrade(self) -> None:
+        """Tables of the earlier layout (``events.log`` a foreign key, and no
+        ``notify_append`` trigger or one without the check), opened by their
+        owner: brought to this layout in one transaction (a moment's lock of
+        the tables).  Another role leaves them as they are: they work, only
+        their appends are slower."""
+        outdated = self._conn.execute(_OUTDATED).fetchone()
+        if not (outdated and outdated[0]):
+            return
+        with self._transaction("BEGIN"):
+            self._conn.execute("SELECT pg_advisory_xact_lock(7411011)")
+            keys = self._conn.execute(
+                "SELECT conname FROM pg_constraint WHERE contype = 'f' "
+                "AND conrelid = 'timeline.events'::regclass"
+            ).fetchall()
+            if not keys:
+                return  # another process upgraded them meanwhile
+            for (key,) in keys:
+                self._conn.execute(
+                    sql.SQL("ALTER TABLE timeline.events DROP CONSTRAINT {}").format(
+                        sql.Identifier(key)
+                    )
+                )
+            for statement in SCHEMA_SQL:
+                self._conn.execute(statement.encode())
 
     def _find_log(self) -> int | None:
         exists = self._conn.execute(
@@ -393,35 +430,16 @@ class PostgresLog(RelationalLog):
         except psycopg.Error as error:
             raise self._storage_error(error) from None
 
-    @contextlib.contextmanager
-    def _transaction(self, begin: str) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    _driver_error = psycopg.Error
+
+    def _execute(self, statement: str) -> None:
+        self._conn.execute(statement)
+
+    def _failed(self, error: Exception, doing: str) -> BaseException:
+        return self._storage_error(error, doing)
+
+    def _ready(self) -> None:
         self._ensure()
-        try:
-            self._conn.execute(begin)
-        except psycopg.Error as error:
-            raise self._storage_error(error, "starting a transaction") from None
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._depth = 0
-            with contextlib.suppress(psycopg.Error):
-                self._conn.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        try:
-            self._conn.execute("COMMIT")
-        except psycopg.Error as error:
-            with contextlib.suppress(psycopg.Error):
-                self._conn.execute("ROLLBACK")
-            raise self._storage_error(error, "committing") from None
 
     def _read_transaction(self) -> contextlib.AbstractContextManager[None]:
         return self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")

@@ -265,6 +265,55 @@ class RelationalLog(AsOfQueries, Subscribable):
         """Run one statement of shared SQL; a cursor (fetchone, fetchall, iter)."""
         raise NotImplementedError
 
+    #: The driver's error class (``sqlite3.Error``, ``psycopg.Error``).
+    _driver_error: ClassVar[type[Exception]] = Exception
+    #: How many transactions are open (nested ones join the outermost).
+    _depth: int = 0
+
+    def _execute(self, statement: str) -> None:
+        """Run a statement of transaction control (BEGIN, COMMIT, ROLLBACK)."""
+        raise NotImplementedError
+
+    def _failed(self, error: Exception, doing: str) -> BaseException:
+        """The error to raise for the driver's ``error`` while ``doing``."""
+        raise NotImplementedError
+
+    def _ready(self) -> None:
+        """Before a transaction starts (PostgreSQL reconnects there)."""
+
+    @contextlib.contextmanager
+    def _transaction(self, begin: str) -> Iterator[None]:
+        """A transaction that ``begin`` starts; one started inside another
+        joins it (and the outermost commits or rolls back)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._ready()
+        driver_error = self._driver_error
+        try:
+            self._execute(begin)
+        except driver_error as error:
+            raise self._failed(error, "starting a transaction") from None
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            with contextlib.suppress(driver_error):
+                self._execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            self._execute("COMMIT")
+        except driver_error as error:
+            with contextlib.suppress(driver_error):
+                self._execute("ROLLBACK")
+            raise self._failed(error, "committing") from None
+
     def _read_transaction(self) -> contextlib.AbstractContextManager[None]:
         """A transaction in which every read sees one state of the database."""
         raise NotImplementedError

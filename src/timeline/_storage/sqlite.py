@@ -32,7 +32,7 @@ import os
 import re
 import resource
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, ClassVar, Final
@@ -407,34 +407,13 @@ class SQLiteLog(RelationalLog):
         except sqlite3.Error as error:
             raise storage_error(self.path, error) from None
 
-    @contextlib.contextmanager
-    def _transaction(self, begin: str) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        try:
-            self._db.execute(begin)
-        except sqlite3.Error as error:
-            raise storage_error(self.path, error, "starting a transaction") from None
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self._depth = 0
-            with contextlib.suppress(sqlite3.Error):
-                self._db.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        try:
-            self._db.execute("COMMIT")
-        except sqlite3.Error as error:
-            with contextlib.suppress(sqlite3.Error):
-                self._db.execute("ROLLBACK")
-            raise storage_error(self.path, error, "committing") from None
+    _driver_error = sqlite3.Error
+
+    def _execute(self, statement: str) -> None:
+        self._db.execute(statement)
+
+    def _failed(self, error: Exception, doing: str) -> BaseException:
+        return storage_error(self.path, error, doing)
 
     def _read_transaction(self) -> contextlib.AbstractContextManager[None]:
         # In WAL mode the first read of a deferred transaction takes a
