@@ -462,6 +462,8 @@ def test_diff_events_show(folder: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert rows["occurred"] == "1884/1886 (1884–1886)"
     assert rows["how"] == "inherited"
     assert rows["superseded by"] == "maria-1885 (recorded 2010-06-01)"
+    # A summary given as plain text has no language to name ("und").
+    assert rows["summary"] == "Maria Huber takes over from her father."
 
 
 def test_every_command_through_the_console_script(folder: Path) -> None:
@@ -701,6 +703,11 @@ def test_render_my_own_timeline(folder: Path) -> None:
         ("brewery:nothing", "expected a function of module 'brewery', found nothing"),
         ("sideways", "--lanes 'sideways': expected type, tag, facet or MODULE:FUNC"),
         ("brewery:Style", "the lane function Style raised ValueError on event"),
+        # A class called with the event: the message says what it gave, briefly.
+        (
+            "brewery:Brewery",
+            "the lane function Brewery gave a Brewery for event 'founded': expected",
+        ),
     ],
 )  # fmt: skip
 def test_bad_lanes(
@@ -712,6 +719,7 @@ def test_bad_lanes(
     assert status == 2
     assert err.count("\n") == 1
     assert message in err
+    assert len(err) < 300, err
 
 
 # -- the README's walk through a timeline of your own -------------------------------

@@ -822,11 +822,15 @@ def _when(date: UncertainDate, label: str) -> dict[str, Any]:
 
 
 def linked_places(
-    events: Iterable[Event], label: Callable[[Event], str], title: str
+    events: Iterable[Event],
+    label: Callable[[Event], str],
+    title: str,
+    lang: Literal["en", "ja"] = "en",
 ) -> dict[str, Any]:
     """The events as a Linked Places (LPF v1.1) FeatureCollection: one
     feature per event, with no geometry (events here have no place) and its
-    date as a ``when`` object; the EDTF is kept in ``properties.edtf``."""
+    date as a ``when`` object labelled in words (``describe(lang)``); the
+    EDTF is kept in ``properties.edtf``."""
     features = []
     for event in events:
         summary = event.summary.get() if isinstance(event.summary, Text) else None
@@ -841,7 +845,7 @@ def linked_places(
                     "summary": summary,
                 },
                 "geometry": None,
-                "when": _when(event.occurred, event.occurred.to_edtf()),
+                "when": _when(event.occurred, event.occurred.describe(lang)),
             }
         )
     return {

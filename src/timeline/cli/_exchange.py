@@ -29,13 +29,21 @@ from timeline._render.layout import title
 from timeline._render.timelinejs import timelinejs
 from timeline._render.values import escape, safe_json_text
 from timeline._render.words import Lang, event_label
-from timeline.cli._project import UsageError, add_import, is_url, open_any, prepare
+from timeline.cli._project import (
+    UsageError,
+    add_import,
+    add_log,
+    is_url,
+    open_any,
+    prepare,
+)
 from timeline.cli._text import line, print_json, write
 from timeline.exceptions import InvalidEventError
 
 __all__ = ["add_commands"]
 
 _SIDE = ("-wal", "-shm", "-journal")
+_LOG_AS_OPTION = "the log, as the other commands take it (the same as LOG)"
 
 
 def _log_given_once(args: argparse.Namespace) -> None:
@@ -69,7 +77,8 @@ def _cmd_append(args: argparse.Namespace) -> int:
         )
     else:
         if not Path(source).is_file():
-            raise UsageError(f"--from {source!r}: no such file")
+            what = "a folder, not a file" if Path(source).is_dir() else "no such file"
+            raise UsageError(f"--from {source!r}: {what}")
         where, numbered = read_numbered(
             source, format=args.format, recorded=args.recorded, default_type=args.type
         )
@@ -92,7 +101,10 @@ def _cmd_append(args: argparse.Namespace) -> int:
             raise InvalidEventError(at_line(error, where, numbered)) from None
         raise
     first = last - len(events) + 1
-    line(f"appended {len(events)} events to {target} (seq {first}-{last})")
+    if first == last:
+        line(f"appended 1 event to {target} (seq {last})")
+    else:
+        line(f"appended {len(events)} events to {target} (seq {first}-{last})")
     return 0
 
 
@@ -119,6 +131,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             log.timeline(args.known_at),
             lambda event: event_label(event, lang, short=False),
             name,
+            lang,
         )
         if args.out in (None, "-"):
             print_json(data)
@@ -153,15 +166,6 @@ def _shown(text: str, fmt: str) -> str:
     return out.getvalue()
 
 
-def _add_log_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--log",
-        dest="log_named",
-        metavar="PATH",
-        help="the log, as the other commands take it (the same as LOG)",
-    )
-
-
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     append = commands.add_parser(
         "append",
@@ -179,7 +183,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     append.add_argument(
         "log", nargs="?", help="the log (.jsonl or .sqlite; default: the project's)"
     )
-    _add_log_option(append)
+    add_log(append, dest="log_named", text=_LOG_AS_OPTION)
     append.add_argument(
         "--from",
         dest="from_file",
@@ -214,7 +218,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     export.add_argument(
         "log", nargs="?", help="the log (default: the project's, else the bundled one)"
     )
-    _add_log_option(export)
+    add_log(export, dest="log_named", text=_LOG_AS_OPTION)
     export.add_argument(
         "--format",
         choices=("csv", "jsonl", "timelinejs", "linked-places"),

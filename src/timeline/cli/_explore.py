@@ -318,7 +318,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
     ]
     if event.summary is not None:
         for lang, text in event.summary.translations:
-            rows.append((f"summary [{lang}]", text))
+            # ("und": a summary given as plain text, of no language named.)
+            rows.append(("summary" if lang == "und" else f"summary [{lang}]", text))
     source = event.source
     if source is not None:
         rows.append(("source", source.title))

@@ -353,14 +353,14 @@ def open_any(path: str | None) -> timeline.Log:
 # -- options --------------------------------------------------------------------
 
 
-def add_log(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--log",
-        metavar="PATH",
-        help="the log to read (.jsonl, .sqlite or a postgresql:// URL); default: "
-        "the project file's "
-        "log, else the bundled timeline",
-    )
+def add_log(
+    parser: argparse.ArgumentParser,
+    *,
+    dest: str = "log",
+    text: str = "the log to read (.jsonl, .sqlite or a postgresql:// URL); default: "
+    "the project file's log, else the bundled timeline",
+) -> None:
+    parser.add_argument("--log", dest=dest, metavar="PATH", help=text)
 
 
 def add_import(parser: argparse.ArgumentParser) -> None:
