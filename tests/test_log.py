@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -34,6 +34,7 @@ from strategies import (
     queries,
 )
 from timeline import Event, Log, Retraction
+from timeline._log import check_batch
 
 D = datetime.date
 
@@ -124,6 +125,101 @@ def test_recorded_may_repeat_but_never_go_back() -> None:
     with pytest.raises(timeline.InvalidEventError, match="back-dated"):
         log.append(noted("f", "2024-01-04"), noted("g", "2024-01-03"))
     assert [e.id for e in log] == ["a", "b", "c", "d", "e"]
+
+
+def refused_as_future(
+    recorded: datetime.date, now: datetime.datetime, skew: datetime.timedelta
+) -> bool:
+    """The clock rule written out with datetime arithmetic: an aware time
+    later than now + skew, or a date / naive time later than the wall clock
+    of UTC+14 plus skew (a date being the start of its day)."""
+    utc = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    if isinstance(recorded, datetime.datetime) and recorded.tzinfo is not None:
+        return recorded > utc + skew
+    if not isinstance(recorded, datetime.datetime):
+        recorded = datetime.datetime.combine(recorded, datetime.time())
+    wall = (utc + datetime.timedelta(hours=14) + skew).replace(tzinfo=None)
+    return recorded > wall
+
+
+UTC = datetime.UTC
+T = datetime.datetime
+M = datetime.timedelta(minutes=1)
+
+
+@st.composite
+def clock_cases(
+    draw: st.DrawFn,
+) -> tuple[list[datetime.datetime], datetime.timedelta, datetime.date]:
+    """Clock readings near one instant (forwards and backwards, UTC, naive
+    or at an offset), a skew, and a recorded time near the first reading."""
+    zones = (
+        st.none()
+        | st.just(UTC)
+        | st.integers(-14 * 60, 14 * 60).map(lambda m: datetime.timezone(m * M))
+    )
+    base = draw(st.datetimes(T(1900, 1, 1), T(2200, 1, 1)))
+    moves = st.timedeltas(-2 * 60 * M, 2 * 60 * M)
+    readings = [
+        (base + move).replace(tzinfo=zone)
+        for move, zone in draw(
+            st.lists(st.tuples(moves, zones), min_size=1, max_size=5)
+        )
+    ]
+    skew = draw(st.timedeltas(-60 * M, 48 * 60 * M))
+    near = base + draw(st.timedeltas(-3 * 24 * 60 * M, 3 * 24 * 60 * M))
+    recorded = draw(
+        st.sampled_from([near.date(), near, near.replace(tzinfo=UTC)])
+        | zones.map(lambda zone: near.replace(tzinfo=zone or UTC))
+    )
+    return readings, skew, recorded
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=clock_cases())
+@example(  # a bound of an earlier reading is no refusal
+    case=(
+        [T(2024, 5, 31, 10, tzinfo=UTC), T(2024, 5, 31, 10, 10, tzinfo=UTC)],
+        5 * M,
+        T(2024, 5, 31, 10, 12, tzinfo=UTC),
+    )
+)
+@example(  # nor are those of a later reading when the clock goes back
+    case=(
+        [T(2024, 5, 31, 10, 10, tzinfo=UTC), T(2024, 5, 31, 10, tzinfo=UTC)],
+        5 * M,
+        T(2024, 5, 31, 10, 7, tzinfo=UTC),
+    )
+)
+@example(  # or with another skew
+    case=(
+        [T(2024, 5, 31, 10, tzinfo=UTC), T(2024, 5, 31, 10, tzinfo=UTC)],
+        0 * M,
+        T(2024, 5, 31, 10, 3, tzinfo=UTC),
+    )
+)
+@example(  # a date late in the day of UTC+14, a microsecond either side
+    case=(
+        [T(2024, 5, 31, 9, 54, 59, 999999), T(2024, 5, 31, 9, 55)],
+        5 * M,
+        datetime.date(2024, 6, 1),
+    )
+)
+def test_a_recorded_time_is_refused_exactly_when_later_than_the_clock_allows(
+    case: tuple[list[datetime.datetime], datetime.timedelta, datetime.date],
+) -> None:
+    """check_batch (which reuses the bounds of an earlier reading of a UTC
+    clock as long as the clock has not gone back) against the rule: every
+    reading in turn, each refusal naming the event."""
+    readings, skew, recorded = case
+    event = noted("x", recorded.isoformat())
+    for now in readings:
+        refused = refused_as_future(event.recorded, now, skew)
+        if refused:
+            with pytest.raises(timeline.InvalidEventError, match="later than now"):
+                check_batch([event], lambda _: False, None, now=now, skew=skew)
+        else:
+            check_batch([event], lambda _: False, None, now=now, skew=skew)
 
 
 @settings(max_examples=80, deadline=None)

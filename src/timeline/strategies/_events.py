@@ -177,9 +177,6 @@ def _type_name(hint: Any) -> str:
     return repr(hint).replace("typing.", "")
 
 
-_Building = dict[type, "st.SearchStrategy[Any] | None"]
-
-
 def _derive(hint: Any, building: _Building) -> st.SearchStrategy[Any]:
     """The values of a type annotation, as the log format reads them back.
 
@@ -240,9 +237,49 @@ def _derive(hint: Any, building: _Building) -> st.SearchStrategy[Any]:
 
 
 def _attrs_instances(cls: type, building: _Building) -> st.SearchStrategy[Any]:
-    if cls in building:  # a recursive type: the strategy being built
-        return st.deferred(lambda: typing.cast(Any, building[cls]))
-    building[cls] = None
+    """Instances of an attrs class.  A class that holds itself (``children:
+    tuple[Node, ...]``) is drawn as a tree of at most :data:`_LEAVES`
+    instances (``st.recursive``): drawn as a plain self-reference, a draw
+    would nest without end until hypothesis gives it up (an overrun, which
+    hypothesis counts as a filtered input: tests failed their health check
+    on one seed in eight)."""
+    deriving = building.get(cls)
+    if deriving is not None:  # a class met inside its own fields
+        deriving.recursive = True
+        return deriving.inner
+    deriving = building[cls] = _Deriving()
+    try:
+        strategy = _instances(cls, _attrs_fields(cls, building))
+    finally:
+        del building[cls]
+    if not deriving.recursive:
+        return strategy
+    # The leaves are the instances whose own references draw nothing (an
+    # empty tuple, a None); each level up takes the one below as them.
+    return st.recursive(strategy, functools.partial(_nested, cls), max_leaves=_LEAVES)
+
+
+@attrs.define
+class _Deriving:
+    """An attrs class being derived: what a reference to it inside its own
+    fields draws, and whether one was met."""
+
+    inner: st.SearchStrategy[Any] = attrs.field(factory=st.nothing)
+    recursive: bool = False
+
+
+_Building = dict[type, _Deriving]
+# The most instances of a recursive class in one value drawn.
+_LEAVES: Final = 8
+
+
+def _nested(cls: type, inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Instances of the recursive ``cls`` whose references to it draw from
+    ``inner`` (for st.recursive)."""
+    return _instances(cls, _attrs_fields(cls, {cls: _Deriving(inner)}))
+
+
+def _attrs_fields(cls: type, building: _Building) -> dict[str, st.SearchStrategy[Any]]:
     hints = _type_hints(cls)
     fields: dict[str, st.SearchStrategy[Any]] = {}
     for attribute in attrs.fields(cls):
@@ -254,9 +291,7 @@ def _attrs_instances(cls: type, building: _Building) -> st.SearchStrategy[Any]:
             )
         except _Underivable as why:
             raise _Underivable(f"{cls.__qualname__}.{attribute.name}: {why}") from None
-    strategy = _instances(cls, fields)
-    building[cls] = strategy
-    return strategy
+    return fields
 
 
 def _annotation(attribute: attrs.Attribute[Any]) -> str:
