@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The published head of the bundled log: a rebuilt or edited log changes it,
 # and anyone holding it can prove that nothing was cut off the end.
-HEAD = "115:5aa777e933fcac69144919e1353c9e8122f350b6401e7c7b30e76db994593229"
+HEAD = "116:0c72133e4fc65ad782802f112cbfd3c15915cdfa02467001043ab79e46b3ec07"
 
 # SHA-256 of the seed file 000_7721ccf800a83251.txt: the summary of NHK's
 # 「クローズアップ現代」 of 2025-07-14.  Its 64 lines, joined by "\n", are SEED.
