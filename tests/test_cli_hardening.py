@@ -14,6 +14,7 @@ import functools
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -530,3 +531,97 @@ def test_exports_on_standard_output_reach_no_terminal_raw(
     assert _forged(out) == []
     assert f"changed{SHOWN}" in out
     assert len(out.splitlines()) == 1 + len(events)  # no line of a record's own
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="Linux only")
+def test_a_crash_under_a_memory_limit_is_one_line(evil_log: Path) -> None:
+    """Under ``ulimit -v`` a library may crash where it should raise
+    MemoryError: orjson's ``dumps`` writes through the null pointer of an
+    allocation that failed (about 1 run in 4 of ``timeline events`` on a
+    20,000-record log between 48 and 80 MB).  The command then runs in a
+    child process, and its crash is one line and exit status 2.  Here the
+    crash is made on purpose (a user module that dereferences NULL), with
+    room to spare; TIMELINE_NO_CHILD=1 turns the guard off, as it was.
+
+    Manual check of the real crash (20,000 records, limits in KiB):
+    ``for v in 45000 50000 55000 60000 65000; do (ulimit -v $v; timeline
+    events --log big.jsonl --import M >/dev/null); echo $?; done``: 2 every
+    time, one line, never 139."""
+    folder = evil_log.parent
+    (folder / "crashy.py").write_text(
+        "import ctypes\nctypes.string_at(0)\n", encoding="utf-8"
+    )
+    argv = [
+        "events",
+        "--log",
+        evil_log.name,
+        "--import",
+        "brewery",
+        "--import",
+        "crashy",
+    ]
+    limit = _started_size(folder) + (512 << 20)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONFAULTHANDLER"] = ""
+
+    def limited(**more: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(Path(sys.executable).with_name("timeline")), *argv],
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            env={**env, **more},
+            preexec_fn=functools.partial(_address_space, limit),
+            check=False,
+            timeout=120,
+        )
+
+    done = limited()
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"timeline: error: {evil_log.name}: out of memory")
+    assert "(SIGSEGV)" in done.stderr
+    assert f"{limit // 1024:,} KiB" in done.stderr
+    # What a user saw before: no word at all.
+    assert limited(TIMELINE_NO_CHILD="1").returncode == -signal.SIGSEGV
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="Linux only")
+def test_too_little_memory_to_start_is_one_line(evil_log: Path) -> None:
+    """A limit between what the interpreter needs and what importing
+    timeline needs: the console script's launcher (``_timeline_command``,
+    outside the package) says so in one line, exit status 2, where the
+    import's MemoryError (or ImportError: a shared library that cannot be
+    mapped) used to be a traceback."""
+    folder = evil_log.parent
+    script = Path(sys.executable).with_name("timeline")
+    if "_timeline_command" not in script.read_text(encoding="utf-8"):
+        message = "the console script predates its launcher: pip install -e . again"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    bare = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import re, resource\n"
+            "pages = int(open('/proc/self/statm').read().split()[0])\n"
+            "print(pages * resource.getpagesize())\n",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    low, high = int(bare.stdout), _started_size(folder)
+    statuses = []
+    for share in (0.3, 0.5, 0.7, 0.9):
+        done = _run_limited(folder, ["--version"], int(low + share * (high - low)))
+        assert "Traceback" not in done.stderr, (share, done.stderr)
+        assert done.returncode in (0, 2), (share, done.returncode, done.stderr)
+        if done.returncode == 2:
+            assert done.stderr.count("\n") == 1, done.stderr
+            assert done.stderr.startswith("timeline: error: out of memory"), done.stderr
+        statuses.append(done.returncode)
+    assert 2 in statuses  # (the limits did keep the import from finishing)

@@ -347,6 +347,12 @@ def test_state_json_generic_form(
     assert check(data, GENERIC) == []
     assert "provenance" not in data
     assert data["projection"] == "brewery:history"
+    # Named by its module alone, it is still written as MODULE:ATTR.
+    status, out, _ = run(
+        capsys, *("state", "--log", log, "--import", "brewery"),
+        *("--projection", "brewery", "--as-of", "1905", "--json"),
+    )  # fmt: skip
+    assert (status, json.loads(out)["projection"]) == (0, "brewery:history")
     assert data["certain"] == {
         "name": "Brauerei Huber",
         "town": "Bamberg",
@@ -456,6 +462,8 @@ def test_diff_events_show(folder: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert rows["occurred"] == "1884/1886 (1884–1886)"
     assert rows["how"] == "inherited"
     assert rows["superseded by"] == "maria-1885 (recorded 2010-06-01)"
+    # A summary given as plain text has no language to name ("und").
+    assert rows["summary"] == "Maria Huber takes over from her father."
 
 
 def test_every_command_through_the_console_script(folder: Path) -> None:
@@ -649,6 +657,9 @@ def test_render_my_own_timeline(folder: Path) -> None:
     assert {i for i in ids if i and i.startswith("event-")} == {
         f"event-{e.id}" for e in chronicle(load_brewery())
     }
+    # One superseded claim, in the singular.
+    svg = (folder / "a.svg").read_text(encoding="utf-8")
+    assert "(10 events; 1 superseded claim shown faded)" in svg
     # Lanes by a function of the user's module, or by tag; PNG and HTML
     # (in-process: drawing in a new process costs seconds).
     status = main(
@@ -692,6 +703,11 @@ def test_render_my_own_timeline(folder: Path) -> None:
         ("brewery:nothing", "expected a function of module 'brewery', found nothing"),
         ("sideways", "--lanes 'sideways': expected type, tag, facet or MODULE:FUNC"),
         ("brewery:Style", "the lane function Style raised ValueError on event"),
+        # A class called with the event: the message says what it gave, briefly.
+        (
+            "brewery:Brewery",
+            "the lane function Brewery gave a Brewery for event 'founded': expected",
+        ),
     ],
 )  # fmt: skip
 def test_bad_lanes(
@@ -703,6 +719,7 @@ def test_bad_lanes(
     assert status == 2
     assert err.count("\n") == 1
     assert message in err
+    assert len(err) < 300, err
 
 
 # -- the README's walk through a timeline of your own -------------------------------
@@ -859,3 +876,26 @@ def test_the_page_of_a_log_recorded_on_days_and_at_times(
     page = (tmp_path / "m.html").read_text(encoding="utf-8")
     assert "as known on 2002-01-05<" in page
     assert '<div class="summary">Silver Cup</div>' in page
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["state", "--as-of", "19x5"], "--as-of"),
+        (["state", "--as-of", "1905", "--known-at", "someday"], "--known-at"),
+        (["diff", "1880", "19x0"], "DAY2"),
+        (["events", "--from", "19x0"], "--from"),
+        (["events", "--to", "19x0"], "--to"),
+        (["render", "--as-of", "19x5", "-o", "a.svg"], "--as-of"),
+        (["export", "--known-at", "19x5"], "--known-at"),
+    ],
+)  # fmt: skip
+def test_a_bad_date_names_the_option_it_was_given_to(
+    folder: Path, capsys: pytest.CaptureFixture[str], argv: list[str], option: str
+) -> None:
+    log = log_of(folder).name
+    mine = MINE if argv[0] in ("state", "diff", "render") else MINE[:2]
+    status, out, err = run(capsys, *argv, "--log", log, *mine)
+    assert (status, out) == (2, "")
+    assert err.startswith(f"timeline: error: {option}: invalid date '"), err
+    assert err.count("\n") == 1

@@ -184,3 +184,109 @@ def test_usual_rows_are_read_from_their_parts(
     assert log._decode_row(9, "e", row[2], row[8], row[9]) == event
     with pytest.raises(AssertionError, match="read whole"):
         log._decode_row(9, " e", row[2], row[8], row[9])
+
+
+# A correction's compact row: OCCURRED \x03 RECORDED","source":null \x0e \x0f
+# TARGETS ]\x12]\x10 PAYLOAD (supersedes TARGETS; source, summary, tags empty).
+_TARGETS = [b'"a"', b'"a","b"', b'"a" ', b'""', b'"e"', b"1", b'"a","a"', b"null"]
+_TARGETS += [b'"\\u0061"', b'"a"]', b'"a",', b"", b'"\xc3\xa9"', b'"a\\"b"', b"\x12"]
+
+_correction_edits = st.one_of(
+    st.none(),
+    st.tuples(st.just("targets"), st.sampled_from(_TARGETS) | st.binary(max_size=6)),
+    st.tuples(st.just("payload"), st.sampled_from(_PAYLOADS) | st.binary(max_size=6)),
+    st.tuples(st.just("recorded"), st.sampled_from(_RECORDED) | st.binary(max_size=6)),
+    st.tuples(st.just("id"), st.sampled_from(_IDS)),
+)
+
+
+@given(
+    _any_event,
+    st.lists(st.sampled_from(["a", "b", "c d", "é"]), min_size=1, max_size=3),
+    st.booleans(),
+    _correction_edits,
+)
+@example(Reading(id="e", occurred="2024", recorded="2024-01-01"), ["a"], False, None)
+@example(
+    Reading(id="e", occurred="2024", recorded="2024-01-01"),
+    ["a"],
+    False,
+    ("targets", b'"e"'),
+)
+@example(
+    Reading(id="e", occurred="2024", recorded="2024-01-01"),
+    ["a"],
+    False,
+    ("targets", b'"\\u0061"'),
+)
+@example(
+    Noted(id="e", occurred="2024", recorded="2024-01-01"),
+    ["a", "b"],
+    True,
+    ("targets", b'"a","b"]\x12]\x10{}'),
+)
+@settings(max_examples=200, deadline=None)
+def test_a_correction_row_reads_as_its_body_read_whole(
+    log: SQLiteLog, event: Event, targets: list[str], more: bool, edit: Any
+) -> None:
+    event = attrs.evolve(
+        event,
+        supersedes=tuple(dict.fromkeys(targets)),
+        source=None,
+        summary=None,
+        tags=(),
+    )
+    body = encode_event(event, 7, more=more)
+    digest = hashlib.sha256(body).digest()
+    row = log._row(event, 7, body, digest, more, {})
+    event_id, code, stored, digest = row[1], row[2], row[8], row[9]
+    head, tail = b'","source":null\x0e\x0f', b"]\x12]\x10"
+    parts = stored.split(b"\x03", 1)
+    if len(parts) == 2 and head in parts[1] and tail in parts[1]:
+        recorded, rest = parts[1].split(head, 1)
+        found, payload = rest.split(tail, 1)
+        assert found == json.dumps(event.supersedes, ensure_ascii=False)[1:-1].replace(
+            ", ", ","
+        ).encode("utf-8")
+        if edit is not None:
+            where, value = edit
+            if where == "id":
+                event_id = value
+            elif where == "targets":
+                found = value
+            elif where == "payload":
+                payload = value
+            else:
+                recorded = value
+        stored = parts[0] + b"\x03" + recorded + head + found + tail + payload
+    else:  # (an id JSON escapes: kept whole, read whole)
+        assert code is None
+    fast = _outcome(lambda: log._decode_row(7, event_id, code, stored, digest))
+    whole = _outcome(
+        lambda: RelationalLog._decode_row(log, 7, event_id, code, stored, digest)
+    )
+    assert fast == whole
+    if edit is None:
+        assert log._decode_row(7, event_id, code, stored, digest) == event
+
+
+def test_correction_rows_are_read_from_their_parts(
+    log: SQLiteLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(The path the test above compares is the one taken for a correction.)"""
+    event = Noted(
+        id="e", occurred="2024-06", recorded="2024-07-01", supersedes=("a", "b")
+    )
+    body = encode_event(event, 9)
+    row = log._row(event, 9, body, hashlib.sha256(body).digest(), False, {})
+    assert row[8] == b'2024-06\x032024-07-01","source":null\x0e\x0f"a","b"]\x12]\x10{}'
+
+    def whole(*args: Any) -> Event:
+        raise AssertionError("read whole")
+
+    monkeypatch.setattr(RelationalLog, "_decode_row", whole)
+    assert log._decode_row(9, "e", row[2], row[8], row[9]) == event
+    for targets in (b'"e"', b'"a" ', b'""', b'"\\u0061"'):
+        stored = row[8].replace(b'"a","b"', targets)
+        with pytest.raises(AssertionError, match="read whole"):
+            log._decode_row(9, "e", row[2], stored, row[9])

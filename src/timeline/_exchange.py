@@ -39,6 +39,7 @@ import enum
 import io
 import json
 import os
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -61,8 +62,10 @@ from timeline.exceptions import InvalidEventError, TimelineError
 
 __all__ = [
     "EventFormat",
+    "at_line",
     "linked_places",
     "read_events",
+    "read_numbered",
     "timelinejs_rows",
     "write_events",
 ]
@@ -365,6 +368,9 @@ def _event_of(
             kwargs[field] = decoders[field](value, field)
         except CodecError as error:
             raise _Bad(field, str(error).split(": ", 1)[-1]) from None
+    missing = [f for f in payload_fields(kind) if f not in kwargs and not defaults[f]]
+    if missing:
+        raise _Bad(missing[0], f"{name} needs a value here (the row gives none)")
     source = _source_of(row)
     envelope: dict[str, Any] = {
         "id": event_id,
@@ -405,7 +411,18 @@ def _known_column(column: str) -> bool:
 # -- reading a file -----------------------------------------------------------
 
 
+def _breaks(cell: Any) -> int:
+    """The line breaks inside a cell (CRLF, CR or LF), as the reader counts
+    lines."""
+    if isinstance(cell, list):  # (the extra cells of a long row)
+        return sum(_breaks(c) for c in cell)
+    text = cell or ""
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
 def _csv_rows(text: str, where: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows of a CSV file, each with the line it starts on (a quoted
+    cell may hold line breaks)."""
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     header = reader.fieldnames or []
     if not header:
@@ -415,17 +432,23 @@ def _csv_rows(text: str, where: str) -> Iterator[tuple[int, dict[str, Any]]]:
         raise InvalidEventError(
             f"{where}: line 1: column {repeated[0]!r} appears twice"
         )
+    end = reader.line_num  # the last line read
     try:
         for row in reader:
+            start = reader.line_num - sum(_breaks(v) for v in row.values())
+            end = reader.line_num
             if None in row:
                 raise InvalidEventError(
-                    f"{where}: line {reader.line_num}: more cells than columns"
+                    f"{where}: line {start}: more cells than columns"
                 )
             if not any((v or "").strip() for v in row.values()):
                 continue  # a blank line
-            yield reader.line_num, {k: (v or "") for k, v in row.items()}
+            yield start, {k: (v or "") for k, v in row.items()}
     except csv.Error as error:
-        raise InvalidEventError(f"{where}: line {reader.line_num}: {error}") from None
+        problem = str(error)
+        if "end of data" in problem or '"' in problem:
+            problem = f"{problem}: is a quoted cell not closed?"
+        raise InvalidEventError(f"{where}: line {end + 1}: {problem}") from None
 
 
 def _jsonl_rows(text: str, where: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -434,6 +457,11 @@ def _jsonl_rows(text: str, where: str) -> Iterator[tuple[int, dict[str, Any]]]:
             continue
         try:
             value = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InvalidEventError(
+                f"{where}: line {number}: not JSON at character {error.colno}: "
+                f"{error.msg}"
+            ) from None
         except ValueError as error:
             raise InvalidEventError(
                 f"{where}: line {number}: not JSON: {error}"
@@ -469,6 +497,21 @@ def read_events(
     >>> event.occurred, event.litres
     (UncertainDate('1856~'), 300)
     """
+    _, numbered = read_numbered(
+        source, format=format, recorded=recorded, default_type=default_type
+    )
+    return [event for _, event in numbered]
+
+
+def read_numbered(
+    source: str | os.PathLike[str] | TextIO,
+    *,
+    format: EventFormat | None = None,
+    recorded: datetime.date | str | None = None,
+    default_type: str | None = None,
+) -> tuple[str, list[tuple[int, Event]]]:
+    """:func:`read_events`, with the name of the source and each event's
+    line number in it, for messages about an event the log refuses."""
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         fmt = _format_of(path, format)
@@ -491,22 +534,45 @@ def read_events(
     else:
         when = recorded
     rows = _csv_rows(text, where) if fmt == "csv" else _jsonl_rows(text, where)
-    events: list[Event] = []
+    events: list[tuple[int, Event]] = []
     for number, row in rows:
         try:
-            events.append(
-                _event_of(
-                    row,
-                    recorded=when,
-                    default_type=default_type,
-                    from_text=fmt == "csv",
-                )
+            event = _event_of(
+                row, recorded=when, default_type=default_type, from_text=fmt == "csv"
             )
-        except _Bad as error:
+        except (_Bad, TimelineError) as error:
             raise InvalidEventError(f"{where}: line {number}: {error}") from None
-        except TimelineError as error:
-            raise InvalidEventError(f"{where}: line {number}: {error}") from None
-    return events
+        events.append((number, event))
+    return where, events
+
+
+# The log's rules name an event by its place in the batch; the column of the
+# row they are about, by the start of the reason.
+_IN_BATCH: Final = re.compile(
+    r"event (\d+) of the batch(?: \((?:'[^']*'|\"[^\"]*\")\))?: (.*)", re.DOTALL
+)
+_RULE_COLUMNS: Final = (
+    ("the id ", "id"),
+    ("supersedes ", "supersedes"),
+    ("recorded ", "recorded"),
+)
+
+
+def at_line(
+    error: TimelineError, where: str, numbered: Sequence[tuple[int, Event]]
+) -> str:
+    """The message of an error the log raised on a batch read from a file
+    (``event 3 of the batch ('x'): ...``), saying the file, the line and,
+    where the reason is about one, the column instead; else the message."""
+    found = _IN_BATCH.match(str(error))
+    if found is None or not 1 <= int(found[1]) <= len(numbered):
+        return str(error)
+    number, event = numbered[int(found[1]) - 1]
+    reason = found[2]
+    column = next((c for start, c in _RULE_COLUMNS if reason.startswith(start)), None)
+    if column is None:
+        return f"{where}: line {number}: event {event.id!r}: {reason}"
+    return f"{where}: line {number}: column {column!r}: event {event.id!r}: {reason}"
 
 
 # -- writing ------------------------------------------------------------------
@@ -756,11 +822,15 @@ def _when(date: UncertainDate, label: str) -> dict[str, Any]:
 
 
 def linked_places(
-    events: Iterable[Event], label: Callable[[Event], str], title: str
+    events: Iterable[Event],
+    label: Callable[[Event], str],
+    title: str,
+    lang: Literal["en", "ja"] = "en",
 ) -> dict[str, Any]:
     """The events as a Linked Places (LPF v1.1) FeatureCollection: one
     feature per event, with no geometry (events here have no place) and its
-    date as a ``when`` object; the EDTF is kept in ``properties.edtf``."""
+    date as a ``when`` object labelled in words (``describe(lang)``); the
+    EDTF is kept in ``properties.edtf``."""
     features = []
     for event in events:
         summary = event.summary.get() if isinstance(event.summary, Text) else None
@@ -775,7 +845,7 @@ def linked_places(
                     "summary": summary,
                 },
                 "geometry": None,
-                "when": _when(event.occurred, event.occurred.to_edtf()),
+                "when": _when(event.occurred, event.occurred.describe(lang)),
             }
         )
     return {

@@ -767,6 +767,11 @@ def plot_box(layout: Layout, frame: Frame) -> dict[str, float]:
     }
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 event``, ``2 events``."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def subtitle(layout: Layout, counted: int, superseded: int) -> str:
     lang = layout.lang
     day = day_text(layout.as_of, lang)
@@ -779,8 +784,9 @@ def subtitle(layout: Layout, counted: int, superseded: int) -> str:
         text = f"{day}時点 · {record}（{counted}件"
         text += f"、訂正された主張{superseded}件を薄く表示）" if superseded else "）"
         return text
-    text = f"as of {day} · {record} ({counted} events"
-    text += f"; {superseded} superseded claims shown faded)" if superseded else ")"
+    text = f"as of {day} · {record} ({_count(counted, 'event')}"
+    faded = _count(superseded, "superseded claim")
+    text += f"; {faded} shown faded)" if superseded else ")"
     return text
 
 

@@ -339,18 +339,28 @@ def lane_label(key: str, lang: Lang) -> str:
     return key
 
 
+def _brief(text: str, most: int = 100) -> str:
+    """``text``, cut to ``most`` characters (an error message stays one
+    readable line, however large the value it names)."""
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def _lane(lane_of: LaneOf, event: timeline.Event) -> str:
+    name = getattr(lane_of, "__qualname__", lane_of)
     try:
         lane = lane_of(event)
+    except LaneError:
+        raise
     except Exception as error:
         raise LaneError(
-            f"the lane function {getattr(lane_of, '__qualname__', lane_of)} raised "
-            f"{type(error).__name__} on event {event.id!r}: {error}"
+            f"the lane function {name} raised {type(error).__name__} on event "
+            f"{event.id!r}: {_brief(str(error))}"
         ) from error
     if not isinstance(lane, str) or not lane:
+        shown = repr(lane) if len(repr(lane)) <= 40 else f"a {type(lane).__name__}"
         raise LaneError(
-            f"the lane function {getattr(lane_of, '__qualname__', lane_of)} gave "
-            f"{lane!r} for event {event.id!r}: expected a lane name (a str)"
+            f"the lane function {name} gave {shown} for event {event.id!r}: "
+            "expected a lane name (a str)"
         )
     return lane
 

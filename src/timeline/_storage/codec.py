@@ -1408,12 +1408,9 @@ def decode_fast(
         ):
             return None
         if supersedes:
-            for item in supersedes:
-                if type(item) is not str or not item:
-                    return None
-            if event_id in supersedes:
+            supersedes = _superseded_ids(supersedes, event_id)
+            if supersedes is None:
                 return None
-            supersedes = tuple(supersedes)
         else:
             supersedes = ()
         if tags:
@@ -1441,6 +1438,19 @@ def decode_fast(
         return None
 
 
+def _superseded_ids(items: Any, event_id: str) -> tuple[str, ...] | None:
+    """The ``supersedes`` of a record as orjson parsed it (a list), or None
+    where the reference path must decide."""
+    if not items:
+        return ()
+    for item in items:
+        if type(item) is not str or not item:
+            return None
+    if event_id in items:
+        return None
+    return tuple(items)
+
+
 def decode_usual(
     plans: dict[str, _ReadPlan | None],
     name: str,
@@ -1449,17 +1459,20 @@ def decode_usual(
     occurred: bytes,
     recorded: bytes,
     payload: bytes,
+    supersedes: bytes = b"",
 ) -> Event | None:
     """The event of a record with the usual envelope (no source, summary,
-    supersedes or tags) given by its parts, or None where the reference
-    path must decide: the body the parts make,
+    or tags; supersedes none, or those of the JSON list ``[SUPERSEDES]``)
+    given by its parts, or None where the reference path must decide: the
+    body the parts make,
     ``{"seq":S,"id":ID,"type":NAME,"v":VERSION,"occurred":"OCCURRED",
-    "recorded":"RECORDED","source":null,"summary":null,"supersedes":[],
-    "tags":[],"payload":PAYLOAD}``, is canonical where the id is written as
-    the writer writes it (an ASCII ``encode_basestring``, the caller's), the
-    two texts are what the writer writes for the dates they read as (no
-    character that JSON escapes) and PAYLOAD is the canonical JSON of an
-    object (orjson's text of what it parses as).  For a reader that keeps
+    "recorded":"RECORDED","source":null,"summary":null,
+    "supersedes":[SUPERSEDES],"tags":[],"payload":PAYLOAD}``, is canonical
+    where the id is written as the writer writes it (an ASCII
+    ``encode_basestring``, the caller's), the two texts are what the writer
+    writes for the dates they read as (no character that JSON escapes) and
+    PAYLOAD and ``[SUPERSEDES]`` are the canonical JSON of an object and of
+    a list (orjson's text of what it parses as).  For a reader that keeps
     records in parts (SQLite's compact rows): no body to build and parse."""
     try:
         plan = plans[name]
@@ -1484,7 +1497,16 @@ def decode_usual(
         obj = orjson.loads(payload)
         if type(obj) is not dict or orjson.dumps(obj) != payload:
             return None
-        return plan.read(event_id, date, when, None, None, (), (), obj)
+        targets: tuple[str, ...] | None = ()
+        if supersedes:
+            text = b"[%b]" % supersedes
+            items = orjson.loads(text)
+            if type(items) is not list or orjson.dumps(items) != text:
+                return None
+            targets = _superseded_ids(items, event_id)
+            if not targets:
+                return None
+        return plan.read(event_id, date, when, None, None, targets, (), obj)
     except Exception:  # the reference path says what is wrong
         return None
 

@@ -32,7 +32,7 @@ import os
 import re
 import resource
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, ClassVar, Final
@@ -137,6 +137,10 @@ _CODE_BYTES: Final = tuple(
     bytes([c]) for c in (*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))
 )[: len(_CODES)]
 _PACK: Final = tuple(zip(_CODES, _CODE_BYTES, strict=True))
+# How a correction's compact row goes on after its recorded time (source,
+# summary and tags empty), and what ends its supersedes list.
+_CORRECTION: Final = b'","source":null\x0e\x0f'
+_CORRECTION_END: Final = b"]\x12]\x10"
 _UNPACK: Final = tuple(zip(_CODE_BYTES, _CODES, strict=True))
 # A record with the usual envelope (no source, summary, supersedes or tags)
 # needs only the first three codes: unpacking it takes 3 replaces and a
@@ -621,38 +625,57 @@ class SQLiteLog(RelationalLog):
     def _decode_row(
         self, seq: int, event_id: Any, code: Any, stored: Any, digest: Any
     ) -> Event:
+        return self._decode_page([(None, None, seq, event_id, code, stored, digest)])[0]
+
+    def _decode_page(self, rows: Sequence[tuple[Any, ...]]) -> list[Event]:
         # The usual compact row, OCCURRED \x03 RECORDED \x02 PAYLOAD (\x01:
         # an empty payload), read from its parts (codec.decode_usual): no
         # body rebuilt and parsed whole.  Anything else, and whatever that
         # does not take, as before (which names what is wrong).
-        if (
-            code is not None
-            and type(stored) is bytes
-            and type(digest) is bytes
-            and (len(digest) == _HASH or len(digest) == _SHORT_HASH)
-            and type(event_id) is str
-            and event_id.isascii()
-        ):
-            mark = stored.find(b"\x03")
-            cut = stored.find(b"\x02", mark)
-            if cut < 0 and stored.endswith(b"\x01"):
-                cut, payload = len(stored) - 1, b"{}"
-            else:
-                payload = stored[cut + 1 :]
-            if 0 < mark < cut:
-                name, version, _ = self._type(code, seq)
-                event = decode_usual(
-                    self._plans,
-                    name,
-                    version,
-                    event_id,
-                    stored[:mark],
-                    stored[mark + 1 : cut],
-                    payload,
-                )
-                if event is not None:
-                    return event
-        return super()._decode_row(seq, event_id, code, stored, digest)
+        plans, kinds = self._plans, self._types
+        events: list[Event] = []
+        for _, _, seq, event_id, code, stored, digest in rows:
+            event = None
+            if (
+                code is not None
+                and type(stored) is bytes
+                and type(digest) is bytes
+                and (len(digest) == _HASH or len(digest) == _SHORT_HASH)
+                and type(event_id) is str
+                and event_id.isascii()
+            ):
+                mark = stored.find(b"\x03")
+                cut = stored.find(b"\x02", mark)
+                targets = b""
+                if cut < 0 and stored.endswith(b"\x01"):
+                    cut, payload = len(stored) - 1, b"{}"
+                elif cut < 0:
+                    # A correction: RECORDED","source":null,"summary":null,
+                    # "supersedes":[IDS],"tags":[],"payload":PAYLOAD.
+                    cut = stored.find(_CORRECTION, mark)
+                    end = stored.find(_CORRECTION_END, cut)
+                    targets = stored[cut + len(_CORRECTION) : end]
+                    payload = stored[end + len(_CORRECTION_END) :]
+                    if end < 0 or not targets:
+                        cut = -1
+                else:
+                    payload = stored[cut + 1 :]
+                if 0 < mark < cut:
+                    name, version, _ = kinds.get(code) or self._type(code, seq)
+                    event = decode_usual(
+                        plans,
+                        name,
+                        version,
+                        event_id,
+                        stored[:mark],
+                        stored[mark + 1 : cut],
+                        payload,
+                        targets,
+                    )
+            if event is None:
+                event = super()._decode_row(seq, event_id, code, stored, digest)
+            events.append(event)
+        return events
 
     def _ending(self, seq: int, digest: object) -> bytes:
         if type(digest) is not bytes:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import os
+import signal
 import sqlite3
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Final
 
 from timeline.cli import _date, _exchange, _explore, _render, _storage
 from timeline.cli._text import error, flush
@@ -107,9 +109,78 @@ def describe_error(exc: BaseException, args: argparse.Namespace) -> str:
     )
 
 
+def _memory_limit() -> int | None:
+    """This process's address-space (``ulimit -v``) or data-segment
+    (``ulimit -d``) limit in bytes, if it has one."""
+    try:
+        import resource
+    except ImportError:  # (not on Windows)
+        return None
+    limits = [
+        resource.getrlimit(r)[0] for r in (resource.RLIMIT_AS, resource.RLIMIT_DATA)
+    ]
+    finite = [limit for limit in limits if limit != resource.RLIM_INFINITY]
+    return min(finite) if finite else None
+
+
+# Signals that mean the process crashed, rather than was stopped from outside.
+_CRASHES: Final = (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGILL)
+
+
+def _guarded(args: argparse.Namespace, limit: int) -> int | None:
+    """Run the command in a child process and wait for it: under a memory
+    limit a library may crash instead of raising MemoryError (orjson's
+    ``dumps`` writes through the null pointer of an allocation that failed,
+    ijl/orjson byteswriter.rs), and a crash must still be one line and exit
+    status 2.  Returns the child's exit status, or None to run the command
+    here (in the child, or when no child could be made)."""
+    flush()
+    sys.stderr.flush()
+    try:
+        child = os.fork()
+    except OSError:
+        return None
+    if child == 0:
+        return None  # the child runs the command and exits as usual
+    # The parent allocates nothing more: it waits, passing on a request to stop.
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, lambda number, _: os.kill(child, number))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (the child gets it too)
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except InterruptedError:  # pragma: no cover (PEP 475 retries)
+            continue
+    code = os.waitstatus_to_exitcode(status)
+    if code >= 0:
+        return code
+    number = -code
+    if number == signal.SIGINT:
+        return 130
+    if number not in _CRASHES:
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)  # end as the child ended
+        return 128 + number
+    error(
+        f"timeline: error: {_files(args)}: out of memory: a library (orjson) crashed "
+        f"({signal.Signals(number).name}) instead of reporting it, under this "
+        f"process's memory limit ({limit // 1024:,} KiB: ulimit -v or -d); allow "
+        "the process more memory"
+    )
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.  Run as a program
+    (``argv`` None) under a memory limit, the command runs in a child
+    process (:func:`_guarded`)."""
     args = _parser().parse_args(argv)
+    limit = _memory_limit() if argv is None else None
+    if limit is not None and not os.environ.get("TIMELINE_NO_CHILD"):
+        ended = _guarded(args, limit)
+        if ended is not None:
+            return ended
     try:
         status: int = args.run(args)
         # Flush here, not at exit, so that a closed pipe is caught below.

@@ -18,20 +18,48 @@ import sys
 from pathlib import Path
 
 import timeline
-from timeline._exchange import linked_places, read_events, timelinejs_rows, write_events
+from timeline._exchange import (
+    at_line,
+    linked_places,
+    read_numbered,
+    timelinejs_rows,
+    write_events,
+)
 from timeline._render.layout import title
 from timeline._render.timelinejs import timelinejs
 from timeline._render.values import escape, safe_json_text
 from timeline._render.words import Lang, event_label
-from timeline.cli._project import UsageError, add_import, open_any, prepare
+from timeline.cli._project import (
+    UsageError,
+    add_import,
+    add_log,
+    is_url,
+    open_any,
+    prepare,
+)
 from timeline.cli._text import line, print_json, write
+from timeline.exceptions import InvalidEventError
 
 __all__ = ["add_commands"]
 
 _SIDE = ("-wal", "-shm", "-journal")
+_LOG_AS_OPTION = "the log, as the other commands take it (the same as LOG)"
+
+
+def _log_given_once(args: argparse.Namespace) -> None:
+    """``append``/``export`` take the log as ``LOG`` or, as every other
+    command does, ``--log LOG``."""
+    if args.log_named is not None:
+        if args.log is not None:
+            raise UsageError(
+                f"{args.command}: name the log once, as LOG or as --log, not both "
+                f"({args.log!r} and {args.log_named!r})"
+            )
+        args.log = args.log_named
 
 
 def _cmd_append(args: argparse.Namespace) -> int:
+    _log_given_once(args)
     prepare(args)
     if args.log is None:
         raise UsageError("append: name the log (or set log = ... in timeline.toml)")
@@ -44,27 +72,32 @@ def _cmd_append(args: argparse.Namespace) -> int:
             )
         stream = io.StringIO(sys.stdin.read())
         stream.name = "<stdin>"
-        events = read_events(
+        where, numbered = read_numbered(
             stream, format=args.format, recorded=args.recorded, default_type=args.type
         )
     else:
         if not Path(source).is_file():
             raise UsageError(f"--from {source!r}: no such file")
-        events = read_events(
+        where, numbered = read_numbered(
             source, format=args.format, recorded=args.recorded, default_type=args.type
         )
+    events = [event for _, event in numbered]
     if not events:
         line(f"nothing to append: {source or '<stdin>'} holds no events")
         return 0
-    target = Path(args.log)
-    existed = target.exists()
+    # A file path, or a PostgreSQL URL (which a Path would spoil: "postgresql:/").
+    target: str | Path = args.log if is_url(args.log) else Path(args.log)
+    existed = isinstance(target, str) or target.exists()
     try:
         with timeline.open_log(target) as log:
             last = log.append(*events)
-    except BaseException:
+    except BaseException as error:
         if not existed:  # leave no new, empty log behind
             for path in (target, *(Path(f"{target}{s}") for s in _SIDE)):
-                path.unlink(missing_ok=True)
+                Path(path).unlink(missing_ok=True)
+        if isinstance(error, InvalidEventError):
+            # The log names the event by its place in the batch: say the row.
+            raise InvalidEventError(at_line(error, where, numbered)) from None
         raise
     first = last - len(events) + 1
     line(f"appended {len(events)} events to {target} (seq {first}-{last})")
@@ -72,6 +105,7 @@ def _cmd_append(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    _log_given_once(args)
     prepare(args)
     log = open_any(args.log)
     lang: Lang = args.lang
@@ -93,6 +127,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             log.timeline(args.known_at),
             lambda event: event_label(event, lang, short=False),
             name,
+            lang,
         )
         if args.out in (None, "-"):
             print_json(data)
@@ -144,6 +179,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     append.add_argument(
         "log", nargs="?", help="the log (.jsonl or .sqlite; default: the project's)"
     )
+    add_log(append, dest="log_named", text=_LOG_AS_OPTION)
     append.add_argument(
         "--from",
         dest="from_file",
@@ -164,7 +200,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="when the log learned of rows that say nothing (ISO 8601; default: now)",
     )
     add_import(append)
-    append.set_defaults(run=_cmd_append, log_option=True)
+    append.set_defaults(run=_cmd_append)
 
     export = commands.add_parser(
         "export",
@@ -178,6 +214,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     export.add_argument(
         "log", nargs="?", help="the log (default: the project's, else the bundled one)"
     )
+    add_log(export, dest="log_named", text=_LOG_AS_OPTION)
     export.add_argument(
         "--format",
         choices=("csv", "jsonl", "timelinejs", "linked-places"),

@@ -13,6 +13,7 @@ generically, fact by fact (:mod:`timeline._render.values`).  ``state
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
@@ -34,6 +35,7 @@ from timeline.cli._project import (
     add_projection,
     bundled_projection,
     open_any,
+    parse_option_date,
     prepare,
     resolve_projection,
 )
@@ -53,7 +55,12 @@ def pick_projection(
 ) -> tuple[timeline.Projection[Any], str]:
     """The projection to fold with, and its name (``MODULE:ATTR``)."""
     if args.projection is not None:
-        return resolve_projection(args.projection), args.projection
+        projection = resolve_projection(args.projection)
+        spec: str = args.projection
+        if ":" not in spec:  # MODULE: the one projection it defines, by name
+            module = sys.modules[spec]
+            spec += ":" + next(k for k, v in vars(module).items() if v is projection)
+        return projection, spec
     where = "the log" if args.log is None else f"--log {args.log}"
     return bundled_projection(log, where), BUNDLED_NAME
 
@@ -241,10 +248,10 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
-def _day_bounds(text: str) -> tuple[int | None, int | None]:
+def _day_bounds(text: str, option: str) -> tuple[int | None, int | None]:
     """Day numbers of a date's bounds: ``--from 2024`` starts on 2024-01-01,
     ``--to 2024`` ends on 2024-12-31."""
-    date = timeline.parse_date(text)
+    date = parse_option_date(text, option)
     return date.earliest_day, date.latest_day
 
 
@@ -268,8 +275,8 @@ def _type_matcher(log: timeline.Log, wanted: str | None) -> Callable[[str], bool
 def _cmd_events(args: argparse.Namespace) -> int:
     prepare(args)
     log = open_any(args.log)
-    start = None if args.start is None else _day_bounds(args.start)[0]
-    end = None if args.end is None else _day_bounds(args.end)[1]
+    start = None if args.start is None else _day_bounds(args.start, "--from")[0]
+    end = None if args.end is None else _day_bounds(args.end, "--to")[1]
     matches = _type_matcher(log, args.type)
     w = Words(args.lang)
     shown = 0
@@ -311,7 +318,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
     ]
     if event.summary is not None:
         for lang, text in event.summary.translations:
-            rows.append((f"summary [{lang}]", text))
+            # ("und": a summary given as plain text, of no language named.)
+            rows.append(("summary" if lang == "und" else f"summary [{lang}]", text))
     source = event.source
     if source is not None:
         rows.append(("source", source.title))

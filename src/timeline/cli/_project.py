@@ -35,7 +35,7 @@ import attrs
 import timeline
 from timeline import dataset
 from timeline.dataset import Relationship
-from timeline.exceptions import TimelineError, UnknownEventTypeError
+from timeline.exceptions import InvalidDateError, TimelineError, UnknownEventTypeError
 
 __all__ = [
     "PROJECT_FILES",
@@ -282,12 +282,21 @@ _DAY_OPTIONS: Final = {
 }
 
 
+def parse_option_date(text: str, option: str) -> timeline.UncertainDate:
+    """:func:`timeline.parse_date` of an option's value; an error names the
+    option (``--as-of: invalid date '19x5': ...``)."""
+    try:
+        return timeline.parse_date(text)
+    except InvalidDateError as error:
+        raise UsageError(f"{option}: {error}") from None
+
+
 def read_day(text: str, option: str) -> datetime.date:
     """A day given on the command line: a day, or a year, season or month
     standing for its last day (``--as-of 1900``: as of the end of 1900;
     the report prints the day used).  A range or an uncertain date is
     refused: which day it means would be a guess."""
-    date = timeline.parse_date(text)
+    date = parse_option_date(text, option)
     unplain = date.is_interval or date.qualifier is not timeline.Qualifier.NONE
     if unplain or date.latest_day is None:
         raise UsageError(
@@ -300,6 +309,11 @@ def read_day(text: str, option: str) -> datetime.date:
 # -- the log ------------------------------------------------------------------
 
 
+def is_url(path: str) -> bool:
+    """Whether a log's name is a database URL rather than a file path."""
+    return path.lower().startswith(("postgresql://", "postgres://"))
+
+
 def open_any(path: str | None) -> timeline.Log:
     """The bundled log (``path`` None), a JSON Lines log read without
     writing, or a SQLite or PostgreSQL log, as an in-memory :class:`timeline.Log`."""
@@ -308,7 +322,7 @@ def open_any(path: str | None) -> timeline.Log:
     target = Path(path)
     suffix = target.suffix.lower()
     try:
-        if path.lower().startswith(("postgresql://", "postgres://")):
+        if is_url(path):
             # A log on a PostgreSQL server, read once, as a SQLite one is.
             with timeline.open_log(path, create=False) as stored:
                 return timeline.Log(stored, clock=None)  # (recorded already)
@@ -339,14 +353,14 @@ def open_any(path: str | None) -> timeline.Log:
 # -- options --------------------------------------------------------------------
 
 
-def add_log(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--log",
-        metavar="PATH",
-        help="the log to read (.jsonl, .sqlite or a postgresql:// URL); default: "
-        "the project file's "
-        "log, else the bundled timeline",
-    )
+def add_log(
+    parser: argparse.ArgumentParser,
+    *,
+    dest: str = "log",
+    text: str = "the log to read (.jsonl, .sqlite or a postgresql:// URL); default: "
+    "the project file's log, else the bundled timeline",
+) -> None:
+    parser.add_argument("--log", dest=dest, metavar="PATH", help=text)
 
 
 def add_import(parser: argparse.ArgumentParser) -> None:
