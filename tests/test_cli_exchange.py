@@ -151,6 +151,17 @@ def test_a_line_that_is_not_json_names_the_line_and_character(
     assert not (folder / "h.jsonl").exists()
 
 
+def test_one_event_appended_is_said_in_the_singular(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = (folder / "history.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "one.csv").write_text("\n".join(rows[:2]) + "\n", encoding="utf-8")
+    status, out, _ = run(
+        capsys, "append", "h.jsonl", "--import", "brewery", "--from", "one.csv"
+    )
+    assert (status, out) == (0, "appended 1 event to h.jsonl (seq 1)\n")
+
+
 def test_append_jsonl_with_dates_as_people_write_them(
     folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -297,6 +308,7 @@ def test_a_bad_row_refuses_the_whole_file_and_leaves_the_log_alone(
     ("argv", "message"),
     [
         (["append", "h.jsonl", "--from", "nope.csv"], "'nope.csv': no such file"),
+        (["append", "h.jsonl", "--from", "."], "--from '.': a folder, not a file"),
         (["append", "h.jsonl"], "needs --format csv or --format jsonl"),
         (
             ["append", "h.txt", "--from", "history.csv", "--import", "brewery"],

@@ -254,6 +254,15 @@ READS = [
     ("19世紀初期", "1800/1832"),
     ("19世紀中葉", "1833/1866"),
     ("19世紀末期", "1867/1899"),
+    # dashes a word processor types: hyphens are hyphens, bars are en dashes
+    ("1923\u20101925", "1923/1925"),
+    ("1923\u20111925", "1923/1925"),
+    ("1923\u20121925", "1923/1925"),
+    ("1923\u201225", "1923/1925"),
+    ("1923\u20151925", "1923/1925"),
+    ("winter 1923\u201224", "1923-24"),
+    ("1920s\u201230s", "192X/193X"),
+    ("\u22120044", "-0044"),
 ]
 
 
@@ -654,7 +663,7 @@ def test_ranges_of_decades(
     short = last // 100 == first // 100
     texts = [
         f"{first}s–{last}s",
-        f"the {first}s to the {last}s",
+        f"the {first}s and {last}s" if more == 1 else f"the {first}s to the {last}s",
         f"{first}年代〜{last}年代",
         f"{first}s-{last % 100:02d}s" if short else f"{first}s-{last}s",
         f"the {first}s–{last % 100:02d}s" if short else f"the {first}s–{last}s",
@@ -675,7 +684,9 @@ def test_ranges_of_centuries(n: int, more: int, style: int, offset: int) -> None
     texts = [
         f"the {nth(n)}–{nth(last)} century",
         f"{nth(n)}-{nth(last)} centuries",
-        f"the {nth(n)} and {nth(last)} centuries",
+        f"the {nth(n)} and {nth(last)} centuries"
+        if last == n + 1
+        else f"the {nth(n)} to the {nth(last)} century",
         f"{n}〜{last}世紀",
         f"{n}世紀〜{last}世紀",
         f"{kanji_tens(n)}〜{kanji_tens(last)}世紀",
@@ -834,6 +845,12 @@ def test_parts_of_a_century(d: D, style: int) -> None:
         ("xix century", "XIX century"),
         ("the XIXth century", "XIX century"),
         ("the 101st century", "from the 1st to the 100th"),
+        ("the 1850s and 1870s", "the 1850s–1870s"),
+        ("the 19th and 21st centuries", "the 19th–21st century"),
+        ("昭和初期", "a part of an era"),
+        ("明治末期", "1868〜1912年"),
+        ("the sixties", "a decade written with its four digits"),
+        ("1923\u201125", "1923–25 (an en dash)"),
         ("850s", "085X"),
         ("the early 1850s?", "'the early 1850s' is the interval 1850/1852"),
         ("the 0850s", "085X"),

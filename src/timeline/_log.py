@@ -203,13 +203,15 @@ class AsOfQueries:
         types: Iterable[type[Event] | str] | type[Event] | str = (),
         tags: Iterable[str] | str = (),
         known_at: DayInput | None = None,
+        fuzz: Fuzz | None = None,
     ) -> tuple[Event, ...]:
         """The events counted as known on ``known_at`` (``None``: the whole
         log, corrections applied), in fold order, keeping those that
 
         - may have happened ``during`` a date of any precision (a text such
           as ``"1923"``, an :class:`UncertainDate` or a ``datetime.date``):
-          the event's range of possible days meets the date's;
+          the event's range of possible days meets the date's (widened by
+          ``fuzz``, default the log's policy, as :meth:`state` widens it);
         - are of one of ``types`` (event classes, their subclasses included,
           or registered type names);
         - carry at least one of ``tags``.
@@ -219,7 +221,11 @@ class AsOfQueries:
         classes, names = _event_types(types)
         wanted_tags = frozenset(_strings(tags, "tags"))
         known = None if known_at is None else _known_at_value(known_at)
-        version = self._version(known)
+        policy = self._default_fuzz() if fuzz is None else _policy(fuzz)
+        if policy is None:
+            version = self._version(known)
+        else:
+            version = self._fuzzed_version(known, policy)
         low: int | None = None
         high: int | None = None
         if during is not None:
@@ -233,7 +239,11 @@ class AsOfQueries:
         kept = []
         for event in found:
             if high is not None:
-                earliest = event.occurred.earliest_day
+                earliest = (
+                    event.occurred.earliest_day
+                    if policy is None
+                    else event.occurred.fuzzy_days(policy)[0]
+                )
                 if earliest is not None and earliest > high:
                     continue
             if (classes or names) and not (

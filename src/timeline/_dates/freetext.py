@@ -49,6 +49,12 @@ _QUALIFIERS: Final = {
 }
 # An interval end written as unknown ("from 1985 to an unknown date", 不明〜1985).
 _UNKNOWN_END: Final = re.compile(r"an unknown date|unknown|不明", re.I)
+# Dashes a word processor types: its hyphens and the minus sign are EDTF's
+# hyphen-minus; a figure dash or a horizontal bar separates a range, as an
+# en dash does.
+_DASHES: Final = str.maketrans(
+    {"\u2010": "-", "\u2011": "-", "\u2212": "-", "\u2012": "–", "\u2015": "–"}
+)
 # Two defaults for the fields a text leaves out: every field differs, and the
 # days are two weeks apart so that "the next Monday" differs too.
 _DEFAULTS: Final = (datetime.datetime(4, 1, 1), datetime.datetime(8, 2, 15))
@@ -90,7 +96,7 @@ def parse_date(text: str) -> UncertainDate:
     except InvalidDateError as error:
         edtf_error = error
     cleaned = unicodedata.normalize("NFKC", text).strip()
-    cleaned = _phrases.arabic(re.sub(r"\s+", " ", cleaned))
+    cleaned = _phrases.arabic(re.sub(r"\s+", " ", cleaned).translate(_DASHES))
     if not cleaned:
         raise InvalidDateError(text, "a date, found only white space", 0)
     result = _ranges(cleaned)

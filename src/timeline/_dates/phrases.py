@@ -395,13 +395,13 @@ _YEAR_RANGE: Final = re.compile(
 )
 
 
-_TO: Final = r"\s*(?:-|–|—|〜|~|to|and)\s*"
+_TO: Final = r"\s*(?:-|–|—|〜|~|to|(?P<{}>and))\s*"
 _ORDINAL_PAIR: Final = r"[0-9]{1,3}[a-z]{2}|[A-Z]+|[a-z]+(?:-[a-z]+)?"
 _SPANS: Final = re.compile(
     # the 1920s–30s, 1920s to 1930s; 1920〜30年代
     _THE
     + r"(?P<a>[1-9][0-9]{2}0)['’]?s"
-    + _TO
+    + _TO.format("and1")
     + _THE
     + r"(?P<b>(?:[1-9][0-9])?[0-9]0)['’]?s"
     + r"|(?P<ja>[1-9][0-9]{2}0)\s*(?:年代)?\s*[-–—〜~]\s*"
@@ -411,7 +411,7 @@ _SPANS: Final = re.compile(
     + _THE
     + f"(?P<o1>{_ORDINAL_PAIR})"
     + r"(?:[\s-]+century)?"
-    + _TO
+    + _TO.format("and2")
     + _THE
     + f"(?P<o2>{_ORDINAL_PAIR})"
     + r"[\s-]+centur(?:y|ies)"
@@ -430,6 +430,8 @@ def _spans_of(match: re.Match[str]) -> UncertainDate | None:
         last = int(second) if len(second) == 4 else first - first % 100 + int(second)
         if last <= first or not (_decade_in_words(first) and _decade_in_words(last)):
             return None
+        if match["and1"] and last != first + 10:
+            return None  # the 1850s and 1870s: two decades, not one period
         return UncertainDate.between(
             UncertainDate.from_point(Point(first, unspecified_year_digits=1)),
             UncertainDate.from_point(Point(last, unspecified_year_digits=1)),
@@ -441,6 +443,8 @@ def _spans_of(match: re.Match[str]) -> UncertainDate | None:
     n1, n2 = numbers
     if n1 is None or n2 is None or not 1 <= n1 < n2 <= 100:
         return None
+    if match["and2"] and n2 != n1 + 1:
+        return None  # the 19th and 21st centuries: not one period
     return UncertainDate.between(
         UncertainDate.from_point(Point((n1 - 1) * 100, unspecified_year_digits=2)),
         UncertainDate.from_point(Point((n2 - 1) * 100, unspecified_year_digits=2)),
@@ -597,7 +601,11 @@ def _part_ja(match: re.Match[str]) -> UncertainDate | None:
 # -- why a text was refused -------------------------------------------------
 
 _HUNDREDS: Final = re.compile(r"(?<![0-9])([1-9][0-9])00(?:['’]?s|\s*年代)", re.I)
-_SHORT_DECADE: Final = re.compile(r"(?<![0-9])['’]?[0-9]0(?:['’]?s|\s*年代)", re.I)
+_SHORT_DECADE: Final = re.compile(
+    r"(?<![0-9])['’]?[0-9]0(?:['’]?s|\s*年代)"
+    r"|(?<![^\W\d_])(?:twen|thir|for|fif|six|seven|eigh|nine)ties(?![^\W\d_])",
+    re.I,
+)
 _LONE_WINTER: Final = re.compile(
     r"(?:winter(?:\s+of)?\s+[0-9]{4}|[0-9]{4}\s*年\s*の?\s*冬)$", re.I
 )
@@ -718,7 +726,24 @@ def _explain_part(text: str) -> str | None:
     return None
 
 
+_ERA_PART: Final = re.compile(
+    r"(令和|平成|昭和|大正|明治)\s*の?\s*(?:前半|後半|初め|初頭|初期|前期|半ば|中頃|中期"
+    r"|中葉|終わり|末期|末|後期)"
+)
+
+
 def _explain_era(text: str) -> str | None:
+    match = _ERA_PART.search(text)
+    if match is not None:
+        era = match[1]
+        began, ended = ERAS[era]
+        last = "" if ended == datetime.date.max else f"{ended.year}"
+        return (
+            f"a year, a month or a part of a decade or century, not a part of "
+            f"an era (eras differ in length, and no convention splits them): "
+            f"{era} is {began.year}〜{last}年; write the years meant "
+            f"({era}元年〜{era}10年, 1926〜1935年)"
+        )
     match = _ERA_YEAR.search(text)
     if match is None:
         return None
@@ -739,6 +764,17 @@ def _explain_era(text: str) -> str | None:
 
 
 def _explain_words(text: str) -> str | None:
+    match = _SPANS.fullmatch(text)
+    if match is not None and (match["and1"] or match["and2"]):
+        if match["a"]:
+            span = f"the {match['a']}s–{match['b']}s"
+        else:
+            span = f"the {match['o1']}–{match['o2']} century"
+        return (
+            f"one period: 'and' joins two neighbouring decades or centuries "
+            f"(the 1920s and 1930s); for the whole span from one to the other "
+            f"write {span}"
+        )
     match = _SHORT_SLASH.fullmatch(text)
     if match is not None:
         first, second = match[1], match[2]

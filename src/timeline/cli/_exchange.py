@@ -77,7 +77,8 @@ def _cmd_append(args: argparse.Namespace) -> int:
         )
     else:
         if not Path(source).is_file():
-            raise UsageError(f"--from {source!r}: no such file")
+            what = "a folder, not a file" if Path(source).is_dir() else "no such file"
+            raise UsageError(f"--from {source!r}: {what}")
         where, numbered = read_numbered(
             source, format=args.format, recorded=args.recorded, default_type=args.type
         )
@@ -100,7 +101,10 @@ def _cmd_append(args: argparse.Namespace) -> int:
             raise InvalidEventError(at_line(error, where, numbered)) from None
         raise
     first = last - len(events) + 1
-    line(f"appended {len(events)} events to {target} (seq {first}-{last})")
+    if first == last:
+        line(f"appended 1 event to {target} (seq {last})")
+    else:
+        line(f"appended {len(events)} events to {target} (seq {first}-{last})")
     return 0
 
 
