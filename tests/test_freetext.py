@@ -263,6 +263,20 @@ READS = [
     ("winter 1923\u201224", "1923-24"),
     ("1920s\u201230s", "192X/193X"),
     ("\u22120044", "-0044"),
+    # ranges that write the shared year (and month) once
+    ("June–August 1923", "1923-06/1923-08"),
+    ("June-August 1923", "1923-06/1923-08"),
+    ("from June to August 1923", "1923-06/1923-08"),
+    ("12–15 June 1923", "1923-06-12/1923-06-15"),
+    ("June 12–15, 1923", "1923-06-12/1923-06-15"),
+    ("12 June–3 July 1923", "1923-06-12/1923-07-03"),
+    ("spring–summer 1923", "1923-21/1923-22"),
+    ("1923年6月〜8月", "1923-06/1923-08"),
+    ("1923年6〜8月", "1923-06/1923-08"),
+    ("1923年6月12日〜15日", "1923-06-12/1923-06-15"),
+    ("1923年6月12日から7月3日まで", "1923-06-12/1923-07-03"),
+    ("1923年春〜夏", "1923-21/1923-22"),
+    ("昭和50年6月〜8月", "1975-06/1975-08"),
 ]
 
 
@@ -346,6 +360,9 @@ REFUSED = [
     "0850s",
     "明治5年春",  # a lunisolar season
     "from early 1923 to 1925",
+    "December–February 1924",  # December 1923 or 1924? the end before the start
+    "1923年12月〜2月",
+    "winter–spring 1924",  # which winter?
 ]
 
 
@@ -696,6 +713,22 @@ def test_ranges_of_centuries(n: int, more: int, style: int, offset: int) -> None
     assert str(read_around(texts[style], d)) == f"{n - 1:02d}XX/{last - 1:02d}XX"
 
 
+@given(HISTORIANS_DAYS, st.integers(0, 11), st.integers(0, 11), st.integers(0, 3))
+@example(D(1923, 6, 1), 5, 7, 0)
+def test_ranges_of_months_in_one_year(d: D, m1: int, m2: int, style: int) -> None:
+    first, last = sorted((m1, m2))
+    year = d.year
+    texts = [
+        f"{MONTHS[first]}–{MONTHS[last]} {year}",
+        f"from {MONTHS[first]} to {MONTHS[last]} {year}",
+        f"{year}年{first + 1}月〜{last + 1}月",
+        f"{year}年{first + 1}〜{last + 1}月",
+    ]
+    inside = D(year, first + 1 + (d.month - 1) % (last - first + 1), 1)
+    date = read_around(texts[style], inside)
+    assert str(date) == f"{year}-{first + 1:02d}/{year}-{last + 1:02d}"
+
+
 # The conventions of docs/dates.md, written out: (first, last) sub-units.
 THIRDS_OF_A_YEAR = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}
 HALVES_OF_A_YEAR = {"first": (1, 6), "second": (7, 12)}
@@ -851,6 +884,7 @@ def test_parts_of_a_century(d: D, style: int) -> None:
         ("明治末期", "1868〜1912年"),
         ("the sixties", "a decade written with its four digits"),
         ("1923\u201125", "1923–25 (an en dash)"),
+        ("December–February 1924", "'December 1924' is after 'February 1924'"),
         ("850s", "085X"),
         ("the early 1850s?", "'the early 1850s' is the interval 1850/1852"),
         ("the 0850s", "085X"),
