@@ -96,7 +96,9 @@ def parse_date(text: str) -> UncertainDate:
     except InvalidDateError as error:
         edtf_error = error
     cleaned = unicodedata.normalize("NFKC", text).strip()
-    cleaned = _phrases.arabic(re.sub(r"\s+", " ", cleaned).translate(_DASHES))
+    cleaned = re.sub(r"\s+", " ", cleaned)
+    if not cleaned.isascii():  # kanji numbers and typographic dashes
+        cleaned = _phrases.arabic(cleaned.translate(_DASHES))
     if not cleaned:
         raise InvalidDateError(text, "a date, found only white space", 0)
     result = _ranges(cleaned)
@@ -149,7 +151,7 @@ def _ranges(text: str) -> UncertainDate | None:
             # An end that is itself an interval or has a time of day, or an
             # end before the start: not a range we can express.
             continue
-    return _japanese_between(text) or _shared_range(text) or _single(text)
+    return _japanese_between(text) or _single(text) or _shared_range(text)
 
 
 # Ranges that write the year (and month) they share once: June–August 1923,
