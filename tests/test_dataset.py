@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The published head of the bundled log: a rebuilt or edited log changes it,
 # and anyone holding it can prove that nothing was cut off the end.
-HEAD = "114:a9df104f58296f6b144f71e6401571af6aeecaa922ee4278006d8428229de313"
+HEAD = "116:0c72133e4fc65ad782802f112cbfd3c15915cdfa02467001043ab79e46b3ec07"
 
 # SHA-256 of the seed file 000_7721ccf800a83251.txt: the summary of NHK's
 # 「クローズアップ現代」 of 2025-07-14.  Its 64 lines, joined by "\n", are SEED.

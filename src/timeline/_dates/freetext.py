@@ -96,12 +96,14 @@ def parse_date(text: str) -> UncertainDate:
     except InvalidDateError as error:
         edtf_error = error
     cleaned = unicodedata.normalize("NFKC", text).strip()
-    cleaned = _phrases.arabic(re.sub(r"\s+", " ", cleaned).translate(_DASHES))
+    cleaned = re.sub(r"\s+", " ", cleaned)
+    if not cleaned.isascii():  # kanji numbers and typographic dashes
+        cleaned = _phrases.arabic(cleaned.translate(_DASHES))
     if not cleaned:
         raise InvalidDateError(text, "a date, found only white space", 0)
     result = _ranges(cleaned)
     if result is None:
-        reason = _phrases.explain(cleaned)
+        reason = _phrases.explain(cleaned) or _explain_shared(cleaned)
         if reason is not None:
             raise InvalidDateError(text, reason)
         raise InvalidDateError(
@@ -149,7 +151,102 @@ def _ranges(text: str) -> UncertainDate | None:
             # An end that is itself an interval or has a time of day, or an
             # end before the start: not a range we can express.
             continue
-    return _japanese_between(text) or _single(text)
+    return _japanese_between(text) or _single(text) or _shared_range(text)
+
+
+# Ranges that write the year (and month) they share once: June–August 1923,
+# 12–15 June 1923, June 12–15, 1923, spring–summer 1923; 1923年6月〜8月,
+# 1923年6〜8月, 1923年6月12日〜15日, 1923年春〜夏.
+_SHARED_EN: Final = re.compile(
+    r"(?:from\s+)?(?P<a>[0-9]{1,2}|(?:[0-9]{1,2}\s+)?[a-z]+\.?)"
+    r"\s*(?:-|–|—|to)\s*(?P<b>.+)",
+    re.I,
+)
+_MONTH_DAYS_EN: Final = re.compile(
+    r"(?P<m>[a-z]+\.?)\s+(?P<a>[0-9]{1,2})\s*(?:-|–|—|to)\s*(?P<b>[0-9]{1,2}),?\s+"
+    r"(?P<y>[0-9]{4})",
+    re.I,
+)
+_SHARED_JA: Final = re.compile(
+    r"(?P<head>(?:(?:令和|平成|昭和|大正|明治)\s*)?(?:元|[0-9]{1,4})\s*年)\s*"
+    r"(?P<a>(?P<am>[0-9]{1,2}\s*月)(?:\s*[0-9]{1,2}\s*日)?|[0-9]{1,2}|春|夏|秋)"
+    r"\s*(?:〜|~|–|から)\s*"
+    r"(?P<b>(?:[0-9]{1,2}\s*月)?(?:\s*[0-9]{1,2}\s*日)?|春|夏|秋|冬)\s*(?:まで)?"
+)
+
+
+def _shared_range(text: str) -> UncertainDate | None:
+    """A range whose first end borrows the year (and month) of the second,
+    or whose second end borrows them from the first (Japanese)."""
+    pair = _shared_ends(text)
+    if pair is None:
+        return None
+    first, second = (_single(end) for end in pair)
+    if first is None or second is None:
+        return None
+    try:
+        return UncertainDate.between(first, second)
+    except InvalidDateError:
+        return None  # December–February 1924: the end before the start
+
+
+def _explain_shared(text: str) -> str | None:
+    pair = _shared_ends(text)
+    if pair is None or None in (_single(end) for end in pair):
+        return None
+    return (
+        f"an end after the start: {pair[0]!r} is after {pair[1]!r}; write the "
+        f"year of each end (December 1923–February 1924)"
+    )
+
+
+def _shared_ends(text: str) -> tuple[str, str] | None:
+    match = _MONTH_DAYS_EN.fullmatch(text)
+    if match is not None:
+        month, year = match["m"], match["y"]
+        return f"{match['a']} {month} {year}", f"{match['b']} {month} {year}"
+    match = _SHARED_JA.fullmatch(text)
+    if match is not None:
+        head, a, b = match["head"], match["a"], match["b"]
+        if not b:
+            return None
+        if a.isdigit():
+            if not b.endswith("月"):
+                return None
+            a += "月"  # 1923年6〜8月
+        elif b.endswith("日") and "月" not in b:
+            if match["am"] is None:
+                return None
+            b = match["am"] + b  # 1923年6月12日〜15日
+        return head + a, head + b
+    match = _SHARED_EN.fullmatch(text)
+    if match is None:
+        return None
+    if _looks_like_edtf(match["b"]):
+        return None  # June -2024 is not June 2024 to 2024
+    second = _single(match["b"])
+    if second is None or second.is_interval:
+        return None
+    point = second.start
+    assert isinstance(point, Point)
+    if (
+        not 100 <= point.year <= 9999
+        or point.month is None
+        or point.qualifier is not Qualifier.NONE
+    ):
+        return None  # the shared part is a year and more: June–August 1923
+    a, year = match["a"], f"{point.year:04d}"
+    if a.isdigit():
+        if point.day is None or point.month is None:
+            return None
+        return f"{a} {_MONTH_NAMES[point.month - 1]} {year}", match["b"]
+    return f"{a} {year}", match["b"]
+
+
+_MONTH_NAMES: Final = (
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
 def _japanese_between(text: str) -> UncertainDate | None:
