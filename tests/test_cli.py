@@ -619,6 +619,51 @@ def test_log_option_reads_a_copy_and_a_sqlite_conversion(
     assert out == expected
 
 
+READ_COMMANDS = (
+    ("state", "--as-of", "2025-01-01"),
+    ("state", "--as-of", "2024-07-01", "--known-at", "2024-09-01", "--explain"),
+    ("state", "--as-of", "2025-06-30", "--json", "--explain"),
+    ("state", "--as-of", "2025-06-30", "--generic", "--explain", "--lang", "ja"),
+    ("diff", "2024-01-01", "2025-01-01"),
+    ("events", "--type", "nkru.treaty"),
+    ("events", "--from", "2024-10", "--to", "2024-12"),
+    ("events", "--known-at", "2025-08-01"),
+)
+
+
+def test_read_commands_query_a_sqlite_log_in_place(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """state, diff, events and show on a SQLite log ask the database (no
+    in-memory copy of the log is built) and print what the in-memory log
+    of the same records prints."""
+    copy = tmp_path / "copy.jsonl"
+    shutil.copyfile(bundled_path(), copy)
+    database = tmp_path / "copy.sqlite"
+    timeline.convert(copy, database)
+    bundled = timeline.dataset.open_bundled()
+    first, last = bundled.at(1).id, bundled.at(len(bundled)).id
+    commands = [*READ_COMMANDS, ("show", first), ("show", last)]
+    expected = []
+    for argv in commands:
+        status, out, err = run(capsys, *argv, "--log", str(copy))
+        assert (status, err) == (0, ""), argv
+        expected.append(out)
+    built: list[object] = []
+    real = timeline.Log.__init__
+
+    def spy(self: timeline.Log, *args: Any, **kwargs: Any) -> None:
+        built.append(args)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(timeline.Log, "__init__", spy)
+    for argv, wanted in zip(commands, expected, strict=True):
+        status, out, err = run(capsys, *argv, "--log", str(database))
+        assert (status, err) == (0, ""), argv
+        assert out == wanted, argv
+    assert built == []
+
+
 def test_installed_command_runs_outside_the_checkout(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "timeline", "state", "--as-of", "2024-07-01"],

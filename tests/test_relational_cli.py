@@ -160,3 +160,27 @@ def test_append_from_csv_into_a_database_log(folder: Path, kind: str) -> None:
     assert "s3cret" not in done.stdout
     stored = target if kind == "postgres" else folder / target
     assert records(stored) == records(folder / "x.jsonl")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("state", "--as-of", "1905", "--explain"),
+        ("state", "--as-of", "1905", "--json", "--explain"),
+        ("events",),
+        ("diff", "1880", "1910"),
+    ],
+)
+def test_read_commands_on_a_database_print_what_the_jsonl_log_prints(
+    folder: Path, database: str, argv: tuple[str, ...]
+) -> None:
+    """state/events/diff query a SQLite or PostgreSQL log in its database
+    (no in-memory copy) and print what the same records in JSON Lines print."""
+    mine = ("--import", "brewery")
+    if argv[0] != "events":
+        mine += ("--projection", "brewery:history")
+    wanted = console(folder, *argv, "--log", "history.jsonl", *mine)
+    assert (wanted.returncode, wanted.stderr) == (0, ""), wanted.stderr
+    done = console(folder, *argv, "--log", database, *mine)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout == wanted.stdout

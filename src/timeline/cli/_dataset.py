@@ -21,6 +21,7 @@ from timeline._render.words import (
     outcome_word,
     thing,
 )
+from timeline.cli._project import AnyLog
 from timeline.cli._report import WORDS, Group, Report, Words
 from timeline.dataset import Relationship, RelationshipState
 from timeline.dataset._figures import spreads
@@ -453,7 +454,7 @@ def event_json(event: timeline.Event) -> dict[str, Any]:
 
 def state_json(
     answer: timeline.AsOf[RelationshipState],
-    log: timeline.Log,
+    log: AnyLog,
     *,
     explain: bool = False,
 ) -> dict[str, Any]:

@@ -29,12 +29,14 @@ from timeline._render.values import (
 from timeline._render.words import Lang
 from timeline.cli import _dataset
 from timeline.cli._project import (
+    AnyLog,
     UsageError,
     add_import,
     add_log,
     add_projection,
     bundled_projection,
-    open_any,
+    in_fold_order,
+    opened,
     parse_option_date,
     prepare,
     resolve_projection,
@@ -51,7 +53,7 @@ _INLINE_WIDTH: Final = 72
 
 
 def pick_projection(
-    args: argparse.Namespace, log: timeline.Log
+    args: argparse.Namespace, log: AnyLog
 ) -> tuple[timeline.Projection[Any], str]:
     """The projection to fold with, and its name (``MODULE:ATTR``)."""
     if args.projection is not None:
@@ -89,20 +91,18 @@ def _group(fact: Fact) -> Group:
     return Group(fact.path, f"{fact.label}:", fact.items, "\n")
 
 
-def _certain_events(
-    log: timeline.Log, answer: timeline.AsOf[Any]
-) -> list[timeline.Event]:
+def _certain_events(log: AnyLog, answer: timeline.AsOf[Any]) -> list[timeline.Event]:
     """The events folded into ``answer.certain``, in fold order."""
     day = answer.as_of.toordinal()
     return [
         event
-        for event in log.timeline(answer.known_at)
+        for event in in_fold_order(log, answer.known_at)
         if event.occurred.latest_day is not None and event.occurred.latest_day <= day
     ]
 
 
 def _explained(
-    log: timeline.Log,
+    log: AnyLog,
     projection: timeline.Projection[Any],
     answer: timeline.AsOf[Any],
     lang: str,
@@ -207,7 +207,11 @@ def generic_json(
 
 def _cmd_state(args: argparse.Namespace) -> int:
     prepare(args)
-    log = open_any(args.log)
+    with opened(args.log) as log:
+        return _state(args, log)
+
+
+def _state(args: argparse.Namespace, log: AnyLog) -> int:
     projection, name = pick_projection(args, log)
     answer = log.state(projection, as_of=args.as_of, known_at=args.known_at)
     if _bundled_form(args, projection):
@@ -238,7 +242,11 @@ def _cmd_state(args: argparse.Namespace) -> int:
 
 def _cmd_diff(args: argparse.Namespace) -> int:
     prepare(args)
-    log = open_any(args.log)
+    with opened(args.log) as log:
+        return _diff(args, log)
+
+
+def _diff(args: argparse.Namespace, log: AnyLog) -> int:
     projection, name = pick_projection(args, log)
     diff = log.diff(projection, args.day1, args.day2, known_at=args.known_at)
     if _bundled_form(args, projection):
@@ -255,7 +263,7 @@ def _day_bounds(text: str, option: str) -> tuple[int | None, int | None]:
     return date.earliest_day, date.latest_day
 
 
-def _type_matcher(log: timeline.Log, wanted: str | None) -> Callable[[str], bool]:
+def _type_matcher(log: AnyLog, wanted: str | None) -> Callable[[str], bool]:
     if wanted is None:
         return lambda name: True
     from timeline._events import event_types
@@ -274,13 +282,17 @@ def _type_matcher(log: timeline.Log, wanted: str | None) -> Callable[[str], bool
 
 def _cmd_events(args: argparse.Namespace) -> int:
     prepare(args)
-    log = open_any(args.log)
+    with opened(args.log) as log:
+        return _events(args, log)
+
+
+def _events(args: argparse.Namespace, log: AnyLog) -> int:
     start = None if args.start is None else _day_bounds(args.start, "--from")[0]
     end = None if args.end is None else _day_bounds(args.end, "--to")[1]
     matches = _type_matcher(log, args.type)
     w = Words(args.lang)
     shown = 0
-    for event in log.timeline(args.known_at):
+    for event in in_fold_order(log, args.known_at):
         lo, hi = event.occurred.earliest_day, event.occurred.latest_day
         if start is not None and hi is not None and hi < start:
             continue
@@ -307,7 +319,11 @@ def _occurred(date: timeline.UncertainDate) -> str:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     prepare(args)
-    log = open_any(args.log)
+    with opened(args.log) as log:
+        return _show(args, log)
+
+
+def _show(args: argparse.Namespace, log: AnyLog) -> int:
     event = log.get(args.id)
     kind = type(event)
     rows: list[tuple[str, str]] = [

@@ -26,7 +26,8 @@ import importlib
 import os
 import sys
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
@@ -34,11 +35,13 @@ import attrs
 
 import timeline
 from timeline import dataset
+from timeline._storage.relational import RelationalLog
 from timeline.dataset import Relationship
 from timeline.exceptions import InvalidDateError, TimelineError, UnknownEventTypeError
 
 __all__ = [
     "PROJECT_FILES",
+    "AnyLog",
     "Project",
     "UsageError",
     "add_import",
@@ -48,7 +51,10 @@ __all__ = [
     "find_project",
     "import_module",
     "import_modules",
+    "in_fold_order",
+    "known_count",
     "open_any",
+    "opened",
     "prepare",
     "read_day",
     "resolve_projection",
@@ -58,6 +64,10 @@ PROJECT_FILES: Final = ("timeline.toml", "pyproject.toml")
 _KEYS: Final = ("log", "import", "projection", "lanes")
 _SQLITE: Final = (".sqlite", ".sqlite3", ".db")
 _IMPORT_HINT: Final = "--import MODULE (or import = [...] in timeline.toml)"
+
+#: A log a read-only command queries: in memory (the bundled or a JSON Lines
+#: log) or in its database (SQLite, PostgreSQL), with the same query API.
+AnyLog = timeline.Log | RelationalLog
 
 
 class UsageError(TimelineError, ValueError):
@@ -256,7 +266,7 @@ def _is_bundled(kind: type[timeline.Event]) -> bool:
     return kind.__module__.startswith("timeline.dataset") or kind is timeline.Retraction
 
 
-def bundled_projection(log: timeline.Log, where: str) -> timeline.Projection[Any]:
+def bundled_projection(log: AnyLog, where: str) -> timeline.Projection[Any]:
     """The bundled Relationship, when every event of ``log`` is of the
     bundled timeline's types; otherwise a usage error asking for a
     projection."""
@@ -314,19 +324,44 @@ def is_url(path: str) -> bool:
     return path.lower().startswith(("postgresql://", "postgres://"))
 
 
+def _missing(path: str, target: Path) -> None:
+    if not target.is_file():
+        if target.is_dir():
+            raise IsADirectoryError(f"{path!r} is a directory, not a log")
+        raise FileNotFoundError(f"no log file at {path!r}")
+
+
+def _unknown_types(error: TimelineError) -> TimelineError:
+    if "no event type is registered" in str(error):
+        return UnknownEventTypeError(f"{error}; use {_IMPORT_HINT}")
+    return error
+
+
+def _kind(path: str) -> str:
+    """ "url", ".jsonl" or ".sqlite"; a usage error for anything else."""
+    if is_url(path):
+        return "url"
+    suffix = Path(path).suffix.lower()
+    if suffix == ".jsonl":
+        return suffix
+    if suffix in _SQLITE:
+        return ".sqlite"
+    raise UsageError(
+        f"--log {path!r}: expected a .jsonl or {'/'.join(_SQLITE)} log file"
+    )
+
+
 def open_any(path: str | None) -> timeline.Log:
     """The bundled log (``path`` None), a JSON Lines log read without
-    writing, or a SQLite or PostgreSQL log, as an in-memory :class:`timeline.Log`."""
+    writing, or a SQLite or PostgreSQL log, as an in-memory :class:`timeline.Log`
+    (a copy: for the commands that need one; :func:`opened` queries a
+    database where it is)."""
     if path is None:
         return dataset.open_bundled()
     target = Path(path)
-    suffix = target.suffix.lower()
+    kind = _kind(path)
     try:
-        if is_url(path):
-            # A log on a PostgreSQL server, read once, as a SQLite one is.
-            with timeline.open_log(path, create=False) as stored:
-                return timeline.Log(stored, clock=None)  # (recorded already)
-        if suffix == ".jsonl":
+        if kind == ".jsonl":
             try:
                 data = target.read_bytes()
             except FileNotFoundError:
@@ -334,20 +369,57 @@ def open_any(path: str | None) -> timeline.Log:
             except IsADirectoryError:
                 raise IsADirectoryError(f"{path!r} is a directory, not a log") from None
             return dataset.load_log(data, path)
-        if suffix in _SQLITE:
-            if not target.is_file():
-                if target.is_dir():
-                    raise IsADirectoryError(f"{path!r} is a directory, not a log")
-                raise FileNotFoundError(f"no log file at {path!r}")
-            with timeline.open_log(target, create=False) as stored:
-                return timeline.Log(stored, clock=None)  # (recorded already)
+        if kind == ".sqlite":
+            _missing(path, target)
+        with timeline.open_log(path, create=False) as stored:
+            return timeline.Log(stored, clock=None)  # (recorded already)
     except TimelineError as error:
-        if "no event type is registered" in str(error):
-            raise UnknownEventTypeError(f"{error}; use {_IMPORT_HINT}") from None
-        raise
-    raise UsageError(
-        f"--log {path!r}: expected a .jsonl or {'/'.join(_SQLITE)} log file"
-    )
+        raise _unknown_types(error) from None
+
+
+@contextmanager
+def opened(path: str | None) -> Iterator[AnyLog]:
+    """The log of a read-only command: as :func:`open_any`, but a SQLite or
+    PostgreSQL log is queried in its database (memory bounded, not a copy),
+    open for the command and closed after it."""
+    if path is None or _kind(path) == ".jsonl":
+        yield open_any(path)
+        return
+    if not is_url(path):
+        _missing(path, Path(path))
+    try:
+        stored = timeline.open_log(path, create=False, clock=None)  # (read only)
+    except TimelineError as error:
+        raise _unknown_types(error) from None
+    assert isinstance(stored, RelationalLog)
+    try:
+        yield stored
+    except TimelineError as error:
+        raise _unknown_types(error) from None
+    finally:
+        stored.close()
+
+
+def in_fold_order(
+    log: AnyLog, known_at: datetime.date | None
+) -> Iterator[timeline.Event]:
+    """The events counted as known on ``known_at``, in fold order, as
+    ``log.timeline(known_at)`` has them; from a database a page at a time."""
+    if isinstance(log, timeline.Log):
+        yield from log.timeline(known_at)
+        return
+    log._sync()
+    for _, event in log._counted(log.count_known_at(known_at), cache=False):
+        yield event
+
+
+def known_count(log: AnyLog, known_at: datetime.date | None) -> int:
+    """``len(log.timeline(known_at))``, counted in the database there."""
+    if isinstance(log, timeline.Log):
+        return len(log.timeline(known_at))
+    log._sync()
+    n = log.count_known_at(known_at)
+    return sum(len(rows) for rows in log._counted_rows(n, "TRUE", None, None))
 
 
 # -- options --------------------------------------------------------------------

@@ -18,6 +18,7 @@ import attrs
 
 import timeline
 from timeline._render.values import date_text, value_text
+from timeline.cli._project import AnyLog, known_count
 from timeline.cli._text import line
 
 __all__ = [
@@ -133,7 +134,7 @@ class Report:
     more_sources: Callable[[str], int] = lambda key: 0
 
 
-def source_line(log: timeline.Log, event_id: str) -> str:
+def source_line(log: AnyLog, event_id: str) -> str:
     """An event's id and date, and its source when it has one."""
     event = log.get(event_id)
     source = event.source
@@ -150,8 +151,8 @@ def source_line(log: timeline.Log, event_id: str) -> str:
     return f"{event_id} ({when}): {', '.join(parts)}"
 
 
-def record_line(log: timeline.Log, known_at: datetime.date | None, w: Words) -> str:
-    counted = len(log.timeline(known_at))
+def record_line(log: AnyLog, known_at: datetime.date | None, w: Words) -> str:
+    counted = known_count(log, known_at)
     if known_at is None:
         return w("record_all", n=counted, s=len(log) - counted)
     return w("record_known", day=known_at, n=counted)
@@ -187,7 +188,7 @@ def _pending_line(event: timeline.Event, w: Words) -> str:
 
 def print_state(
     report: Report,
-    log: timeline.Log,
+    log: AnyLog,
     answer: timeline.AsOf[Any],
     *,
     explain: bool = False,
