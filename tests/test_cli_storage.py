@@ -231,3 +231,36 @@ def test_convert_refuses(
     assert status == 1
     assert "line 3: hash mismatch" in err
     assert not (tmp_path / "u.jsonl").exists()
+
+
+def test_verify_repair_convert_take_the_log_as_an_option_too(log_file: Path) -> None:
+    """``--log PATH`` as on every other command (through the console script),
+    or the log as the first argument as before; both or neither is a usage
+    error of one line."""
+    from test_cli_user import console
+
+    folder, head = log_file.parent, str(timeline.verify(log_file))
+    done = console(folder, "verify", "--log", "log.jsonl", "--head", head)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout.startswith(f"ok: 4 records; head {head}\n")
+    done = console(folder, "repair", "--log", "log.jsonl")
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout.startswith("nothing to repair")
+    done = console(folder, "convert", "--log", "log.jsonl", "copy.sqlite")
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout == f"converted 4 records to copy.sqlite; head {head}\n"
+    assert str(timeline.verify(folder / "copy.sqlite")) == head
+    refused = [
+        (["verify", "log.jsonl", "--log", "copy.sqlite"], "name the log once"),
+        (["repair", "--log", "log.jsonl", "log.jsonl"], "name the log once"),
+        (["convert", "log.jsonl", "x.sqlite", "--log", "log.jsonl"], "once"),
+        (["verify"], "name the log, as LOG or --log LOG"),
+        (["repair"], "name the log, as LOG or --log LOG"),
+        (["convert", "x.sqlite"], "name the log to read, as SOURCE or --log"),
+    ]
+    for argv, message in refused:
+        done = console(folder, *argv)
+        assert (done.returncode, done.stdout) == (2, ""), argv
+        assert done.stderr.count("\n") == 1, done.stderr
+        assert message in done.stderr, done.stderr
+    assert not (folder / "x.sqlite").exists()

@@ -30,10 +30,12 @@ from timeline._render.timelinejs import timelinejs
 from timeline._render.values import escape, safe_json_text
 from timeline._render.words import Lang, event_label
 from timeline.cli._project import (
+    LOG_AS_OPTION,
     UsageError,
     add_import,
     add_log,
     is_url,
+    log_given_once,
     open_any,
     prepare,
 )
@@ -43,23 +45,10 @@ from timeline.exceptions import InvalidEventError
 __all__ = ["add_commands"]
 
 _SIDE = ("-wal", "-shm", "-journal")
-_LOG_AS_OPTION = "the log, as the other commands take it (the same as LOG)"
-
-
-def _log_given_once(args: argparse.Namespace) -> None:
-    """``append``/``export`` take the log as ``LOG`` or, as every other
-    command does, ``--log LOG``."""
-    if args.log_named is not None:
-        if args.log is not None:
-            raise UsageError(
-                f"{args.command}: name the log once, as LOG or as --log, not both "
-                f"({args.log!r} and {args.log_named!r})"
-            )
-        args.log = args.log_named
 
 
 def _cmd_append(args: argparse.Namespace) -> int:
-    _log_given_once(args)
+    log_given_once(args)
     prepare(args)
     if args.log is None:
         raise UsageError("append: name the log (or set log = ... in timeline.toml)")
@@ -110,7 +99,7 @@ def _cmd_append(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    _log_given_once(args)
+    log_given_once(args)
     prepare(args)
     log = open_any(args.log)
     lang: Lang = args.lang
@@ -184,7 +173,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     append.add_argument(
         "log", nargs="?", help="the log (.jsonl or .sqlite; default: the project's)"
     )
-    add_log(append, dest="log_named", text=_LOG_AS_OPTION)
+    add_log(append, dest="log_named", text=LOG_AS_OPTION)
     append.add_argument(
         "--from",
         dest="from_file",
@@ -219,7 +208,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     export.add_argument(
         "log", nargs="?", help="the log (default: the project's, else the bundled one)"
     )
-    add_log(export, dest="log_named", text=_LOG_AS_OPTION)
+    add_log(export, dest="log_named", text=LOG_AS_OPTION)
     export.add_argument(
         "--format",
         choices=("csv", "jsonl", "timelinejs", "linked-places"),

@@ -40,6 +40,7 @@ from timeline.dataset import Relationship
 from timeline.exceptions import InvalidDateError, TimelineError, UnknownEventTypeError
 
 __all__ = [
+    "LOG_AS_OPTION",
     "PROJECT_FILES",
     "AnyLog",
     "Project",
@@ -47,12 +48,14 @@ __all__ = [
     "add_import",
     "add_log",
     "add_projection",
+    "argument_name",
     "bundled_projection",
     "find_project",
     "import_module",
     "import_modules",
     "in_fold_order",
     "known_count",
+    "log_given_once",
     "open_any",
     "opened",
     "prepare",
@@ -433,6 +436,31 @@ def add_log(
     "the project file's log, else the bundled timeline",
 ) -> None:
     parser.add_argument("--log", dest=dest, metavar="PATH", help=text)
+
+
+#: The help of ``--log`` on the commands that take the log as an argument.
+LOG_AS_OPTION: Final = "the log, as the other commands take it (the same as LOG)"
+
+
+def argument_name(attr: str) -> str:
+    """How usage names the argument of the log: LOG, or SOURCE (convert)."""
+    return "LOG" if attr in ("log", "path") else attr.upper()
+
+
+def log_given_once(args: argparse.Namespace, attr: str = "log") -> None:
+    """The commands that take the log as their first argument (``append``,
+    ``export``, ``verify``, ``repair``, ``convert``) take it, as every other
+    command does, as ``--log LOG`` too (``args.log_named``): moved to
+    ``args.<attr>``; a usage error when both name it."""
+    named, given = args.log_named, getattr(args, attr)
+    if named is None:
+        return
+    if given is not None:
+        raise UsageError(
+            f"{args.command}: name the log once, as {argument_name(attr)} or as "
+            f"--log, not both ({given!r} and {named!r})"
+        )
+    setattr(args, attr, named)
 
 
 def add_import(parser: argparse.ArgumentParser) -> None:

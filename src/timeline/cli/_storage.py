@@ -7,7 +7,15 @@ import re
 from collections.abc import Callable
 
 from timeline._storage import convert, repair, verify
-from timeline.cli._project import UsageError, add_import, prepare
+from timeline.cli._project import (
+    LOG_AS_OPTION,
+    UsageError,
+    add_import,
+    add_log,
+    argument_name,
+    log_given_once,
+    prepare,
+)
 from timeline.cli._text import error, line
 from timeline.exceptions import IntegrityError
 
@@ -22,12 +30,15 @@ def _run(
     :func:`timeline.cli.main`)."""
 
     def run(args: argparse.Namespace) -> int:
-        prepare(args, log_attr="path" if hasattr(args, "path") else "source")
-        for name in ("path", "source"):
-            if hasattr(args, name) and getattr(args, name) is None:
-                raise UsageError(
-                    f"{command}: name the log file (or set log = ... in timeline.toml)"
-                )
+        attr = "path" if hasattr(args, "path") else "source"
+        log_given_once(args, attr)
+        prepare(args, log_attr=attr)
+        if getattr(args, attr) is None:
+            what = "the log, as LOG" if attr == "path" else "the log to read, as SOURCE"
+            raise UsageError(
+                f"{command}: name {what} or --log {argument_name(attr)} (or set "
+                "log = ... in timeline.toml)"
+            )
         try:
             return function(args)
         except IntegrityError as failed:
@@ -111,18 +122,28 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="check the hash chain and record structure without reading the "
         "events (no need to import their types)",
     )
+    add_log(check, dest="log_named", text=LOG_AS_OPTION)
     add_import(check)
     check.set_defaults(run=_run("verify", _cmd_verify))
     fix = commands.add_parser(
         "repair", help="remove a torn tail left by a crash (and nothing else)"
     )
     fix.add_argument("path", nargs="?", help="a .jsonl log (default: the project's)")
+    add_log(fix, dest="log_named", text=LOG_AS_OPTION)
     add_import(fix)
     fix.set_defaults(run=_run("repair", _cmd_repair))
     copy = commands.add_parser(
         "convert", help="copy a log to another format, keeping its hash chain"
     )
-    copy.add_argument("source", help="the log to read (.jsonl or .sqlite)")
-    copy.add_argument("target", help="the new log to write (.jsonl or .sqlite)")
+    copy.add_argument(
+        "source",
+        nargs="?",
+        help="the log to read (.jsonl, .sqlite or a postgresql:// URL; "
+        "default: the project's)",
+    )
+    copy.add_argument(
+        "target", help="the new log to write (.jsonl, .sqlite or a postgresql:// URL)"
+    )
+    add_log(copy, dest="log_named", text="the log to read (the same as SOURCE)")
     add_import(copy)
     copy.set_defaults(run=_run("convert", _cmd_convert))
