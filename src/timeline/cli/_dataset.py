@@ -69,7 +69,6 @@ _WORDS: Final[dict[str, tuple[str, str]]] = {
     "rear": ("not reported fighting", "戦闘参加の報告なし"),
     "to": ("to", "派遣先"),
     "roles": ("roles", "任務"),
-    "casualties": ("casualties", "死傷者"),
     "arms": ("arms to Russia", "ロシアへの武器"),
     "used": ("used in combat", "実戦使用"),
     "technology": ("technology to North Korea", "北朝鮮への技術"),
@@ -185,18 +184,15 @@ def _end_text(figure: Figure, w: _Words) -> str:
     return f"{e.amount} {e.unit} ({e.by}, {w.date(figure.date)})"
 
 
-def _figures(
-    w: _Words, key: str, figures: Iterable[Figure], label: str = ""
-) -> list[Group]:
+def _figures(w: _Words, key: str, figures: Iterable[Figure]) -> list[Group]:
     """Per measure, the one author's figure; or, when several authors have
     estimated it, the range across them (the author and date of each end)
     and every author's current figure below it."""
     groups = []
     for spread in spreads(figures):
-        if w.ja:  # the measure's words say what it counts, casualties too
-            head = f"{measure_words(spread.measure, 'ja')}: "
-        else:
-            head = f"{label} {spread.measure}: " if label else f"{spread.measure}: "
+        # The measure's words say what it counts (casualties too), in the
+        # report's language; its id stays in --explain and the JSON.
+        head = f"{measure_words(spread.measure, 'ja' if w.ja else 'en')}: "
         fact = f"{key}.{spread.measure}"
         if len(spread.figures) == 1:
             groups.append(Group(fact, head, (_figure_text(spread.low, w),), depth=1))
@@ -272,7 +268,7 @@ def describe(state: RelationshipState, w: _Words) -> list[Group]:
             Group("treaty.ratifications", f"{w('ratified')}: ", items, depth=1)
         )
     groups.extend(_personnel_groups(w, "troops", w("troops"), state.troops))
-    groups.extend(_figures(w, "casualties", state.casualties, w("casualties")))
+    groups.extend(_figures(w, "casualties", state.casualties))
     for p in state.other_personnel:
         label = _PERSONNEL[p.kind][1] if w.ja else p.kind.replace("_", " ")
         groups.extend(_personnel_groups(w, f"personnel.{p.kind}", label, p))
