@@ -19,12 +19,25 @@ __all__ = ["main"]
 _FALLBACK = b"timeline: error: out of memory: allow the process more memory\n"
 
 
+def _soft_limit() -> int:
+    """The address-space limit (``ulimit -v``), read before anything big is
+    loaded: importing :mod:`resource` (a shared library) after an import
+    ran out of memory can fail to map it too."""
+    try:
+        import resource
+
+        return resource.getrlimit(resource.RLIMIT_AS)[0]
+    except Exception:  # no limit can be read: say none
+        return -1
+
+
+_SOFT_LIMIT = _soft_limit()
+
+
 def _limit() -> str:
     """`` (this process may use N KiB: ulimit -v)``, if it has a limit."""
-    import resource
-
-    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
-    if soft == resource.RLIM_INFINITY:
+    soft = _SOFT_LIMIT
+    if soft < 0:  # RLIM_INFINITY is -1 too
         return ""
     return f" (this process may use {soft // 1024:,} KiB: ulimit -v)"
 
